@@ -1,0 +1,64 @@
+import { listRecords, type RecordAt } from '../dns/wire.js';
+import { Rcode, RRType } from '../dns/types.js';
+
+/** TTL bounds applied before an answer is stored, from the `cache` config. */
+export interface TtlPolicy {
+  readonly minTtl: number;
+  readonly maxTtl: number;
+  readonly maxNegativeTtl: number;
+}
+
+/** How long an upstream answer may be cached and where its TTL fields lie. */
+export interface CacheableAnswer {
+  /** Seconds the whole answer stays fresh. */
+  readonly lifetime: number;
+  /** Offset of every record's TTL field. */
+  readonly ttlOffsets: Uint16Array;
+  /** Each record's TTL after the min/max caps, in the order of `ttlOffsets`. */
+  readonly ttls: Uint32Array;
+}
+
+const clamp = (value: number, low: number, high: number): number => Math.min(Math.max(value, low), high);
+
+/**
+ * Decides whether an answer (without OPT) may be cached, and for how long.
+ * Positive answers live as long as their shortest answer record; NXDOMAIN and
+ * NODATA as long as min(SOA TTL, SOA MINIMUM) (RFC 2308 section 5), and not at
+ * all without an SOA. Truncated answers and other RCODEs are never cached.
+ */
+export function cacheableAnswer(message: Buffer, questionEnd: number, bounds: TtlPolicy): CacheableAnswer | null {
+  if ((message[2]! & 0x02) !== 0) return null;
+  const rcode = message[3]! & 0x0f;
+  if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN) return null;
+  const records = listRecords(message, questionEnd);
+  if (records === null) return null;
+  const answers = records.filter((r) => r.section === 'answer');
+  const negative = rcode === Rcode.NXDOMAIN || answers.length === 0;
+  const cap = negative ? bounds.maxNegativeTtl : bounds.maxTtl;
+
+  let lifetime: number;
+  if (negative) {
+    const soa = records.find((r) => r.section === 'authority' && r.type === RRType.SOA);
+    if (soa === undefined || soa.rdataLength < 20) return null;
+    const minimum = message.readUInt32BE(soa.rdataOffset + soa.rdataLength - 4);
+    lifetime = Math.min(ttlOf(message, soa), minimum);
+  } else {
+    lifetime = Math.min(...answers.map((r) => ttlOf(message, r)));
+  }
+  lifetime = clamp(lifetime, bounds.minTtl, cap);
+  if (lifetime <= 0) return null;
+
+  const ttlOffsets = new Uint16Array(records.length);
+  const ttls = new Uint32Array(records.length);
+  records.forEach((record, i) => {
+    ttlOffsets[i] = record.ttlOffset;
+    ttls[i] = clamp(ttlOf(message, record), bounds.minTtl, cap);
+  });
+  return { lifetime, ttlOffsets, ttls };
+}
+
+/** RFC 2181 section 8: a TTL with the top bit set is treated as zero. */
+function ttlOf(message: Buffer, record: RecordAt): number {
+  const ttl = message.readUInt32BE(record.ttlOffset);
+  return ttl > 0x7fffffff ? 0 : ttl;
+}

@@ -1,0 +1,40 @@
+import { describeConfigKeys } from '../config/describe-schema.js';
+import { ENVIRONMENT_OVERRIDES } from '../config/environment.js';
+
+export const MAIN_HELP = `Usage: stopzone <command> [options]
+
+A DNS forwarder that enforces Response Policy Zones (RPZ).
+
+Commands:
+  serve           answer DNS on the configured addresses (what \`npm start\` runs)
+  schema          print the configuration's JSON Schema (for editors)
+
+Options:
+  -h, --help      show help (\`stopzone serve --help\` lists every config key)
+  -v, --version   print the version
+
+Run \`stopzone <command> --help\` for a command's options.
+`;
+
+/** `stopzone serve --help`: options, environment overrides and every config key with its default. */
+export function serveHelp(): string {
+  const keys = describeConfigKeys()
+    .map(({ key, defaultValue, description }) => `  ${key}\n      ${description}\n      default: ${JSON.stringify(defaultValue)}`)
+    .join('\n');
+  const env = ENVIRONMENT_OVERRIDES.map((o) => `  ${o.variable.padEnd(28)} overrides ${o.path.join('.')} (e.g. ${o.example})`).join('\n');
+  return `Usage: stopzone serve [--config PATH]
+
+Answers DNS over UDP and TCP on the configured addresses, forwarding allowed
+queries to the upstream resolvers and caching their answers.
+
+Options:
+  -c, --config PATH   YAML configuration file (default: the embedded defaults below)
+  -h, --help          show this help
+
+Environment (overrides the file):
+${env}
+
+Configuration keys (YAML, nested by the dots):
+${keys}
+`;
+}

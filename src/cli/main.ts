@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error.js';
+import { configJsonSchema } from '../config/describe-schema.js';
+import { MAIN_HELP, serveHelp } from './help.js';
+import { serve } from './serve.js';
+
+/** The command line: the only place (with config/environment.ts) that reads argv and the environment. */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  const [command] = positionals;
+  if (values.version === true) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'serve':
+      if (values.help === true) return print(serveHelp());
+      await serve(values.config, process.env);
+      return 0;
+    case 'schema':
+      return print(configJsonSchema());
+    case undefined:
+      return print(MAIN_HELP, values.help === true ? 0 : 2);
+    default:
+      process.stderr.write(`stopzone: unknown command "${command}"\n\n${MAIN_HELP}`);
+      return 2;
+  }
+}
+
+function print(text: string, code = 0): number {
+  process.stdout.write(text);
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const message = error instanceof ConfigError ? `stopzone: bad configuration: ${error.message}` : `stopzone: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`${message}\n`);
+    process.exitCode = error instanceof ConfigError ? 78 : 1;
+  },
+);

@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger } from '../observe/logger.js';
+import { startServer } from '../server/start-server.js';
+
+/**
+ * `stopzone serve`: loads the config (a bad one stops start-up with the key
+ * and the reason), logs the effective config once, serves until SIGTERM or
+ * SIGINT, then closes the listeners, flushes the log and exits 0.
+ */
+export async function serve(configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadConfig(configPath, env);
+  const log = createLogger(config.log.level);
+  const server = await startServer({ config, log });
+  log.info({ config, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints }, 'stopzone serving');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await server.close();
+  log.info('stopzone stopped');
+  await flush(log);
+}
+
+function flush(log: Logger): Promise<void> {
+  return new Promise((resolve) => log.flush(() => resolve()));
+}

@@ -1,0 +1,33 @@
+import { isIP } from 'node:net';
+import type { Config } from './schema.js';
+
+/** A value the schema accepts but that cannot work. */
+export interface MeaningProblem {
+  readonly path: string[];
+  readonly value: unknown;
+  readonly expected: string;
+}
+
+/** Checks what a JSON Schema cannot say: address syntax, prefix lengths, port ranges. */
+export function checkMeaning(config: Config): MeaningProblem | null {
+  for (const [i, upstream] of config.upstreams.entries()) {
+    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(upstream);
+    const port = Number(match?.[2]);
+    if (match === null || isIP(match[1]!) === 0 || port < 1 || port > 65535) {
+      return { path: ['upstreams', String(i)], value: upstream, expected: 'an IP address and a port from 1 to 65535, like "192.0.2.1:53" or "[2001:db8::1]:53"' };
+    }
+  }
+  for (const [i, network] of config.access.allow.entries()) {
+    const [address = '', prefix] = network.split('/');
+    const family = isIP(address);
+    const bits = prefix === undefined ? undefined : Number(prefix);
+    const maxBits = family === 6 ? 128 : 32;
+    if (family === 0 || (bits !== undefined && (!Number.isInteger(bits) || bits > maxBits))) {
+      return { path: ['access', 'allow', String(i)], value: network, expected: `an address or a network like "192.0.2.0/24" or "2001:db8::/32" (prefix at most ${maxBits})` };
+    }
+  }
+  if (config.upstream.timeoutMs > config.upstream.deadlineMs) {
+    return { path: ['upstream', 'timeoutMs'], value: config.upstream.timeoutMs, expected: `at most upstream.deadlineMs (${config.upstream.deadlineMs})` };
+  }
+  return null;
+}

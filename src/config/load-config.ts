@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from './config-error.js';
+import { applyEnvironment } from './environment.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { checkMeaning } from './check-meaning.js';
+
+if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
+
+/**
+ * Parses and validates a configuration: YAML text (null for the embedded
+ * defaults), then environment overrides, then schema defaults. Throws a
+ * ConfigError naming file, line, key, the value found and what is expected.
+ * The result is deeply frozen.
+ */
+export function parseConfig(text: string | null, env: Readonly<Record<string, string | undefined>>, source = 'stopzone.yaml'): Config {
+  const lines = new LineCounter();
+  const document = text === null ? null : parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (document !== null && document.errors.length > 0) {
+    const error = document.errors[0]!;
+    const line = error.linePos?.[0]?.line;
+    throw new ConfigError(`${source}${line === undefined ? '' : `:${line}`}: not valid YAML: ${error.message.split('\n')[0]}`);
+  }
+  const parsed: unknown = document?.toJS() ?? {};
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${source}: found ${describe(parsed)} at the top level; expected a mapping of keys (listen, upstreams, ...)`);
+  }
+  const raw = parsed as Record<string, unknown>;
+  const origins = applyEnvironment(raw, env);
+  const withDefaults = Value.Default(ConfigSchema, raw);
+
+  /** "file:line: key" for a key path; `label` replaces the key shown (the line is still the path's own). */
+  const where = (path: string[], label = path.join('.') || '(top level)'): string => {
+    const key = label;
+    const variable = origins.get(path.slice(0, 2).join('.')) ?? origins.get(path.slice(0, 1).join('.'));
+    if (variable !== undefined) return `${variable} (${key})`;
+    const node = document?.getIn(path, true) as { range?: [number, number] } | undefined;
+    const line = node?.range === undefined ? undefined : lines.linePos(node.range[0]).line;
+    return `${source}${line === undefined ? '' : `:${line}`}: ${key}`;
+  };
+
+  const first = Value.Errors(ConfigSchema, withDefaults).First();
+  if (first !== undefined) {
+    const path = first.path.split('/').slice(1);
+    if (first.message === 'Unexpected property') {
+      throw new ConfigError(`${where(path, path.slice(0, -1).join('.') || '(top level)')}: unknown key "${path.at(-1)}"; expected one of: ${knownKeys(path.slice(0, -1)).join(', ')}`);
+    }
+    const expected = first.schema.description ?? first.message.replace(/^Expected /, '');
+    throw new ConfigError(`${where(path)}: found ${describe(first.value)}; expected ${expected}`);
+  }
+  const config = withDefaults as Config;
+  const problem = checkMeaning(config);
+  if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
+  return deepFreeze(config);
+}
+
+/** Reads the file at `path` (or the embedded defaults when undefined) and parses it. */
+export function loadConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>>): Config {
+  if (path === undefined) return parseConfig(null, env, '(embedded defaults)');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${path}: cannot read the configuration file: ${(error as Error).message}`);
+  }
+  return parseConfig(text, env, path);
+}
+
+function knownKeys(path: string[]): string[] {
+  let schema: { properties?: Record<string, unknown> } = ConfigSchema;
+  for (const key of path) schema = (schema.properties?.[key] ?? {}) as typeof schema;
+  return Object.keys(schema.properties ?? {});
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return `a list (${JSON.stringify(value)})`;
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

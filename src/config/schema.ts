@@ -1,0 +1,121 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The configuration schema: one declaration gives the TypeScript type, the
+ * defaults, the start-up validation and the JSON Schema published for editors
+ * (`stopzone.schema.json`, written by `npm run schema`). Each `description`
+ * is also what `stopzone serve --help` and docs/configuration.md show.
+ */
+
+const hostPort = Type.String({
+  pattern: String.raw`^(\[[0-9A-Fa-f:.]+\]|[0-9.]+):[0-9]{1,5}$`,
+  description: 'an IP address and port: "192.0.2.1:53" or "[2001:db8::1]:53"',
+});
+
+const cidr = Type.String({
+  pattern: String.raw`^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$`,
+  description: 'an address or network in CIDR form: "192.0.2.0/24", "2001:db8::/32", "127.0.0.1"',
+});
+
+const Listen = Type.Object(
+  {
+    addresses: Type.Array(Type.String({ format: 'ip' }), {
+      minItems: 1,
+      default: ['127.0.0.1', '::1'],
+      description: 'Addresses to answer DNS on, UDP and TCP. The container uses ["0.0.0.0", "::"].',
+    }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 5353, description: 'DNS port (53 in the container; 0 picks a free port).' }),
+    maxUdpPayload: Type.Integer({
+      minimum: 512,
+      maximum: 65535,
+      default: 1232,
+      description: 'Largest UDP answer sent to an EDNS client (the DNS flag day 2020 value); clients without EDNS get 512.',
+    }),
+    tcpIdleTimeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'A TCP connection with no query for this long is closed (RFC 7766 section 6.2.3).' }),
+    tcpMaxConnections: Type.Integer({ minimum: 1, default: 1000, description: 'Open TCP connections at most; further connections are closed at once.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Where Stopzone answers.' },
+);
+
+const Upstream = Type.Object(
+  {
+    timeoutMs: Type.Integer({ minimum: 10, default: 1000, description: 'Wait this long for one upstream before trying the next.' }),
+    deadlineMs: Type.Integer({ minimum: 10, default: 3000, description: 'Give up on a query after this long in all: the client gets stale data or SERVFAIL.' }),
+    deadAfterFailures: Type.Integer({ minimum: 1, default: 3, description: 'Consecutive failures after which an upstream is skipped.' }),
+    probeAfterMs: Type.Integer({ minimum: 100, default: 10000, description: 'A skipped upstream is tried again (probed) after this long.' }),
+    udpPayload: Type.Integer({ minimum: 512, maximum: 65535, default: 1232, description: 'EDNS UDP payload size advertised to upstreams.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'How the upstream resolvers are asked.' },
+);
+
+const Cache = Type.Object(
+  {
+    maxEntries: Type.Integer({ minimum: 0, default: 100000, description: 'Answers kept at most (0 turns the cache off).' }),
+    maxBytes: Type.Integer({ minimum: 0, default: 64 * 1024 * 1024, description: 'Bytes of answers kept at most.' }),
+    minTtl: Type.Integer({ minimum: 0, default: 0, description: 'Answers are kept at least this many seconds, whatever their TTL.' }),
+    maxTtl: Type.Integer({ minimum: 0, default: 86400, description: 'Answers are kept at most this many seconds, whatever their TTL.' }),
+    maxNegativeTtl: Type.Integer({ minimum: 0, default: 3600, description: 'NXDOMAIN and NODATA answers are kept at most this long (RFC 2308 section 5).' }),
+    serveStale: Type.Boolean({ default: true, description: 'When every upstream fails, answer from expired entries (RFC 8767).' }),
+    staleAnswerTtl: Type.Integer({ minimum: 1, default: 30, description: 'TTL given to a stale answer (RFC 8767 recommends 30).' }),
+    maxStaleSeconds: Type.Integer({ minimum: 0, default: 86400, description: 'How long past expiry an entry may still be served stale.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'The answer cache.' },
+);
+
+/** RFC 1918, RFC 6598, RFC 4193, loopback and link-local: never an open resolver by default. */
+export const DEFAULT_ALLOWED_NETWORKS = [
+  '127.0.0.0/8',
+  '::1/128',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  'fc00::/7',
+  '169.254.0.0/16',
+  'fe80::/10',
+];
+
+const Access = Type.Object(
+  {
+    allow: Type.Array(cidr, {
+      default: DEFAULT_ALLOWED_NETWORKS,
+      description: 'Client networks that may query; everyone else gets REFUSED. Default: loopback, RFC 1918, RFC 6598, RFC 4193 and link-local.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Who may use Stopzone.' },
+);
+
+const Log = Type.Object(
+  {
+    level: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'pino log level; per-packet errors appear at debug.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Logging (pino JSON lines on stdout).' },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    listen: Listen,
+    upstreams: Type.Array(hostPort, {
+      minItems: 1,
+      default: ['9.9.9.9:53', '149.112.112.112:53'],
+      description: 'Upstream resolvers, tried in order with failover. Default: Quad9.',
+    }),
+    upstream: Upstream,
+    cache: Cache,
+    access: Access,
+    log: Log,
+  },
+  {
+    additionalProperties: false,
+    $id: 'https://stopzone.invalid/stopzone.schema.json',
+    title: 'Stopzone configuration (stopzone.yaml)',
+  },
+);
+
+type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated configuration, every default filled in. */
+export type Config = Omit<Static<typeof ConfigSchema>, 'log'> & { log: { level: LogLevel } };

@@ -1,0 +1,174 @@
+import type { Edns, Question } from './types.js';
+import { RRType } from './types.js';
+
+/**
+ * Raw-byte readers for the hot path: enough of RFC 1035 section 4 to answer
+ * from the cache without a full decode. Every reader returns null (or -1) on
+ * malformed input instead of throwing.
+ */
+
+export const HEADER_SIZE = 12;
+
+/** Offset just past the name at `offset` (following no pointers), or -1 if malformed. */
+export function skipName(buf: Buffer, offset: number): number {
+  let pos = offset;
+  for (let hops = 0; hops < 128; hops++) {
+    if (pos >= buf.length) return -1;
+    const len = buf[pos]!;
+    if (len === 0) return pos + 1;
+    if ((len & 0xc0) === 0xc0) return pos + 2 <= buf.length ? pos + 2 : -1;
+    if ((len & 0xc0) !== 0) return -1;
+    pos += len + 1;
+  }
+  return -1;
+}
+
+export interface QuestionAt {
+  readonly question: Question;
+  /** Offset just past the question (name, type, class). */
+  readonly end: number;
+}
+
+/**
+ * Reads the first question, which must start at offset 12 and use no
+ * compression pointer (nothing precedes it to point at).
+ */
+export function readQuestion(buf: Buffer): QuestionAt | null {
+  let pos = HEADER_SIZE;
+  let name = '';
+  let total = 0;
+  for (;;) {
+    if (pos >= buf.length) return null;
+    const len = buf[pos]!;
+    if (len === 0) break;
+    if (len > 63) return null;
+    total += len + 1;
+    if (total > 254 || pos + 1 + len > buf.length) return null;
+    const label = readLabel(buf, pos + 1, pos + 1 + len);
+    name = name === '' ? label : `${name}.${label}`;
+    pos += len + 1;
+  }
+  pos += 1;
+  if (pos + 4 > buf.length) return null;
+  const type = buf.readUInt16BE(pos);
+  const klass = buf.readUInt16BE(pos + 2);
+  return { question: { name, lname: asciiLower(name), type, class: klass }, end: pos + 4 };
+}
+
+/**
+ * A label as master-file text (RFC 1035 section 5.1): bytes that would be
+ * ambiguous in a dotted name (".", "\\", space, non-printable) become \\DDD, so
+ * that two different names never read as the same string.
+ */
+function readLabel(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) return escapeLabel(buf, start, end);
+  }
+  return buf.toString('latin1', start, end);
+}
+
+function escapeLabel(buf: Buffer, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    text += c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
+  }
+  return text;
+}
+
+/** Lower-cases A-Z only, as DNS name comparison does (RFC 4343). */
+export function asciiLower(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}
+
+/** One resource record's place in a message. */
+export interface RecordAt {
+  readonly section: 'answer' | 'authority' | 'additional';
+  /** Offset of the owner name. */
+  readonly start: number;
+  readonly type: number;
+  /** Offset of the 32-bit TTL field. */
+  readonly ttlOffset: number;
+  readonly rdataOffset: number;
+  readonly rdataLength: number;
+  /** Offset just past the record. */
+  readonly end: number;
+}
+
+/**
+ * Lists every resource record after the question section, or null when the
+ * message does not hold the records its header counts.
+ */
+export function listRecords(buf: Buffer, questionEnd: number): RecordAt[] | null {
+  if (buf.length < HEADER_SIZE) return null;
+  const counts: Array<[RecordAt['section'], number]> = [
+    ['answer', buf.readUInt16BE(6)],
+    ['authority', buf.readUInt16BE(8)],
+    ['additional', buf.readUInt16BE(10)],
+  ];
+  const records: RecordAt[] = [];
+  let pos = questionEnd;
+  for (const [section, count] of counts) {
+    for (let i = 0; i < count; i++) {
+      const nameEnd = skipName(buf, pos);
+      if (nameEnd < 0 || nameEnd + 10 > buf.length) return null;
+      const rdataLength = buf.readUInt16BE(nameEnd + 8);
+      const end = nameEnd + 10 + rdataLength;
+      if (end > buf.length) return null;
+      records.push({ section, start: pos, type: buf.readUInt16BE(nameEnd), ttlOffset: nameEnd + 4, rdataOffset: nameEnd + 10, rdataLength, end });
+      pos = end;
+    }
+  }
+  return records;
+}
+
+/** Result of reading a query's OPT record. */
+export type EdnsRead = { readonly ok: true; readonly edns: Edns | null } | { readonly ok: false };
+
+/**
+ * Reads the OPT pseudo-record (RFC 6891 section 6.1.1) of a query. More than
+ * one OPT, or an OPT outside the additional section, is malformed.
+ */
+export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
+  if (buf.readUInt16BE(10) === 0 && buf.readUInt16BE(6) === 0 && buf.readUInt16BE(8) === 0) return { ok: true, edns: null };
+  const records = listRecords(buf, questionEnd);
+  if (records === null) return { ok: false };
+  let edns: Edns | null = null;
+  for (const record of records) {
+    if (record.type !== RRType.OPT) continue;
+    if (edns !== null || record.section !== 'additional' || buf[record.start] !== 0) return { ok: false };
+    const nameEnd = record.start + 1;
+    edns = {
+      udpSize: Math.max(512, buf.readUInt16BE(nameEnd + 2)),
+      version: buf[nameEnd + 5]!,
+      dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0,
+    };
+  }
+  return { ok: true, edns };
+}
+
+/**
+ * Returns a copy of `message` without its OPT record(s), ARCOUNT adjusted, or
+ * null when the message is malformed. Stopzone adds its own OPT per client.
+ */
+export function withoutOpt(message: Buffer, questionEnd: number): Buffer | null {
+  const records = listRecords(message, questionEnd);
+  if (records === null) return null;
+  const opts = records.filter((r) => r.type === RRType.OPT);
+  if (opts.length === 0) return Buffer.from(message.subarray(0, records.at(-1)?.end ?? questionEnd));
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const opt of opts) {
+    parts.push(message.subarray(from, opt.start));
+    from = opt.end;
+  }
+  parts.push(message.subarray(from, records.at(-1)!.end));
+  const out = Buffer.concat(parts);
+  out.writeUInt16BE(out.readUInt16BE(10) - opts.length, 10);
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import { emptyReply } from '../dns/replies.js';
+import { Rcode } from '../dns/types.js';
+import { decodeQuery, type PacketMeta } from './decode-query.js';
+import { finishAnswer, type FinishLimits } from './finish.js';
+import type { Answer, Next, Query } from './query.js';
+
+/** Called once per answered query, after the bytes are built (metrics and block log hook here). */
+export type AnswerObserver = (query: Query, answer: Answer) => void;
+
+/**
+ * The one error boundary: decodes a packet, runs the pipeline, and turns any
+ * failure into SERVFAIL with a single debug line. Resolves to the bytes to
+ * send, or null to send nothing. Never rejects.
+ */
+export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver) {
+  return async function handlePacket(raw: Buffer, meta: PacketMeta): Promise<Buffer | null> {
+    const decoded = decodeQuery(raw, meta);
+    if (decoded.kind !== 'query') {
+      if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, transport: meta.transport, reason: decoded.reason }, 'bad packet');
+      return decoded.kind === 'reply' ? decoded.reply : null;
+    }
+    const query = decoded.query;
+    let answer: Answer;
+    if (query.edns !== null && query.edns.version > 0) {
+      answer = { message: emptyReply(raw, Rcode.BADVERS, query.questionEnd), source: 'local', rcode: Rcode.BADVERS };
+    } else {
+      try {
+        answer = await pipeline(query);
+      } catch (error) {
+        if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, qname: query.question.name, err: String(error) }, 'SERVFAIL');
+        answer = { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL };
+      }
+    }
+    observe?.(query, answer);
+    return finishAnswer(query, answer, limits);
+  };
+}
+
+export type PacketHandler = ReturnType<typeof packetHandler>;

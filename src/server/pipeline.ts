@@ -1,0 +1,10 @@
+import type { Next, Stage } from './query.js';
+
+/**
+ * Chains stages so that each one's `next` is the rest of the chain. The
+ * last stage must answer; falling off the end is a programming error.
+ */
+export function compose(stages: readonly Stage[]): Next {
+  const end: Next = () => Promise.reject(new Error('the pipeline ended without an answer'));
+  return stages.reduceRight<Next>((next, stage) => (query) => stage(query, next), end);
+}

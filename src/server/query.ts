@@ -1,0 +1,46 @@
+import type { Edns, Question } from '../dns/types.js';
+
+export type Transport = 'udp' | 'tcp';
+
+/** One client query, decoded once at the listener and read-only from then on. */
+export interface Query {
+  /** The message exactly as received. Never mutated. */
+  readonly raw: Buffer;
+  readonly id: number;
+  /** Recursion desired. */
+  readonly rd: boolean;
+  /** Checking disabled (RFC 4035). */
+  readonly cd: boolean;
+  readonly question: Question;
+  /** Offset in `raw` just past the question section. */
+  readonly questionEnd: number;
+  readonly edns: Edns | null;
+  readonly client: { readonly address: string; readonly port: number };
+  readonly transport: Transport;
+  /** The local address and port the query arrived on, as "127.0.0.1:5353". */
+  readonly listener: string;
+}
+
+/** Where an answer came from; logs, metrics and EDE are derived from it. */
+export type AnswerSource = 'upstream' | 'cache' | 'stale' | 'policy' | 'local';
+
+/** The outcome of the pipeline for one query. */
+export interface Answer {
+  /**
+   * The answer message without an OPT record: the finisher sets ID, flags and
+   * the question's letter case, adds the client's OPT and truncates. The buffer
+   * belongs to this answer alone and may be patched in place. Null: send nothing.
+   */
+  readonly message: Buffer | null;
+  readonly source: AnswerSource;
+  /** The RCODE in `message` (for logs and metrics without re-reading it). */
+  readonly rcode: number;
+  /** Which upstream answered, for source "upstream". */
+  readonly upstream?: string;
+}
+
+/** Whatever comes after a stage. */
+export type Next = (query: Query) => Promise<Answer>;
+
+/** A pipeline stage: answers the query itself or calls `next`, never both. */
+export type Stage = (query: Query, next: Next) => Promise<Answer>;

@@ -1,0 +1,23 @@
+import type { BlockList } from 'node:net';
+import type { AnswerCache } from '../cache/answer-cache.js';
+import type { UpstreamPool } from '../upstream/index.js';
+import type { Stage } from './query.js';
+import { accessStage } from './stages/access.js';
+import { cacheStage } from './stages/cache.js';
+import { forwardStage } from './stages/forward.js';
+
+/** What the stages are built from. */
+export interface StageParts {
+  readonly allowed: BlockList;
+  readonly cache: AnswerCache;
+  readonly pool: UpstreamPool;
+}
+
+/** The order every query passes through: the one place it is declared. */
+export function stagesInOrder(parts: StageParts): Stage[] {
+  return [
+    accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
+    cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
+    forwardStage(parts.pool), // last: only misses reach the upstreams
+  ];
+}

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import { AnswerCache } from '../cache/answer-cache.js';
+import type { Config } from '../config/schema.js';
+import { UpstreamPool } from '../upstream/index.js';
+import { packetHandler, type AnswerObserver } from './handle-packet.js';
+import { compose } from './pipeline.js';
+import { stagesInOrder } from './stage-order.js';
+import { allowList } from './stages/access.js';
+import { listenTcp } from './tcp-listener.js';
+import { listenUdp } from './udp-listener.js';
+
+/** A running Stopzone DNS server. */
+export interface RunningServer {
+  /** The listeners' bound addresses, as "127.0.0.1:5353" (UDP and TCP share the port). */
+  readonly endpoints: ReadonlyArray<{ address: string; port: number }>;
+  readonly cache: AnswerCache;
+  readonly pool: UpstreamPool;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  /** Millisecond clock for the cache and upstream health (tests inject one). */
+  readonly now?: () => number;
+  readonly observe?: AnswerObserver;
+}
+
+/**
+ * Builds the pipeline from the config and binds UDP and TCP on every listen
+ * address. With port 0, the first address picks a free port and the others use it.
+ */
+export async function startServer({ config, log, now, observe }: StartOptions): Promise<RunningServer> {
+  const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
+  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
+  const stages = stagesInOrder({ allowed: allowList(config.access.allow), cache, pool });
+  const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, observe);
+
+  const closers: Array<() => Promise<void>> = [];
+  const endpoints: Array<{ address: string; port: number }> = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(closers.map((close) => close()));
+    await pool.close();
+  };
+  try {
+    let port = config.listen.port;
+    for (const address of config.listen.addresses) {
+      const udp = await listenUdp(address, port, handle, log);
+      closers.push(udp.close);
+      port = udp.port;
+      const tcp = await listenTcp(address, port, { idleTimeoutMs: config.listen.tcpIdleTimeoutMs, maxConnections: config.listen.tcpMaxConnections }, handle, log);
+      closers.push(tcp.close);
+      endpoints.push({ address: udp.address, port });
+    }
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  return { endpoints, cache, pool, close: closeAll };
+}

@@ -1,0 +1,58 @@
+import t from 'tap';
+import { ConfigError } from '../../src/config/config-error.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { DEFAULT_ALLOWED_NETWORKS } from '../../src/config/schema.js';
+
+t.test('the embedded defaults: loopback on 5353, Quad9 upstreams, private networks allowed', async (t) => {
+  const config = parseConfig(null, {});
+  t.same(config.listen.addresses, ['127.0.0.1', '::1']);
+  t.equal(config.listen.port, 5353);
+  t.same(config.upstreams, ['9.9.9.9:53', '149.112.112.112:53']);
+  t.same(config.access.allow, DEFAULT_ALLOWED_NETWORKS);
+  t.equal(config.upstream.deadlineMs, 3000);
+  t.equal(config.cache.serveStale, true);
+  t.ok(Object.isFrozen(config.listen), 'frozen');
+});
+
+t.test('a file overrides only what it names', async (t) => {
+  const config = parseConfig('listen:\n  port: 53\ncache:\n  maxTtl: 600\n', {});
+  t.equal(config.listen.port, 53);
+  t.same(config.listen.addresses, ['127.0.0.1', '::1']);
+  t.equal(config.cache.maxTtl, 600);
+  t.equal(config.cache.minTtl, 0);
+});
+
+t.test('environment overrides for containers', async (t) => {
+  const config = parseConfig('listen:\n  port: 5300\n', {
+    STOPZONE_LISTEN_PORT: '53',
+    STOPZONE_LISTEN_ADDRESSES: '0.0.0.0, ::',
+    STOPZONE_UPSTREAMS: '127.0.0.1:5301,[::1]:5301',
+    STOPZONE_LOG_LEVEL: 'debug',
+  });
+  t.equal(config.listen.port, 53);
+  t.same(config.listen.addresses, ['0.0.0.0', '::']);
+  t.same(config.upstreams, ['127.0.0.1:5301', '[::1]:5301']);
+  t.equal(config.log.level, 'debug');
+});
+
+t.test('bad configurations name file, line, key, the value found and what is expected', async (t) => {
+  const rows: Array<{ name: string; yaml: string; env?: Record<string, string>; want: RegExp }> = [
+    { name: 'wrong type', yaml: 'listen:\n  port: fifty\n', want: /^cfg:2: listen\.port: found "fifty"; expected DNS port/ },
+    { name: 'out of range', yaml: 'listen:\n  port: 70000\n', want: /cfg:2: listen\.port: found 70000; expected/ },
+    { name: 'unknown key', yaml: 'listen:\n  prot: 53\n', want: /cfg:2: listen: unknown key "prot"; expected one of: addresses, port/ },
+    { name: 'unknown top-level key', yaml: 'upstream_servers: []\n', want: /unknown key "upstream_servers"; expected one of: listen, upstreams/ },
+    { name: 'bad upstream', yaml: 'upstreams:\n  - 9.9.9.9\n', want: /cfg:2: upstreams\.0: found "9\.9\.9\.9"; expected an IP address and port/ },
+    { name: 'upstream port 0', yaml: 'upstreams: ["127.0.0.1:0"]\n', want: /upstreams\.0: found "127\.0\.0\.1:0"; expected an IP address and a port from 1 to 65535/ },
+    { name: 'bad network', yaml: 'access:\n  allow: ["10.0.0.0/33"]\n', want: /cfg:2: access\.allow\.0: found "10\.0\.0\.0\/33"; expected .*prefix at most 32/ },
+    { name: 'bad listen address', yaml: 'listen:\n  addresses: [localhost]\n', want: /listen\.addresses\.0: found "localhost"/ },
+    { name: 'bad level', yaml: 'log:\n  level: loud\n', want: /log\.level: found "loud"; expected pino log level/ },
+    { name: 'not YAML', yaml: 'listen: [\n', want: /^cfg(:\d+)?: not valid YAML/ },
+    { name: 'not a mapping', yaml: '- a\n- b\n', want: /found a list .* expected a mapping/ },
+    { name: 'timeout above deadline', yaml: 'upstream:\n  timeoutMs: 5000\n', want: /upstream\.timeoutMs: found 5000; expected at most upstream\.deadlineMs/ },
+    { name: 'bad environment value', yaml: '', env: { STOPZONE_LISTEN_PORT: 'http' }, want: /^STOPZONE_LISTEN_PORT \(listen\.port\): found "http"/ },
+  ];
+  for (const row of rows) {
+    t.throws(() => parseConfig(row.yaml, row.env ?? {}, 'cfg'), { name: 'ConfigError', message: row.want }, row.name);
+  }
+  t.ok(new ConfigError('x') instanceof Error);
+});

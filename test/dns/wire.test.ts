@@ -1,0 +1,95 @@
+import t from 'tap';
+import dnsPacket from 'dns-packet';
+import { listRecords, readEdns, readQuestion, skipName, withoutOpt } from '../../src/dns/wire.js';
+import { buildQuery } from '../helpers/dns-client.js';
+import { response } from '../helpers/messages.js';
+
+t.test('readQuestion reads name, type and class from raw bytes', async (t) => {
+  const rows = [
+    { name: 'Example.COM', type: 'AAAA', want: { name: 'Example.COM', lname: 'example.com', type: 28 } },
+    { name: '.', type: 'NS', want: { name: '', lname: '', type: 2 } },
+    { name: 'a.b.c.d.e', type: 'HTTPS', want: { name: 'a.b.c.d.e', lname: 'a.b.c.d.e', type: 65 } },
+  ];
+  for (const row of rows) {
+    const read = readQuestion(buildQuery(row.name, { type: row.type }));
+    t.match(read?.question, { ...row.want, class: 1 }, row.name);
+  }
+});
+
+t.test('readQuestion escapes bytes that would make names ambiguous', async (t) => {
+  const raw = buildQuery('x.test');
+  // Replace label "x" with the byte "." so the wire name is \046.test, not ".test".
+  raw[13] = 0x2e;
+  t.equal(readQuestion(raw)?.question.name, '\\046.test');
+});
+
+t.test('readQuestion rejects malformed questions', async (t) => {
+  const good = buildQuery('example.com');
+  const rows: Array<[string, Buffer]> = [
+    ['header only', good.subarray(0, 12)],
+    ['name cut short', good.subarray(0, 16)],
+    ['no type and class', good.subarray(0, good.length - 3)],
+    ['compression pointer', Buffer.concat([good.subarray(0, 12), Buffer.from([0xc0, 0x0c, 0, 1, 0, 1])])],
+    ['label longer than 63', Buffer.concat([good.subarray(0, 12), Buffer.from([64]), Buffer.alloc(64, 97), Buffer.from([0, 0, 1, 0, 1])])],
+  ];
+  for (const [name, raw] of rows) t.equal(readQuestion(raw), null, name);
+  const long = Buffer.concat([good.subarray(0, 12), ...Array.from({ length: 5 }, () => Buffer.concat([Buffer.from([60]), Buffer.alloc(60, 97)])), Buffer.from([0, 0, 1, 0, 1])]);
+  t.equal(readQuestion(long), null, 'name over 255 octets');
+});
+
+t.test('readEdns finds the OPT record and its DO bit', async (t) => {
+  const plain = buildQuery('example.com');
+  t.same(readEdns(plain, readQuestion(plain)!.end), { ok: true, edns: null });
+  const withOpt = buildQuery('example.com', { bufsize: 4096, dnssecOk: true });
+  t.same(readEdns(withOpt, readQuestion(withOpt)!.end), { ok: true, edns: { udpSize: 4096, version: 0, dnssecOk: true } });
+  const small = buildQuery('example.com', { bufsize: 100 });
+  t.equal((readEdns(small, readQuestion(small)!.end) as { edns: { udpSize: number } }).edns.udpSize, 512, 'sizes below 512 count as 512');
+});
+
+t.test('readEdns rejects two OPT records and records that overrun', async (t) => {
+  const twice = dnsPacket.encode({
+    type: 'query',
+    id: 1,
+    questions: [{ name: 'a.test', type: 'A', class: 'IN' }],
+    additionals: [
+      { type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer,
+      { type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer,
+    ],
+  });
+  t.same(readEdns(twice, readQuestion(twice)!.end), { ok: false });
+  const overrun = buildQuery('a.test', { bufsize: 1232 });
+  t.same(readEdns(overrun.subarray(0, overrun.length - 2), readQuestion(overrun)!.end), { ok: false });
+});
+
+t.test('listRecords walks every section, following compressed owners', async (t) => {
+  const message = response({
+    name: 'www.example.com',
+    answers: [
+      { type: 'CNAME', name: 'www.example.com', ttl: 60, data: 'example.com' },
+      { type: 'A', name: 'example.com', ttl: 120, data: '192.0.2.1' },
+    ],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer],
+  });
+  const records = listRecords(message, readQuestion(message)!.end)!;
+  t.same(records.map((r) => [r.section, r.type, message.readUInt32BE(r.ttlOffset)]), [
+    ['answer', 5, 60],
+    ['answer', 1, 120],
+    ['additional', 41, 0],
+  ]);
+  t.equal(records.at(-1)!.end, message.length);
+  t.equal(listRecords(message.subarray(0, message.length - 1), readQuestion(message)!.end), null, 'truncated message');
+  t.equal(skipName(Buffer.from([0xc0]), 0), -1, 'pointer cut short');
+});
+
+t.test('withoutOpt removes the OPT record and fixes ARCOUNT', async (t) => {
+  const message = response({
+    name: 'example.com',
+    answers: [{ type: 'A', name: 'example.com', ttl: 120, data: '192.0.2.1' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer, { type: 'A', name: 'ns.example.com', ttl: 5, data: '192.0.2.53' }],
+  });
+  const stripped = withoutOpt(message, readQuestion(message)!.end)!;
+  const decoded = dnsPacket.decode(stripped);
+  t.equal(decoded.additionals?.length, 1);
+  t.equal(decoded.additionals?.[0]?.type, 'A');
+  t.equal(stripped.length, message.length - 11);
+});

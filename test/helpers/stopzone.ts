@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import { parseConfig } from '../../src/config/load-config.js';
+import type { Config } from '../../src/config/schema.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { assertLoopback, assertLoopbackAll } from './loopback-guard.js';
+
+/** A Stopzone server booted in-process for a test, with its log lines captured. */
+export interface TestServer {
+  readonly server: RunningServer;
+  readonly config: Config;
+  /** The first endpoint (UDP and TCP). */
+  readonly target: { address: string; port: number };
+  /** Parsed pino lines logged so far. */
+  readonly logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots Stopzone on 127.0.0.1:0 with `yaml` (upstreams are required and must
+ * be on loopback: the guard refuses anything else, so a test can never reach
+ * the default public resolvers).
+ */
+export async function startTestServer(yaml: string, options: { now?: () => number } = {}): Promise<TestServer> {
+  const config = parseConfig(yaml, {}, 'test config');
+  if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
+  assertLoopbackAll(config.upstreams);
+  for (const address of config.listen.addresses) assertLoopback(address);
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = createLogger(config.log.level, sink);
+  const server = await startServer({ config, log, ...(options.now && { now: options.now }) });
+  const first = server.endpoints[0]!;
+  return { server, config, target: { address: first.address, port: first.port }, logs, close: () => server.close() };
+}
+
+/** A test config: listen on 127.0.0.1:0, the given upstreams, plus extra YAML lines. */
+export function testConfig(upstreams: string[], extra = ''): string {
+  return `listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ${JSON.stringify(upstreams)}\nlog: { level: debug }\n${extra}`;
+}
