@@ -52,7 +52,8 @@ export function cacheableAnswer(message: Buffer, questionEnd: number, bounds: Tt
   const ttls = new Uint32Array(records.length);
   records.forEach((record, i) => {
     ttlOffsets[i] = record.ttlOffset;
-    ttls[i] = clamp(ttlOf(message, record), bounds.minTtl, cap);
+    // A negative answer's SOA says how long the non-existence holds (RFC 2308 section 3).
+    ttls[i] = negative ? lifetime : clamp(ttlOf(message, record), bounds.minTtl, cap);
   });
   return { lifetime, ttlOffsets, ttls };
 }

@@ -7,7 +7,8 @@ A DNS forwarder that enforces Response Policy Zones (RPZ).
 
 Commands:
   serve           answer DNS on the configured addresses (what \`npm start\` runs)
-  schema          print the configuration's JSON Schema (for editors)
+  schema          print the configuration's JSON Schema (for editors);
+                  with --markdown, the configuration reference
 
 Options:
   -h, --help      show help (\`stopzone serve --help\` lists every config key)

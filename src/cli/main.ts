@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
-import { configJsonSchema } from '../config/describe-schema.js';
+import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
 import { MAIN_HELP, serveHelp } from './help.js';
 import { serve } from './serve.js';
 
@@ -15,6 +15,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
+      markdown: { type: 'boolean' },
     },
   });
   const [command] = positionals;
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
       await serve(values.config, process.env);
       return 0;
     case 'schema':
-      return print(configJsonSchema());
+      return print(values.markdown === true ? configMarkdown() : configJsonSchema());
     case undefined:
       return print(MAIN_HELP, values.help === true ? 0 : 2);
     default:
