@@ -153,22 +153,23 @@ export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
 }
 
 /**
- * Returns a copy of `message` without its OPT record(s), ARCOUNT adjusted, or
- * null when the message is malformed. Stopzone adds its own OPT per client.
+ * A copy of an upstream answer in the form Stopzone relays (minimal responses,
+ * as Unbound and BIND send by default): no OPT (the finisher adds the client's);
+ * a positive answer keeps its answer section only; a negative one keeps the
+ * authority section (SOA, and NSEC/NSEC3 proofs for DNSSEC clients). Sections
+ * are cut from the end, which compression pointers never reach into (they
+ * point backwards). Null when the message is malformed.
  */
-export function withoutOpt(message: Buffer, questionEnd: number): Buffer | null {
+export function relayForm(message: Buffer, questionEnd: number): Buffer | null {
   const records = listRecords(message, questionEnd);
   if (records === null) return null;
-  const opts = records.filter((r) => r.type === RRType.OPT);
-  if (opts.length === 0) return Buffer.from(message.subarray(0, records.at(-1)?.end ?? questionEnd));
-  const parts: Buffer[] = [];
-  let from = 0;
-  for (const opt of opts) {
-    parts.push(message.subarray(from, opt.start));
-    from = opt.end;
-  }
-  parts.push(message.subarray(from, records.at(-1)!.end));
-  const out = Buffer.concat(parts);
-  out.writeUInt16BE(out.readUInt16BE(10) - opts.length, 10);
+  const answers = message.readUInt16BE(6);
+  const rcode = message[3]! & 0x0f;
+  const keepAuthority = answers === 0 || rcode !== 0;
+  const kept = records.filter((r) => r.section === 'answer' || (keepAuthority && r.section === 'authority'));
+  const end = kept.at(-1)?.end ?? questionEnd;
+  const out = Buffer.from(message.subarray(0, end));
+  if (!keepAuthority) out.writeUInt16BE(0, 8);
+  out.writeUInt16BE(0, 10);
   return out;
 }

@@ -6,6 +6,6 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * their own destination to read the lines back.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const stream = destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const stream = destination ?? pino.destination({ dest: 1, sync: false });
   return pino({ level, base: { name: 'stopzone' }, timestamp: pino.stdTimeFunctions.isoTime }, stream);
 }

@@ -13,7 +13,7 @@ export interface FinishLimits {
 
 /**
  * Turns an answer into the bytes sent to this client: the client's ID, RD and
- * CD bits, the question in the client's letter case (0x20), an OPT record when
+ * CD bits, AA cleared, the question in the client's letter case (0x20), an OPT record when
  * and only when the query had one (RFC 6891 section 7), and over UDP at most
  * the client's payload size (512 without EDNS), else TC=1 with the question only.
  */
@@ -21,7 +21,8 @@ export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits)
   const message = answer.message;
   if (message === null) return null;
   message.writeUInt16BE(query.id, 0);
-  message[2] = (message[2]! & 0xfe) | 0x80 | (query.rd ? 1 : 0);
+  // AA cleared: a forwarder is never authoritative for what it relays or synthesises.
+  message[2] = (message[2]! & 0x7a) | 0x80 | (query.rd ? 1 : 0);
   const keepAd = query.edns?.dnssecOk === true || (query.raw[3]! & 0x20) !== 0;
   message[3] = (message[3]! & (keepAd ? 0x2f : 0x0f)) | 0x80 | (query.cd ? 0x10 : 0);
   if (message.readUInt16BE(4) === 1 && message.length >= query.questionEnd) {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
+import { InFlight } from './in-flight.js';
 
 /** A bound TCP server answering DNS (RFC 7766). */
 export interface TcpListener {
@@ -25,6 +26,7 @@ const MAX_IN_FLIGHT = 64;
  */
 export async function listenTcp(address: string, port: number, options: TcpOptions, handle: PacketHandler, log: Logger): Promise<TcpListener> {
   const sockets = new Set<net.Socket>();
+  const inFlight = new InFlight();
   const server = net.createServer({ allowHalfOpen: false }, (socket) => serveConnection(socket));
   server.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
@@ -42,7 +44,7 @@ export async function listenTcp(address: string, port: number, options: TcpOptio
     sockets.add(socket);
     const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     let pending = Buffer.alloc(0);
-    let inFlight = 0;
+    let pendingHere = 0;
     socket.setNoDelay(true);
     socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     socket.on('error', (error) => {
@@ -56,11 +58,11 @@ export async function listenTcp(address: string, port: number, options: TcpOptio
         if (pending.length < 2 + length) break;
         const raw = Buffer.from(pending.subarray(2, 2 + length));
         pending = pending.subarray(2 + length);
-        inFlight++;
-        if (inFlight >= MAX_IN_FLIGHT) socket.pause();
-        void handle(raw, { client, transport: 'tcp', listener }).then((reply) => {
-          inFlight--;
-          if (socket.isPaused() && inFlight < MAX_IN_FLIGHT) socket.resume();
+        pendingHere++;
+        if (pendingHere >= MAX_IN_FLIGHT) socket.pause();
+        void inFlight.track(handle(raw, { client, transport: 'tcp', listener })).then((reply) => {
+          pendingHere--;
+          if (socket.isPaused() && pendingHere < MAX_IN_FLIGHT) socket.resume();
           if (reply === null || socket.destroyed) return;
           const framed = Buffer.allocUnsafe(reply.length + 2);
           framed.writeUInt16BE(reply.length, 0);
@@ -75,10 +77,13 @@ export async function listenTcp(address: string, port: number, options: TcpOptio
     address: bound.address,
     port: bound.port,
     connections: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    // Stop accepting and reading, answer what was already received, then close.
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.pause();
+      await inFlight.drained();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   };
 }

@@ -2,6 +2,9 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
+import { InFlight } from './in-flight.js';
+
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** A bound UDP socket answering DNS. */
 export interface UdpListener {
@@ -20,20 +23,32 @@ export async function listenUdp(address: string, port: number, handle: PacketHan
       resolve();
     });
   });
+  // Bursts of queries must not overflow the kernel's buffer while a GC pause runs;
+  // the kernel caps this at net.core.rmem_max.
+  socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
   const bound = socket.address();
   const listener = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
   socket.on('error', (error) => log.warn({ listener, err: error.message }, 'UDP socket error'));
-  socket.on('message', (raw, rinfo) => {
-    void handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener }).then((reply) => {
-      if (reply !== null) socket.send(reply, rinfo.port, rinfo.address, sendFailed);
+  const inFlight = new InFlight();
+  let open = true;
+  const onMessage = (raw: Buffer, rinfo: dgram.RemoteInfo): void => {
+    void inFlight.track(handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener })).then((reply) => {
+      if (reply !== null && open) socket.send(reply, rinfo.port, rinfo.address, sendFailed);
     });
-  });
+  };
+  socket.on('message', onMessage);
   function sendFailed(error: Error | null): void {
     if (error !== null && log.isLevelEnabled('debug')) log.debug({ listener, err: error.message }, 'UDP send failed');
   }
   return {
     address: bound.address,
     port: bound.port,
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    // Stop reading, answer what was already received, then close.
+    close: async () => {
+      socket.off('message', onMessage);
+      await inFlight.drained();
+      open = false;
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
   };
 }

@@ -43,7 +43,18 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags): Upstr
     id,
     flags: dnsPacket.RECURSION_DESIRED | (flags.checkingDisabled ? dnsPacket.CHECKING_DISABLED : 0),
     questions: [{ name: '.', type: 'A', class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: flags.udpPayload, flags: flags.dnssecOk ? dnsPacket.DNSSEC_OK : 0, options: [] }],
+    additionals: [
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize: flags.udpPayload,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: flags.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+        flag_do: flags.dnssecOk,
+        options: [],
+      },
+    ],
   });
   // dns-packet writes the header and the OPT; the question is spliced in from
   // its exact octets, since dns-packet encodes labels as UTF-8, knows no \DDD

@@ -1,8 +1,8 @@
 import t from 'tap';
 import dnsPacket from 'dns-packet';
-import { listRecords, readEdns, readQuestion, skipName, withoutOpt } from '../../src/dns/wire.js';
+import { listRecords, readEdns, readQuestion, skipName, relayForm } from '../../src/dns/wire.js';
 import { buildQuery } from '../helpers/dns-client.js';
-import { response } from '../helpers/messages.js';
+import { response, soa } from '../helpers/messages.js';
 
 t.test('readQuestion reads name, type and class from raw bytes', async (t) => {
   const rows = [
@@ -81,15 +81,15 @@ t.test('listRecords walks every section, following compressed owners', async (t)
   t.equal(skipName(Buffer.from([0xc0]), 0), -1, 'pointer cut short');
 });
 
-t.test('withoutOpt removes the OPT record and fixes ARCOUNT', async (t) => {
-  const message = response({
-    name: 'example.com',
-    answers: [{ type: 'A', name: 'example.com', ttl: 120, data: '192.0.2.1' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer, { type: 'A', name: 'ns.example.com', ttl: 5, data: '192.0.2.53' }],
-  });
-  const stripped = withoutOpt(message, readQuestion(message)!.end)!;
-  const decoded = dnsPacket.decode(stripped);
-  t.equal(decoded.additionals?.length, 1);
-  t.equal(decoded.additionals?.[0]?.type, 'A');
-  t.equal(stripped.length, message.length - 11);
+t.test('relayForm: positive answers keep the answer section, negative ones the authority, never OPT', async (t) => {
+  const opt = { type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer;
+  const ns = { type: 'NS', name: 'example.com', ttl: 300, data: 'ns.example.com' } as dnsPacket.Answer;
+  const glue = { type: 'A', name: 'ns.example.com', ttl: 5, data: '192.0.2.53' } as dnsPacket.Answer;
+  const positive = response({ name: 'example.com', answers: [{ type: 'A', name: 'example.com', ttl: 120, data: '192.0.2.1' }], authorities: [ns], additionals: [opt, glue] });
+  const relayedPositive = dnsPacket.decode(relayForm(positive, readQuestion(positive)!.end)!);
+  t.same([relayedPositive.answers?.length, relayedPositive.authorities?.length, relayedPositive.additionals?.length], [1, 0, 0]);
+  const negative = response({ name: 'example.com', rcode: 'NXDOMAIN', authorities: [soa('example.com', 60, 60)], additionals: [opt] });
+  const relayedNegative = dnsPacket.decode(relayForm(negative, readQuestion(negative)!.end)!);
+  t.same([relayedNegative.answers?.length, relayedNegative.authorities?.[0]?.type, relayedNegative.additionals?.length], [0, 'SOA', 0]);
+  t.equal(relayForm(positive.subarray(0, positive.length - 3), readQuestion(positive)!.end), null, 'malformed');
 });

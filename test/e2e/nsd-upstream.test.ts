@@ -1,5 +1,5 @@
 import t from 'tap';
-import { answerTtls, askTcp, askUdp } from '../helpers/dns-client.js';
+import { answerData, answerTtls, askTcp, askUdp } from '../helpers/dns-client.js';
 import { startNsd, type RunningNsd } from '../helpers/nsd.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
 
@@ -34,7 +34,7 @@ t.test('Stopzone forwarding to a real NSD', { skip }, async (t) => {
   });
 
   const a = await askUdp(server.target, 'www.example.test');
-  t.same(a.packet.answers?.map((r) => r.data), ['192.0.2.80']);
+  t.same(answerData(a), ['192.0.2.80']);
   t.same(answerTtls(a), [600]);
 
   clock += 12_000;
@@ -42,14 +42,14 @@ t.test('Stopzone forwarding to a real NSD', { skip }, async (t) => {
   t.same(answerTtls(cached), [588], 'served from the cache, TTL counted down');
 
   const alias = await askUdp(server.target, 'alias.example.test', { type: 'AAAA', bufsize: 1232 });
-  t.same(alias.packet.answers?.map((r) => [r.type, r.data]), [['CNAME', 'www.example.test'], ['AAAA', '2001:db8::80']]);
-  t.equal(alias.packet.additionals?.[0]?.type, 'OPT');
+  t.same(alias.packet.answers?.map((r) => [r.type, (r as { data?: unknown }).data]), [['CNAME', 'www.example.test'], ['AAAA', '2001:db8::80']]);
+  t.ok(alias.packet.additionals?.some((r) => r.type === 'OPT'), 'OPT echoed');
 
   const missing = await askUdp(server.target, 'nothere.example.test');
   t.equal(missing.packet.rcode, 'NXDOMAIN');
   t.equal(missing.packet.authorities?.[0]?.type, 'SOA', 'negative answer carries the SOA');
   clock += 119_000;
-  t.equal((await askUdp(server.target, 'nothere.example.test')).packet.authorities?.[0]?.ttl, 1, 'negative TTL from the SOA minimum (120), counted down');
+  t.equal(((await askUdp(server.target, 'nothere.example.test')).packet.authorities?.[0] as { ttl?: number } | undefined)?.ttl, 1, 'negative TTL from the SOA minimum (120), counted down');
 
   const big = await askUdp(server.target, 'big.example.test', { type: 'TXT', bufsize: 512 });
   t.equal(big.packet.flag_tc, true, 'large answer truncated at 512');

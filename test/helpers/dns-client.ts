@@ -112,3 +112,13 @@ export async function askTcp(target: { address: string; port: number }, name: st
 export function answerTtls(reply: Reply): number[] {
   return (reply.packet.answers ?? []).map((a) => (a as { ttl?: number }).ttl ?? -1);
 }
+
+/** The answer section as [type, data] pairs, data rendered as dns-packet gives it. */
+export function answerData(reply: Reply): unknown[] {
+  return (reply.packet.answers ?? []).map((a) => (a as { data?: unknown }).data);
+}
+
+/** dns-packet's decode, typed with the fields its typings leave out (rcode, flag_tc). */
+export function decodeReply(raw: Buffer): Reply['packet'] {
+  return dnsPacket.decode(raw) as Reply['packet'];
+}

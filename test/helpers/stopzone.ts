@@ -39,7 +39,7 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   return { server, config, target: { address: first.address, port: first.port }, logs, close: () => server.close() };
 }
 
-/** A test config: listen on 127.0.0.1:0, the given upstreams, plus extra YAML lines. */
-export function testConfig(upstreams: string[], extra = ''): string {
-  return `listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ${JSON.stringify(upstreams)}\nlog: { level: debug }\n${extra}`;
+/** A test config: listen on 127.0.0.1:0, the given upstreams, a log level, plus extra YAML lines. */
+export function testConfig(upstreams: string[], extra = '', logLevel = 'debug'): string {
+  return `listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ${JSON.stringify(upstreams)}\nlog: { level: ${logLevel} }\n${extra}`;
 }

@@ -4,7 +4,7 @@ import { emptyReply } from '../../src/dns/replies.js';
 import { decodeQuery, type PacketMeta } from '../../src/server/decode-query.js';
 import { finishAnswer } from '../../src/server/finish.js';
 import type { Answer, Query } from '../../src/server/query.js';
-import { buildQuery } from '../helpers/dns-client.js';
+import { buildQuery, decodeReply } from '../helpers/dns-client.js';
 import { response } from '../helpers/messages.js';
 
 const udp: PacketMeta = { client: { address: '127.0.0.1', port: 40000 }, transport: 'udp', listener: '127.0.0.1:5353' };
@@ -44,7 +44,7 @@ t.test('decodeQuery: what is dropped, what gets an immediate reply', async (t) =
     const result = decodeQuery(row.raw, udp);
     t.equal(result.kind, row.kind, row.name);
     if (result.kind === 'reply') {
-      const reply = dnsPacket.decode(result.reply);
+      const reply = decodeReply(result.reply);
       t.equal(reply.rcode, row.rcode, `${row.name}: ${row.rcode}`);
       t.equal(reply.id, 7, `${row.name}: same ID`);
       t.equal(reply.type, 'response');
@@ -67,7 +67,7 @@ t.test('finishAnswer: ID, 0x20 letter case, RD and CD from the client', async (t
   const query = decoded(buildQuery('ExAmPlE.com', { id: 4321 }));
   const upstreamAnswer = response({ name: 'example.com', answers: [{ type: 'A', name: 'example.com', ttl: 60, data: '192.0.2.1' }] });
   const out = finishAnswer(query, { message: upstreamAnswer, source: 'cache', rcode: 0 }, { maxUdpPayload: 1232 })!;
-  const reply = dnsPacket.decode(out);
+  const reply = decodeReply(out);
   t.equal(reply.id, 4321);
   t.equal(reply.questions?.[0]?.name, 'ExAmPlE.com');
   t.ok(reply.flags! & dnsPacket.RECURSION_DESIRED);
@@ -78,7 +78,7 @@ t.test('finishAnswer: ID, 0x20 letter case, RD and CD from the client', async (t
 t.test('finishAnswer: OPT only when the query had one, DO echoed', async (t) => {
   const query = decoded(buildQuery('example.com', { bufsize: 4096, dnssecOk: true }));
   const out = finishAnswer(query, { message: response({ name: 'example.com' }), source: 'upstream', rcode: 0 }, { maxUdpPayload: 1232 })!;
-  const opt = dnsPacket.decode(out).additionals?.[0] as unknown as { type: string; udpPayloadSize: number; flag_do: boolean };
+  const opt = decodeReply(out).additionals?.[0] as unknown as { type: string; udpPayloadSize: number; flag_do: boolean };
   t.equal(opt.type, 'OPT');
   t.equal(opt.udpPayloadSize, 1232);
   t.equal(opt.flag_do, true);
@@ -95,7 +95,7 @@ t.test('finishAnswer: truncation by the client payload size over UDP only', asyn
     const answer = bigAnswer('big.test');
     const size = answer.message!.length;
     const out = finishAnswer(decoded(row.raw, row.meta), answer, { maxUdpPayload: 1232 })!;
-    const reply = dnsPacket.decode(out) as dnsPacket.Packet & { flag_tc: boolean };
+    const reply = decodeReply(out) as dnsPacket.Packet & { flag_tc: boolean };
     t.equal(reply.flag_tc, row.tc, `${row.name}: TC=${row.tc} (answer ${size} bytes)`);
     if (row.tc) {
       t.equal(reply.answers?.length, 0, `${row.name}: question only`);
@@ -111,7 +111,7 @@ t.test('finishAnswer: BADVERS goes in the OPT extended RCODE', async (t) => {
   const query = decoded(raw);
   const out = finishAnswer(query, { message: emptyReply(raw, 16, query.questionEnd), source: 'local', rcode: 16 }, { maxUdpPayload: 1232 })!;
   t.equal(out[3]! & 0x0f, 0);
-  const opt = dnsPacket.decode(out).additionals?.[0] as unknown as { extendedRcode: number };
+  const opt = decodeReply(out).additionals?.[0] as unknown as { extendedRcode: number };
   t.equal(opt.extendedRcode, 1, 'BADVERS = 16 = extended 1, header 0');
 });
 

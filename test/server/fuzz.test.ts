@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import t from 'tap';
-import { askTcp, askUdp, buildQuery } from '../helpers/dns-client.js';
+import { answerData, askTcp, askUdp, buildQuery } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
 
@@ -56,7 +56,7 @@ function packets(random: () => number): Buffer[] {
 
 t.test(`10,000 random and mutated packets (FUZZ_SEED=${seed}) leave the server answering correctly`, async (t) => {
   const upstream = await startFakeUpstream({ records: { 'www.example.test': [{ type: 'A', ttl: 60, data: '192.0.2.1' }] } });
-  const server = await startTestServer(testConfig([upstream.hostPort], 'upstream: { timeoutMs: 100, deadlineMs: 200 }\nlog: { level: info }\n'));
+  const server = await startTestServer(testConfig([upstream.hostPort], 'upstream: { timeoutMs: 100, deadlineMs: 200 }\n', 'info'));
   t.teardown(async () => {
     await server.close();
     await upstream.close();
@@ -102,9 +102,9 @@ t.test(`10,000 random and mutated packets (FUZZ_SEED=${seed}) leave the server a
   }
 
   const udp = await askUdp(server.target, 'www.example.test', { bufsize: 1232 });
-  t.same(udp.packet.answers?.map((a) => a.data), ['192.0.2.1'], 'UDP answer still right');
+  t.same(answerData(udp), ['192.0.2.1'], 'UDP answer still right');
   const tcp = await askTcp(server.target, 'www.example.test');
-  t.same(tcp.packet.answers?.map((a) => a.data), ['192.0.2.1'], 'TCP answer still right');
+  t.same(answerData(tcp), ['192.0.2.1'], 'TCP answer still right');
   t.ok(replies > 0, `${replies} replies to the garbage (FORMERR/NOTIMP/answers)`);
   t.same(rejections, [], 'no unhandled rejection');
 });

@@ -22,11 +22,26 @@ function clientFamily(address: string): [string, 'ipv4' | 'ipv6'] {
   return [address, 'ipv6'];
 }
 
-/** Clients outside the allowed networks get REFUSED and nothing else. */
+/** Distinct client addresses whose verdict is remembered; the memo is emptied when it fills. */
+const MEMO_LIMIT = 65536;
+
+/**
+ * Clients outside the allowed networks get REFUSED and nothing else.
+ * BlockList.check costs about 3 µs, so verdicts are memoised per address.
+ */
 export function accessStage(allowed: BlockList): Stage {
+  const verdicts = new Map<string, boolean>();
+  const isAllowed = (client: string): boolean => {
+    let verdict = verdicts.get(client);
+    if (verdict === undefined) {
+      if (verdicts.size >= MEMO_LIMIT) verdicts.clear();
+      verdict = allowed.check(...clientFamily(client));
+      verdicts.set(client, verdict);
+    }
+    return verdict;
+  };
   return async (query, next) => {
-    const [address, family] = clientFamily(query.client.address);
-    if (allowed.check(address, family)) return next(query);
+    if (isAllowed(query.client.address)) return next(query);
     return { message: emptyReply(query.raw, Rcode.REFUSED, query.questionEnd), source: 'local', rcode: Rcode.REFUSED };
   };
 }

@@ -1,11 +1,10 @@
-import { readQuestion, withoutOpt } from '../../dns/wire.js';
+import { readQuestion, relayForm } from '../../dns/wire.js';
 import type { UpstreamPool } from '../../upstream/index.js';
 import type { Stage } from '../query.js';
 
 /**
  * Asks the upstream pool (the last stage: it never calls `next`). A TCP client
- * is forwarded over TCP. The upstream's OPT is removed: the finisher adds the
- * client's own.
+ * is forwarded over TCP. The answer is relayed in minimal form (see relayForm).
  */
 export function forwardStage(pool: UpstreamPool): Stage {
   return async (query) => {
@@ -16,7 +15,7 @@ export function forwardStage(pool: UpstreamPool): Stage {
       tcp: query.transport === 'tcp',
     });
     const questionEnd = readQuestion(upstream.message)?.end;
-    const message = questionEnd === undefined ? null : withoutOpt(upstream.message, questionEnd);
+    const message = questionEnd === undefined ? null : relayForm(upstream.message, questionEnd);
     if (message === null) throw new Error(`malformed answer from upstream ${upstream.upstream}`);
     return { message, source: 'upstream', rcode: upstream.rcode, upstream: upstream.upstream };
   };

@@ -1,0 +1,56 @@
+/** How an exchange ends: once, with a value or an error. */
+export interface Settle<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/** Limits on one exchange. */
+export interface ExchangeLimits {
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  /** Told of each socket's closing, so that the owner's close() can wait until nothing is left open. */
+  readonly track?: (closed: Promise<void>) => void;
+}
+
+/**
+ * Runs one exchange that must end within `timeoutMs` or when `signal` aborts.
+ * `start` opens its sockets and returns the function that closes them (its
+ * promise settles once they are closed); that cleanup runs exactly once,
+ * however the exchange ends, so no socket or timer outlives it.
+ */
+export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    let done = false;
+    let cleanup: () => Promise<void> = async () => {};
+    const finish = (): boolean => {
+      if (done) return false;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      track?.(cleanup());
+      return true;
+    };
+    const settle: Settle<T> = {
+      resolve: (value) => finish() && resolve(value),
+      reject: (error) => finish() && reject(error),
+    };
+    const onAbort = (): void => settle.reject(abortError(signal));
+    const timer = setTimeout(() => settle.reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const close = start(settle);
+      if (done) track?.(close());
+      else cleanup = close;
+    } catch (error) {
+      settle.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
+}

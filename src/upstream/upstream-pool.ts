@@ -1,0 +1,140 @@
+import type { Question } from '../dns/types.js';
+import { askUpstream } from './ask-upstream.js';
+import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
+import { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
+import { UpstreamHealth } from './upstream-health.js';
+import { nameToWire } from './wire-name.js';
+
+/** The pool's settings: the `upstreams` list and the `upstream` config section. */
+export interface UpstreamPoolOptions {
+  /** "192.0.2.1:53" or "[2001:db8::1]:53", tried in this order. */
+  upstreams: readonly string[];
+  /** Wait this long for one upstream (per attempt; a TCP retry after TC=1 gets as long again). */
+  timeoutMs: number;
+  /** The whole budget of one resolve(); then it rejects. */
+  deadlineMs: number;
+  /** Consecutive failures after which an upstream is dead. */
+  deadAfterFailures: number;
+  /** A dead upstream is skipped until this long after its last failure, then probed by one query. */
+  probeAfterMs: number;
+  /** EDNS UDP payload size advertised upstream. */
+  udpPayload: number;
+  /** Millisecond clock for health bookkeeping; default Date.now. */
+  now?: () => number;
+}
+
+/** What to ask the upstreams. */
+export interface UpstreamRequest {
+  question: Question;
+  dnssecOk: boolean;
+  checkingDisabled: boolean;
+  /** Ask over TCP only (the client came over TCP). */
+  tcp: boolean;
+}
+
+/** An upstream's usable answer (any RCODE but SERVFAIL, REFUSED, NOTIMP and FORMERR). */
+export interface UpstreamAnswer {
+  /** The bytes exactly as received, OPT included. Shared between waiters: never mutate. */
+  message: Buffer;
+  /** Which upstream answered, as configured ("127.0.0.1:5300"). */
+  upstream: string;
+  rcode: number;
+  transport: 'udp' | 'tcp';
+}
+
+const NUMBERS = ['timeoutMs', 'deadlineMs', 'deadAfterFailures', 'probeAfterMs', 'udpPayload'] as const;
+
+/**
+ * Asks the upstream resolvers with failover, per-attempt timeouts and an
+ * overall deadline, keeps their health, and shares one exchange between
+ * identical concurrent requests.
+ */
+export class UpstreamPool {
+  readonly #targets: UpstreamAddress[];
+  readonly #options: Required<UpstreamPoolOptions>;
+  readonly #health: UpstreamHealth;
+  readonly #inFlight = new Map<string, Promise<UpstreamAnswer>>();
+  readonly #running = new Set<AbortController>();
+  /** Sockets still closing: close() waits for them. */
+  readonly #closing = new Set<Promise<void>>();
+  readonly #track = (closed: Promise<void>): void => {
+    this.#closing.add(closed);
+    void closed.then(() => this.#closing.delete(closed));
+  };
+  #closed = false;
+
+  /** Throws, naming the option, when an option cannot work. */
+  constructor(options: UpstreamPoolOptions) {
+    if (options.upstreams.length === 0) throw new Error('upstream pool: "upstreams" is empty; expected at least one "addr:port"');
+    for (const key of NUMBERS) {
+      const value = options[key];
+      if (!Number.isInteger(value) || value < 1) throw new Error(`upstream pool: "${key}" is ${String(value)}; expected a positive integer`);
+    }
+    this.#targets = options.upstreams.map(parseUpstreamAddress);
+    this.#options = { ...options, now: options.now ?? Date.now };
+    this.#health = new UpstreamHealth(this.#targets.length, this.#options);
+  }
+
+  /** Resolves with a usable answer, or rejects with UpstreamFailure (and nothing else). */
+  resolve(request: UpstreamRequest): Promise<UpstreamAnswer> {
+    const { question } = request;
+    // Fixed-form fields first, the name last, so no two requests can spell the same key.
+    const key = `${question.type}/${question.class}/${+request.dnssecOk}${+request.checkingDisabled}${+request.tcp}/${question.lname}`;
+    const shared = this.#inFlight.get(key);
+    if (shared !== undefined) return shared;
+    const promise = this.#run(request);
+    this.#inFlight.set(key, promise);
+    const forget = (): void => {
+      this.#inFlight.delete(key);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Each upstream as configured, in order: alive or dead, and its failures in a row. */
+  status(): Array<{ upstream: string; alive: boolean; consecutiveFailures: number }> {
+    return this.#health.status().map((health, i) => ({ upstream: this.#targets[i]!.label, ...health }));
+  }
+
+  /** Cancels every request in flight (they reject with UpstreamFailure), closing their sockets; later requests reject at once. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const controller of this.#running) controller.abort(new Error('the upstream pool closed'));
+    await Promise.allSettled([...this.#inFlight.values()]);
+    await Promise.all([...this.#closing]);
+  }
+
+  async #run(request: UpstreamRequest): Promise<UpstreamAnswer> {
+    const { question } = request;
+    const what = `${question.name === '' ? '.' : question.name} type ${question.type}`;
+    if (this.#closed) throw new UpstreamFailure(`no answer for ${what}: the upstream pool is closed`, []);
+    if (nameToWire(question.name) === null) throw new UpstreamFailure(`no answer for ${what}: the name cannot be encoded`, []);
+    const { deadlineMs, timeoutMs, udpPayload } = this.#options;
+    const controller = new AbortController();
+    this.#running.add(controller);
+    const deadline = setTimeout(() => controller.abort(new Error(`the deadline of ${deadlineMs} ms passed`)), deadlineMs);
+    const plan = this.#health.plan();
+    const attempts: UpstreamAttempt[] = [];
+    try {
+      for (const { index } of plan) {
+        if (controller.signal.aborted) break;
+        const target = this.#targets[index]!;
+        try {
+          const answer = await askUpstream(target, { ...request, udpPayload, timeoutMs, signal: controller.signal, track: this.#track });
+          this.#health.succeeded(index);
+          return { message: answer.message, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
+        } catch (error) {
+          attempts.push({ upstream: target.label, error: error instanceof Error ? error.message : String(error) });
+          // Cut short by the deadline or close(): not this upstream's failure.
+          if (!controller.signal.aborted) this.#health.failed(index);
+        }
+      }
+      const why = controller.signal.aborted ? (controller.signal.reason as Error).message : 'every upstream failed';
+      throw new UpstreamFailure(`no usable answer for ${what}: ${why}`, attempts);
+    } finally {
+      clearTimeout(deadline);
+      this.#running.delete(controller);
+      this.#health.release(plan);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { answerData, askTcp, askUdp } from '../helpers/dns-client.js';
+import { startFakeUpstream } from '../helpers/fake-upstream.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stopzone-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+t.test('stopzone --help and serve --help describe the commands and every option', async (t) => {
+  const main = runCli(['--help']);
+  t.equal(await main.exited, 0);
+  t.match(main.stdout(), /serve\s+answer DNS/);
+  const serve = runCli(['serve', '--help']);
+  t.equal(await serve.exited, 0);
+  t.match(serve.stdout(), /--config PATH/);
+  t.match(serve.stdout(), /listen\.port[\s\S]*default: 5353/);
+  t.match(serve.stdout(), /STOPZONE_UPSTREAMS/);
+});
+
+t.test('a bad config stops start-up with the key and the reason', async (t) => {
+  const bad = runCli(['serve', '--config', file('bad.yaml', 'listen:\n  port: 99999\n')]);
+  t.equal(await bad.exited, 78, 'exit 78 (EX_CONFIG)');
+  t.match(bad.stderr(), /bad\.yaml:2: listen\.port: found 99999; expected/);
+  const missing = runCli(['serve', '--config', join(dir, 'nope.yaml')]);
+  t.equal(await missing.exited, 78);
+  t.match(missing.stderr(), /nope\.yaml: cannot read the configuration file/);
+  const env = runCli(['serve', '--config', file('ok.yaml', 'upstreams: ["127.0.0.1:53"]\n')], { STOPZONE_LOG_LEVEL: 'chatty' });
+  t.equal(await env.exited, 78);
+  t.match(env.stderr(), /STOPZONE_LOG_LEVEL \(log\.level\): found "chatty"/);
+});
+
+t.test('serve: start-up line with the effective config, answers over UDP and TCP, SIGTERM exits 0', async (t) => {
+  const upstream = await startFakeUpstream({ records: { 'cli.test': [{ type: 'A', ttl: 60, data: '192.0.2.7' }] } });
+  t.teardown(() => upstream.close());
+  const config = file('serve.yaml', 'listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ["127.0.0.1:1"]\n');
+  // The upstream comes from the environment, as a container would set it.
+  const server = runCli(['serve', '--config', config], { STOPZONE_UPSTREAMS: upstream.hostPort });
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const line = JSON.parse(await server.waitFor(/"msg":"stopzone serving"/)) as {
+    config: { upstreams: string[]; listen: { port: number } };
+    endpoints: Array<{ address: string; port: number }>;
+  };
+  t.same(line.config.upstreams, [upstream.hostPort], 'effective config logged, environment applied');
+  const target = line.endpoints[0]!;
+  t.same(answerData(await askUdp(target, 'cli.test')), ['192.0.2.7']);
+  t.same(answerData(await askTcp(target, 'cli.test')), ['192.0.2.7']);
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0, 'clean exit on SIGTERM');
+  t.match(server.stdout(), /"msg":"stopzone stopped"/, 'log flushed before exit');
+});

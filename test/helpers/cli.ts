@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** A `stopzone` process started from the TypeScript sources with the loader tap uses. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout holds a line matching `pattern` (rejects if the process exits first). */
+  waitFor(pattern: RegExp): Promise<string>;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `stopzone ARGS...` with `env` added to a minimal environment. */
+export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [...process.execArgv, MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: Array<() => void> = [];
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    for (const wake of waiters.splice(0)) wake();
+    resolve(code);
+  }));
+  const waitFor = (pattern: RegExp): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const line = out.split('\n').find((l) => pattern.test(l));
+        if (line !== undefined) resolve(line);
+        else if (child.exitCode !== null) reject(new Error(`exited ${child.exitCode} before ${pattern}: ${err}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  return { child, stdout: () => out, stderr: () => err, waitFor, exited };
+}

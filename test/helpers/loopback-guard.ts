@@ -1,0 +1,21 @@
+import { BlockList, isIP } from 'node:net';
+
+/** The only addresses a test may send to: 127.0.0.0/8 and ::1. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Throws unless `hostPort` ("addr:port", "[v6]:port" or a bare address) is on loopback. */
+export function assertLoopback(hostPort: string): void {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hostPort);
+  const host = bracketed ? bracketed[1]! : isIP(hostPort) ? hostPort : hostPort.replace(/:\d+$/, '');
+  const family = isIP(host);
+  if (family === 0 || !LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6')) {
+    throw new Error(`test network guard: ${hostPort} is not on loopback (127.0.0.0/8 or ::1); tests never send anywhere else`);
+  }
+}
+
+/** assertLoopback for each entry. */
+export function assertLoopbackAll(list: readonly string[]): void {
+  for (const entry of list) assertLoopback(entry);
+}
