@@ -41,6 +41,7 @@ const Upstream = Type.Object(
   {
     timeoutMs: Type.Integer({ minimum: 10, default: 1000, description: 'Wait this long for one upstream before trying the next.' }),
     deadlineMs: Type.Integer({ minimum: 10, default: 3000, description: 'Give up on a query after this long in all: the client gets stale data or SERVFAIL.' }),
+    retries: Type.Integer({ minimum: 0, maximum: 5, default: 1, description: 'After every upstream has failed once, go round them again this many times (within deadlineMs).' }),
     deadAfterFailures: Type.Integer({ minimum: 1, default: 3, description: 'Consecutive failures after which an upstream is skipped.' }),
     probeAfterMs: Type.Integer({ minimum: 100, default: 10000, description: 'A skipped upstream is tried again (probed) after this long.' }),
     udpPayload: Type.Integer({ minimum: 512, maximum: 65535, default: 1232, description: 'EDNS UDP payload size advertised to upstreams.' }),

@@ -3,6 +3,7 @@ import type { ExchangeLimits } from './bounded.js';
 import { Rcode } from '../dns/types.js';
 import { tcpExchange } from './tcp-exchange.js';
 import { udpExchange, type Exchanged } from './udp-exchange.js';
+import type { UdpSockets } from './udp-sockets.js';
 import type { UpstreamAddress } from './upstream-address.js';
 import { buildUpstreamQuery, type QueryFlags } from './upstream-query.js';
 
@@ -23,6 +24,8 @@ const FAILING = new Map<number, string>([
 export interface AskOptions extends QueryFlags, ExchangeLimits {
   readonly question: Question;
   readonly tcp: boolean;
+  /** The pool's UDP sockets. */
+  readonly udpSockets: UdpSockets;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface AskOptions extends QueryFlags, ExchangeLimits {
 export async function askUpstream(target: UpstreamAddress, options: AskOptions): Promise<AskedAnswer> {
   let answer: AskedAnswer | null = null;
   if (!options.tcp) {
-    const udp = await udpExchange(target, buildUpstreamQuery(options.question, options), options);
+    const udp = await udpExchange(target, buildUpstreamQuery(options.question, options), options, options.udpSockets);
     if (!udp.truncated) answer = { ...udp, transport: 'udp' };
   }
   answer ??= { ...(await tcpExchange(target, buildUpstreamQuery(options.question, options), options)), transport: 'tcp' };

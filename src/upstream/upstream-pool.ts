@@ -1,4 +1,5 @@
 import type { Question } from '../dns/types.js';
+import { UdpSockets } from './udp-sockets.js';
 import { askUpstream } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
 import { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
@@ -19,6 +20,8 @@ export interface UpstreamPoolOptions {
   probeAfterMs: number;
   /** EDNS UDP payload size advertised upstream. */
   udpPayload: number;
+  /** After every upstream in turn has failed, go round this many more times (within the deadline); default 1. */
+  retries?: number;
   /** Millisecond clock for health bookkeeping; default Date.now. */
   now?: () => number;
 }
@@ -61,6 +64,7 @@ export class UpstreamPool {
     this.#closing.add(closed);
     void closed.then(() => this.#closing.delete(closed));
   };
+  readonly #udpSockets = new UdpSockets();
   #closed = false;
 
   /** Throws, naming the option, when an option cannot work. */
@@ -71,7 +75,7 @@ export class UpstreamPool {
       if (!Number.isInteger(value) || value < 1) throw new Error(`upstream pool: "${key}" is ${String(value)}; expected a positive integer`);
     }
     this.#targets = options.upstreams.map(parseUpstreamAddress);
-    this.#options = { ...options, now: options.now ?? Date.now };
+    this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now };
     this.#health = new UpstreamHealth(this.#targets.length, this.#options);
   }
 
@@ -102,6 +106,7 @@ export class UpstreamPool {
     for (const controller of this.#running) controller.abort(new Error('the upstream pool closed'));
     await Promise.allSettled([...this.#inFlight.values()]);
     await Promise.all([...this.#closing]);
+    await this.#udpSockets.close();
   }
 
   async #run(request: UpstreamRequest): Promise<UpstreamAnswer> {
@@ -116,11 +121,13 @@ export class UpstreamPool {
     const plan = this.#health.plan();
     const attempts: UpstreamAttempt[] = [];
     try {
-      for (const { index } of plan) {
+      // Each upstream in the plan's order, then round again `retries` times, until the deadline.
+      const rounds = Array.from({ length: 1 + this.#options.retries }, () => plan).flat();
+      for (const { index } of rounds) {
         if (controller.signal.aborted) break;
         const target = this.#targets[index]!;
         try {
-          const answer = await askUpstream(target, { ...request, udpPayload, timeoutMs, signal: controller.signal, track: this.#track });
+          const answer = await askUpstream(target, { ...request, udpPayload, timeoutMs, signal: controller.signal, track: this.#track, udpSockets: this.#udpSockets });
           this.#health.succeeded(index);
           return { message: answer.message, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
         } catch (error) {

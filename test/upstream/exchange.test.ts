@@ -21,7 +21,7 @@ async function fake(t: Test, options: FakeUpstreamOptions = {}): Promise<FakeUps
 
 function pool(t: Test, upstreams: string[], options: Partial<UpstreamPoolOptions> = {}): UpstreamPool {
   assertLoopbackAll(upstreams);
-  const p = new UpstreamPool({ upstreams, timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, ...options });
+  const p = new UpstreamPool({ upstreams, timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(() => p.close());
   return p;
 }

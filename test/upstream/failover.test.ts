@@ -15,7 +15,7 @@ async function fakes(t: Test, behaviours: FakeBehaviour[]): Promise<FakeUpstream
 function pool(t: Test, upstreams: FakeUpstream[], options: Partial<UpstreamPoolOptions> = {}): UpstreamPool {
   const list = upstreams.map((u) => u.hostPort);
   assertLoopbackAll(list);
-  const p = new UpstreamPool({ upstreams: list, timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, ...options });
+  const p = new UpstreamPool({ upstreams: list, timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(() => p.close());
   return p;
 }
@@ -93,4 +93,11 @@ t.test('bad options are refused at construction, naming the option', async (t) =
   t.throws(() => new UpstreamPool({ ...base, upstreams: ['127.0.0.1'] }), { message: /upstream "127\.0\.0\.1": expected/ });
   t.throws(() => new UpstreamPool({ ...base, timeoutMs: 0 }), { message: /"timeoutMs" is 0; expected a positive integer/ });
   t.throws(() => new UpstreamPool({ ...base, deadAfterFailures: 1.5 }), { message: /"deadAfterFailures" is 1\.5/ });
+});
+
+t.test('retries: after every upstream failed, each is tried again within the deadline', async (t) => {
+  const [only] = await fakes(t, ['dead']);
+  const failure = await pool(t, [only!], { timeoutMs: 100, deadlineMs: 1000, retries: 1 }).resolve(request).catch((e: unknown) => e);
+  t.same((failure as UpstreamFailure).attempts.map((a) => a.upstream), [only!.hostPort, only!.hostPort], 'asked twice');
+  t.equal(only!.queries.length, 2);
 });

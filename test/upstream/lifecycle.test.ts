@@ -12,7 +12,7 @@ function request(name = 'www.example.test', extra: Partial<UpstreamRequest> = {}
 async function setup(t: Test, behaviour: FakeBehaviour, options: Partial<UpstreamPoolOptions> = {}) {
   const upstream = await startFakeUpstream({ records, behaviour });
   assertLoopbackAll([upstream.hostPort]);
-  const pool = new UpstreamPool({ upstreams: [upstream.hostPort], timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 5000, udpPayload: 1232, ...options });
+  const pool = new UpstreamPool({ upstreams: [upstream.hostPort], timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 5000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(async () => {
     await pool.close();
     await upstream.close();
@@ -84,7 +84,7 @@ t.test('close() cancels work in flight and leaves no socket or timer behind', as
   t.match(late, { message: /closed/ });
 });
 
-t.test('each attempt has its own random ID and source port', async (t) => {
+t.test('each attempt has its own random ID; source ports are random and rotate every 16 queries at most', async (t) => {
   const { pool, upstream } = await setup(t, 'normal');
   for (let i = 0; i < 12; i++) await pool.resolve(request(`n${i}.example.test`));
   const ids = upstream.queries.map((q) => q.id);
@@ -92,7 +92,12 @@ t.test('each attempt has its own random ID and source port', async (t) => {
   t.equal(ids.length, 12);
   t.ok(new Set(ids).size >= 11, `IDs differ: ${ids.join(' ')}`);
   t.ok(new Set(ids.slice(1).map((id, i) => (id - ids[i]! + 0x10000) % 0x10000)).size > 2, 'IDs are not a counter');
-  t.ok(new Set(ports).size >= 11, `source ports differ: ${ports.join(' ')}`);
+  t.ok(new Set(ports).size >= 8, `eight sockets on different ports carry the first queries: ${ports.join(' ')}`);
+  for (let i = 0; i < 200; i++) await pool.resolve(request(`m${i}.example.test`));
+  const uses = new Map<number, number>();
+  for (const q of upstream.queries) uses.set(q.port, (uses.get(q.port) ?? 0) + 1);
+  t.ok(Math.max(...uses.values()) <= 16, `no port carried more than 16 queries (most: ${Math.max(...uses.values())})`);
+  t.ok(uses.size >= 212 / 16, `${uses.size} distinct source ports for 212 queries`);
 });
 
 t.test('close() at once after resolve(), before the socket is even bound', async (t) => {

@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import t from 'tap';
-import { startNsd } from './helpers/nsd.js';
+import { startNsd } from '../helpers/nsd.js';
 
 const zone = `$ORIGIN bench.test.
 $TTL 300
