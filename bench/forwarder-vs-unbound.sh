@@ -11,6 +11,7 @@
 #   BENCH_CLIENTS=4        dnsperf -c
 #   BENCH_OUTSTANDING=200  dnsperf -q
 #   BENCH_SERVERS="unbound stopzone"   which servers to measure, in order
+#   BENCH_MISS_SHARE=0.1               share of unique names (cache misses) in the query mix
 #   BENCH_SKIP_BUILD=1     do not run `npm run build` first
 set -euo pipefail
 
@@ -137,10 +138,10 @@ echo "NSD       ready on $ADDR:$NSD_PORT (CPU $LOAD_CPU), $FIXED_NAMES names x A
 # fixed.txt: every fixed name once per type (the warm-up). queries.txt: 90 % fixed (cache hits after the
 # warm-up), 10 % unique names under miss.bench.test, never repeated (cache misses, forwarded to NSD).
 awk -v n="$FIXED_NAMES" 'BEGIN { for (i = 1; i <= n; i++) { printf "host%03d.bench.test A\nhost%03d.bench.test AAAA\n", i, i } }' >"$TMP/fixed.txt"
-awk -v n="$FIXED_NAMES" -v lines="$QUERY_LINES" 'BEGIN {
+awk -v n="$FIXED_NAMES" -v lines="$QUERY_LINES" -v miss="${BENCH_MISS_SHARE:-0.1}" 'BEGIN {
   srand(20251123)
   for (i = 1; i <= lines; i++) {
-    if (rand() < 0.1) printf "u%d.miss.bench.test %s\n", i, (i % 2 ? "A" : "AAAA")
+    if (rand() < miss) printf "u%d.miss.bench.test %s\n", i, (i % 2 ? "A" : "AAAA")
     else printf "host%03d.bench.test %s\n", int(rand() * n) + 1, (rand() < 0.5 ? "A" : "AAAA")
   }
 }' >"$TMP/queries.txt"
@@ -187,7 +188,7 @@ listen: { addresses: ["$ADDR"], port: $STOPZONE_PORT }
 upstreams: ["$ADDR:$NSD_PORT"]
 log: { level: warn }
 EOF
-  taskset -c "$SERVER_CPU" node dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
+  taskset -c "$SERVER_CPU" node ${BENCH_NODE_FLAGS:-} dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   SERVER_PORT=$STOPZONE_PORT
