@@ -6,6 +6,15 @@ import { InFlight } from './in-flight.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Replies go to the IP literal a query came from. Node resolves every send's
+ * address through dns.lookup and the next tick unless the socket has its own
+ * lookup; this one hands the literal straight back.
+ */
+function literalAddress(host: string, _options: unknown, callback: (error: null, address: string, family: number) => void): void {
+  callback(null, host, isIPv6(host) ? 6 : 4);
+}
+
 /** A bound UDP socket answering DNS. */
 export interface UdpListener {
   readonly address: string;
@@ -15,7 +24,7 @@ export interface UdpListener {
 
 /** Binds UDP on address:port and answers each datagram through `handle`. */
 export async function listenUdp(address: string, port: number, handle: PacketHandler, log: Logger): Promise<UdpListener> {
-  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address) });
+  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), lookup: literalAddress });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {

@@ -24,6 +24,8 @@ const FAILING = new Map<number, string>([
 export interface AskOptions extends QueryFlags, ExchangeLimits {
   readonly question: Question;
   readonly tcp: boolean;
+  /** The question's name in wire form, encoded once per query. */
+  readonly wireName: Buffer;
   /** The pool's UDP sockets. */
   readonly udpSockets: UdpSockets;
 }
@@ -37,10 +39,10 @@ export interface AskOptions extends QueryFlags, ExchangeLimits {
 export async function askUpstream(target: UpstreamAddress, options: AskOptions): Promise<AskedAnswer> {
   let answer: AskedAnswer | null = null;
   if (!options.tcp) {
-    const udp = await udpExchange(target, buildUpstreamQuery(options.question, options), options, options.udpSockets);
+    const udp = await udpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options, options.udpSockets);
     if (!udp.truncated) answer = { ...udp, transport: 'udp' };
   }
-  answer ??= { ...(await tcpExchange(target, buildUpstreamQuery(options.question, options), options)), transport: 'tcp' };
+  answer ??= { ...(await tcpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options)), transport: 'tcp' };
   const failing = FAILING.get(answer.rcode);
   if (failing !== undefined) throw new Error(`answered ${failing} over ${answer.transport.toUpperCase()}`);
   return answer;

@@ -1,3 +1,5 @@
+import type { Cancellation } from './cancellation.js';
+
 /** How an exchange ends: once, with a value or an error. */
 export interface Settle<T> {
   resolve(value: T): void;
@@ -7,7 +9,7 @@ export interface Settle<T> {
 /** Limits on one exchange. */
 export interface ExchangeLimits {
   readonly timeoutMs: number;
-  readonly signal: AbortSignal;
+  readonly signal: Cancellation;
   /** Told of each socket's closing, so that the owner's close() can wait until nothing is left open. */
   readonly track?: (closed: Promise<void>) => void;
 }
@@ -20,8 +22,8 @@ export interface ExchangeLimits {
  */
 export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
+    if (signal.reason !== null) {
+      reject(signal.reason);
       return;
     }
     let done = false;
@@ -30,7 +32,7 @@ export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: 
       if (done) return false;
       done = true;
       clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
+      stopListening();
       track?.(cleanup());
       return true;
     };
@@ -38,9 +40,9 @@ export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: 
       resolve: (value) => finish() && resolve(value),
       reject: (error) => finish() && reject(error),
     };
-    const onAbort = (): void => settle.reject(abortError(signal));
+
     const timer = setTimeout(() => settle.reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopListening = signal.onAbort((reason) => settle.reject(reason));
     try {
       const close = start(settle);
       if (done) track?.(close());
@@ -49,8 +51,4 @@ export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: 
       settle.reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
-}
-
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }

@@ -29,6 +29,7 @@ export class UpstreamSocket {
   #uses = 0;
   #retired = false;
   #closed: Promise<void> | null = null;
+  #connected = false;
   /** Settles once the socket is bound and connected. */
   readonly ready: Promise<void>;
 
@@ -48,7 +49,12 @@ export class UpstreamSocket {
       this.retire();
     });
     this.ready = new Promise<void>((resolve, reject) => {
-      this.#socket.bind(0, () => this.#socket.connect(target.port, target.host, (error?: Error) => (error ? reject(error) : resolve())));
+      this.#socket.bind(0, () =>
+        this.#socket.connect(target.port, target.host, (error?: Error) => {
+          this.#connected = error === undefined || error === null;
+          return error ? reject(error) : resolve();
+        }),
+      );
     });
     this.ready.catch(() => this.retire());
   }
@@ -75,10 +81,11 @@ export class UpstreamSocket {
 
   /** Sends once the socket is ready; errors go to the query's `fail`. */
   send(bytes: Buffer, fail: (error: Error) => void): void {
-    this.ready.then(
-      () => this.#closed === null && this.#socket.send(bytes, (error) => error && fail(new Error(`UDP send: ${error.message}`))),
-      (error: Error) => fail(new Error(`UDP: ${error.message}`)),
-    );
+    const sendNow = (): void => {
+      if (this.#closed === null) this.#socket.send(bytes, (error) => error && fail(new Error(`UDP send: ${error.message}`)));
+    };
+    if (this.#connected) sendNow();
+    else this.ready.then(sendNow, (error: Error) => fail(new Error(`UDP: ${error.message}`)));
   }
 
   /** No new queries; the socket closes when its last query ends. */

@@ -1,4 +1,5 @@
 import type { Question } from '../dns/types.js';
+import { Cancellation } from './cancellation.js';
 import { UdpSockets } from './udp-sockets.js';
 import { askUpstream } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
@@ -57,7 +58,7 @@ export class UpstreamPool {
   readonly #options: Required<UpstreamPoolOptions>;
   readonly #health: UpstreamHealth;
   readonly #inFlight = new Map<string, Promise<UpstreamAnswer>>();
-  readonly #running = new Set<AbortController>();
+  readonly #running = new Set<Cancellation>();
   /** Sockets still closing: close() waits for them. */
   readonly #closing = new Set<Promise<void>>();
   readonly #track = (closed: Promise<void>): void => {
@@ -111,33 +112,35 @@ export class UpstreamPool {
 
   async #run(request: UpstreamRequest): Promise<UpstreamAnswer> {
     const { question } = request;
-    const what = `${question.name === '' ? '.' : question.name} type ${question.type}`;
-    if (this.#closed) throw new UpstreamFailure(`no answer for ${what}: the upstream pool is closed`, []);
-    if (nameToWire(question.name) === null) throw new UpstreamFailure(`no answer for ${what}: the name cannot be encoded`, []);
-    const { deadlineMs, timeoutMs, udpPayload } = this.#options;
-    const controller = new AbortController();
+    const what = (): string => `${question.name === '' ? '.' : question.name} type ${question.type}`;
+    if (this.#closed) throw new UpstreamFailure(`no answer for ${what()}: the upstream pool is closed`, []);
+    const wireName = nameToWire(question.name);
+    if (wireName === null) throw new UpstreamFailure(`no answer for ${what()}: the name cannot be encoded`, []);
+    const { deadlineMs, timeoutMs, udpPayload, retries } = this.#options;
+    const controller = new Cancellation();
     this.#running.add(controller);
     const deadline = setTimeout(() => controller.abort(new Error(`the deadline of ${deadlineMs} ms passed`)), deadlineMs);
     const plan = this.#health.plan();
     const attempts: UpstreamAttempt[] = [];
     try {
+      const options = { ...request, wireName, udpPayload, timeoutMs, signal: controller, track: this.#track, udpSockets: this.#udpSockets };
       // Each upstream in the plan's order, then round again `retries` times, until the deadline.
-      const rounds = Array.from({ length: 1 + this.#options.retries }, () => plan).flat();
-      for (const { index } of rounds) {
-        if (controller.signal.aborted) break;
+      for (let attempt = 0; attempt < plan.length * (1 + retries); attempt++) {
+        if (controller.aborted) break;
+        const index = plan[attempt % plan.length]!.index;
         const target = this.#targets[index]!;
         try {
-          const answer = await askUpstream(target, { ...request, udpPayload, timeoutMs, signal: controller.signal, track: this.#track, udpSockets: this.#udpSockets });
+          const answer = await askUpstream(target, options);
           this.#health.succeeded(index);
           return { message: answer.message, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
         } catch (error) {
           attempts.push({ upstream: target.label, error: error instanceof Error ? error.message : String(error) });
           // Cut short by the deadline or close(): not this upstream's failure.
-          if (!controller.signal.aborted) this.#health.failed(index);
+          if (!controller.aborted) this.#health.failed(index);
         }
       }
-      const why = controller.signal.aborted ? (controller.signal.reason as Error).message : 'every upstream failed';
-      throw new UpstreamFailure(`no usable answer for ${what}: ${why}`, attempts);
+      const why = controller.aborted ? controller.reason!.message : 'every upstream failed';
+      throw new UpstreamFailure(`no usable answer for ${what()}: ${why}`, attempts);
     } finally {
       clearTimeout(deadline);
       this.#running.delete(controller);

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import dnsPacket from 'dns-packet';
 import type { Question } from '../dns/types.js';
 import { HEADER_SIZE, listRecords, readQuestion } from '../dns/wire.js';
 import { nameToWire } from './wire-name.js';
@@ -27,6 +26,10 @@ export interface AnswerHeader {
 }
 
 const QR = 0x8000;
+const RD = 0x0100;
+const CD = 0x0010;
+const DO = 0x8000;
+const OPT_SIZE = 11;
 const TC = 0x0200;
 
 /**
@@ -34,36 +37,26 @@ const TC = 0x0200;
  * question, an OPT with our payload size and the DO bit. Throws when the name
  * cannot be encoded.
  */
-export function buildUpstreamQuery(question: Question, flags: QueryFlags): UpstreamQuery {
-  const name = nameToWire(question.name);
+export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireName?: Buffer): UpstreamQuery {
+  const name = wireName ?? nameToWire(question.name);
   if (name === null) throw new Error(`cannot encode the name "${question.name}"`);
   const id = randomInt(0, 0x10000);
-  const skeleton = dnsPacket.encode({
-    type: 'query',
-    id,
-    flags: dnsPacket.RECURSION_DESIRED | (flags.checkingDisabled ? dnsPacket.CHECKING_DISABLED : 0),
-    questions: [{ name: '.', type: 'A', class: 'IN' }],
-    additionals: [
-      {
-        type: 'OPT',
-        name: '.',
-        udpPayloadSize: flags.udpPayload,
-        extendedRcode: 0,
-        ednsVersion: 0,
-        flags: flags.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
-        flag_do: flags.dnssecOk,
-        options: [],
-      },
-    ],
-  });
-  // dns-packet writes the header and the OPT; the question is spliced in from
-  // its exact octets, since dns-packet encodes labels as UTF-8, knows no \DDD
-  // escapes and cannot write an unknown class. The skeleton's question is the
-  // root name (1 octet) plus type and class (4).
-  const typeClass = Buffer.alloc(4);
-  typeClass.writeUInt16BE(question.type, 0);
-  typeClass.writeUInt16BE(question.class, 2);
-  const bytes = Buffer.concat([skeleton.subarray(0, HEADER_SIZE), name, typeClass, skeleton.subarray(HEADER_SIZE + 5)]);
+  // Header, the question from its exact octets (nameToWire keeps \DDD escapes
+  // and any class), then an OPT record (RFC 6891 section 6.1.2).
+  const bytes = Buffer.alloc(HEADER_SIZE + name.length + 4 + OPT_SIZE);
+  bytes.writeUInt16BE(id, 0);
+  bytes.writeUInt16BE(RD | (flags.checkingDisabled ? CD : 0), 2);
+  bytes.writeUInt16BE(1, 4); // QDCOUNT
+  bytes.writeUInt16BE(1, 10); // ARCOUNT: the OPT
+  name.copy(bytes, HEADER_SIZE);
+  let at = HEADER_SIZE + name.length;
+  at = bytes.writeUInt16BE(question.type, at);
+  at = bytes.writeUInt16BE(question.class, at);
+  at += 1; // OPT owner: the root
+  at = bytes.writeUInt16BE(41, at); // TYPE OPT
+  at = bytes.writeUInt16BE(flags.udpPayload, at); // CLASS: payload size
+  at += 2; // extended RCODE 0, version 0
+  bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at); // then RDLENGTH 0
   const encoded = readQuestion(bytes);
   if (encoded === null) throw new Error(`cannot encode the name "${question.name}"`);
   return { id, bytes, question: encoded.question };

@@ -163,3 +163,9 @@ t.test('protocol errors over real sockets: NOTIMP, FORMERR, BADVERS, dropped gar
   const alive = await askUdp(server.target, 'www.example.test');
   t.equal(alive.packet.rcode, 'NOERROR', 'still answering');
 });
+
+t.test('cache.maxTtl caps the TTL clients see, from the first answer on', async (t) => {
+  const { server } = await setup(t, 'cache: { maxTtl: 60 }\n');
+  t.same(answerTtls(await askUdp(server.target, 'www.example.test')), [60]);
+  t.same(answerTtls(await askUdp(server.target, 'www.example.test')), [60]);
+});

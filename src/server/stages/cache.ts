@@ -14,8 +14,10 @@ export function cacheStage(cache: AnswerCache): Stage {
     if (hit !== undefined) return { message: hit.message, source: 'cache', rcode: hit.rcode };
     try {
       const answer = await next(query);
-      if (answer.source === 'upstream' && answer.message !== null) cache.store(key, answer.message, query.questionEnd);
-      return answer;
+      if (answer.source !== 'upstream' || answer.message === null || !cache.store(key, answer.message, query.questionEnd)) return answer;
+      // Answer from the stored copy so the first client sees the same capped TTLs as the next ones.
+      const stored = cache.fresh(key);
+      return stored === undefined ? answer : { ...answer, message: stored.message };
     } catch (error) {
       const stale = error instanceof UpstreamFailure ? cache.stale(key) : undefined;
       if (stale === undefined) throw error;
