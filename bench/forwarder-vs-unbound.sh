@@ -187,6 +187,7 @@ start_stopzone() {
 listen: { addresses: ["$ADDR"], port: $STOPZONE_PORT }
 upstreams: ["$ADDR:$NSD_PORT"]
 log: { level: warn }
+${BENCH_STOPZONE_YAML:-}
 EOF
   taskset -c "$SERVER_CPU" node ${BENCH_NODE_FLAGS:-} dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
   SERVER_PID=$!

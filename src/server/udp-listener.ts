@@ -12,7 +12,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
  * lookup; this one hands the literal straight back.
  */
 function literalAddress(host: string, _options: unknown, callback: (error: null, address: string, family: number) => void): void {
-  callback(null, host, isIPv6(host) ? 6 : 4);
+  callback(null, host, host.includes(':') ? 6 : 4);
 }
 
 /** A bound UDP socket answering DNS. */
@@ -37,18 +37,16 @@ export async function listenUdp(address: string, port: number, handle: PacketHan
   socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
   const bound = socket.address();
   const listener = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  socket.on('error', (error) => log.warn({ listener, err: error.message }, 'UDP socket error'));
+  // Without a send callback, a failed send (a client's ICMP error, a full buffer) arrives here: per packet, so debug.
+  socket.on('error', (error) => log.isLevelEnabled('debug') && log.debug({ listener, err: error.message }, 'UDP socket error'));
   const inFlight = new InFlight();
   let open = true;
   const onMessage = (raw: Buffer, rinfo: dgram.RemoteInfo): void => {
     void inFlight.track(handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener })).then((reply) => {
-      if (reply !== null && open) socket.send(reply, rinfo.port, rinfo.address, sendFailed);
+      if (reply !== null && open) socket.send(reply, rinfo.port, rinfo.address);
     });
   };
   socket.on('message', onMessage);
-  function sendFailed(error: Error | null): void {
-    if (error !== null && log.isLevelEnabled('debug')) log.debug({ listener, err: error.message }, 'UDP send failed');
-  }
   return {
     address: bound.address,
     port: bound.port,
