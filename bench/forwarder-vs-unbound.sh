@@ -12,6 +12,8 @@
 #   BENCH_OUTSTANDING=200  dnsperf -q
 #   BENCH_SERVERS="unbound stopzone"   which servers to measure, in order
 #   BENCH_MISS_SHARE=0.1               share of unique names (cache misses) in the query mix
+#   BENCH_NODE_FLAGS=                  extra node flags for Stopzone (e.g. --cpu-prof)
+#   BENCH_STOPZONE_YAML=               extra YAML lines for Stopzone's config
 #   BENCH_SKIP_BUILD=1     do not run `npm run build` first
 set -euo pipefail
 
