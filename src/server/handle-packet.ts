@@ -33,7 +33,12 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
       }
     }
     observe?.(query, answer);
-    return finishAnswer(query, answer, limits);
+    try {
+      return finishAnswer(query, answer, limits);
+    } catch (error) {
+      if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, qname: query.question.name, err: String(error) }, 'answer could not be finished');
+      return finishAnswer(query, { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL }, limits);
+    }
   };
 }
 

@@ -1,6 +1,6 @@
-import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import t from 'tap';
+import { askUdp } from '../helpers/dns-client.js';
 import { startNsd } from '../helpers/nsd.js';
 
 const zone = `$ORIGIN bench.test.
@@ -11,23 +11,6 @@ ns   IN A   127.0.0.1
 www  IN A   192.0.2.1
 *    IN A   192.0.2.2
 `;
-
-/** One UDP question to 127.0.0.1:port, decoded; rejects after a second. */
-function ask(port: number, name: string): Promise<dnsPacket.Packet & { rcode?: string }> {
-  const socket = dgram.createSocket('udp4');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.close();
-      reject(new Error(`no reply for ${name}`));
-    }, 1000);
-    socket.once('message', (raw) => {
-      clearTimeout(timer);
-      socket.close();
-      resolve(dnsPacket.decode(raw));
-    });
-    socket.send(dnsPacket.encode({ type: 'query', id: 7, questions: [{ name, type: 'A', class: 'IN' }] }), port, '127.0.0.1');
-  });
-}
 
 t.test('startNsd serves a zone with a fixed name and a wildcard', async (t) => {
   let nsd: Awaited<ReturnType<typeof startNsd>>;
@@ -45,7 +28,7 @@ t.test('startNsd serves a zone with a fixed name and a wildcard', async (t) => {
     { name: 'anything.bench.test', want: '192.0.2.2' },
   ];
   for (const row of rows) {
-    const reply = await ask(nsd.port, row.name);
+    const reply = (await askUdp({ address: '127.0.0.1', port: nsd.port }, row.name, { rd: false })).packet;
     t.equal(reply.rcode, 'NOERROR', `${row.name} rcode`);
     t.ok(reply.flags !== undefined && (reply.flags & dnsPacket.AUTHORITATIVE_ANSWER) !== 0, `${row.name} is authoritative`);
     t.same(
