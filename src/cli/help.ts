@@ -20,7 +20,7 @@ Run \`stopzone <command> --help\` for a command's options.
 /** `stopzone serve --help`: options, environment overrides and every config key with its default. */
 export function serveHelp(): string {
   const keys = describeConfigKeys()
-    .map(({ key, defaultValue, description }) => `  ${key}\n      ${description}\n      default: ${JSON.stringify(defaultValue)}`)
+    .map(({ key, defaultValue, description }) => `  ${key}\n      ${description}\n      default: ${defaultValue === undefined ? "none" : JSON.stringify(defaultValue)}`)
     .join('\n');
   const env = ENVIRONMENT_OVERRIDES.map((o) => `  ${o.variable.padEnd(28)} overrides ${o.path.join('.')} (e.g. ${o.example})`).join('\n');
   return `Usage: stopzone serve [--config PATH]

@@ -9,6 +9,7 @@ export interface KeyDoc {
 
 interface SchemaNode {
   type?: string;
+  items?: SchemaNode;
   description?: string;
   default?: unknown;
   properties?: Record<string, SchemaNode>;
@@ -20,8 +21,12 @@ export function describeConfigKeys(): KeyDoc[] {
   const walk = (node: SchemaNode, prefix: string): void => {
     for (const [name, child] of Object.entries(node.properties ?? {})) {
       const key = prefix === '' ? name : `${prefix}.${name}`;
-      if (child.type === 'object' && child.properties !== undefined) walk(child, key);
-      else docs.push({ key, defaultValue: child.default, description: child.description ?? '' });
+      if (child.type === 'object' && child.properties !== undefined) {
+        walk(child, key);
+        continue;
+      }
+      docs.push({ key, defaultValue: child.default, description: child.description ?? '' });
+      if (child.type === 'array' && child.items?.properties !== undefined) walk(child.items, `${key}[]`);
     }
   };
   walk(ConfigSchema as unknown as SchemaNode, '');
@@ -36,7 +41,7 @@ export function configJsonSchema(): string {
 /** docs/configuration.md: every key with its default and meaning, generated so it never drifts from the schema. */
 export function configMarkdown(): string {
   const rows = describeConfigKeys()
-    .map(({ key, defaultValue, description }) => `| \`${key}\` | \`${JSON.stringify(defaultValue)}\` | ${description} |`)
+    .map(({ key, defaultValue, description }) => `| \`${key}\` | ${defaultValue === undefined ? "—" : `\`${JSON.stringify(defaultValue)}\``} | ${description} |`)
     .join('\n');
   return `# Configuration reference
 

@@ -96,6 +96,47 @@ const Log = Type.Object(
   { additionalProperties: false, default: {}, description: 'Logging (pino JSON lines on stdout).' },
 );
 
+/** RPZ policy overrides (BIND's `policy` clause of `response-policy`). */
+export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-only', 'nxdomain', 'nodata', 'cname', 'stop-page'] as const;
+
+const PolicyZone = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'The policy zone\'s name (its origin), e.g. "school.rpz".' }),
+    file: Type.String({ minLength: 1, description: 'The zone\'s master file, relative to the config file.' }),
+    policy: Type.Union(
+      POLICY_OVERRIDES.map((p) => Type.Literal(p)),
+      { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of policy.stopPage).' },
+    ),
+    cname: Type.Optional(Type.String({ description: 'The target name for policy "cname".' })),
+    maxPolicyTtl: Type.Integer({ minimum: 0, default: 5, description: 'TTL cap on policy answers (BIND\'s max-policy-ttl).' }),
+    recursiveOnly: Type.Boolean({ default: true, description: 'Apply only to queries with RD=1 (BIND\'s recursive-only).' }),
+    breakDnssec: Type.Boolean({ default: false, description: 'Also rewrite answers to DO=1 queries for signed data (BIND\'s break-dnssec).' }),
+    logName: Type.Optional(Type.String({ description: 'The name of the list in logs and on the stop page (default: the zone name).' })),
+    ede: Type.Object(
+      {
+        code: Type.Union([Type.Literal(15), Type.Literal(16), Type.Literal(17)], { default: 15, description: 'RFC 8914 code: 15 Blocked, 16 Censored (lists imposed by law), 17 Filtered.' }),
+        text: Type.Optional(Type.String({ description: 'EXTRA-TEXT for the EDE option (default: names the list).' })),
+      },
+      { additionalProperties: false, default: {}, description: 'Extended DNS Error attached to this zone\'s answers.' },
+    ),
+    log: Type.Boolean({ default: true, description: 'Write a block-log event for each hit.' }),
+  },
+  { additionalProperties: false },
+);
+
+const Policy = Type.Object(
+  {
+    zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
+    stopPage: Type.Object(
+      {
+        addresses: Type.Array(Type.String({ format: 'ip' }), { default: [], description: 'Addresses of the stop page, answered for policy "stop-page" (A for IPv4, AAAA for IPv6).' }),
+      },
+      { additionalProperties: false, default: {}, description: 'The stop page.' },
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'The RPZ policy.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     listen: Listen,
@@ -107,6 +148,7 @@ export const ConfigSchema = Type.Object(
     upstream: Upstream,
     cache: Cache,
     access: Access,
+    policy: Policy,
     log: Log,
   },
   {
