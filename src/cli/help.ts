@@ -7,6 +7,7 @@ A DNS forwarder that enforces Response Policy Zones (RPZ).
 
 Commands:
   serve           answer DNS on the configured addresses (what \`npm start\` runs)
+  check           load policy zones as the server would and report what they hold
   schema          print the configuration's JSON Schema (for editors);
                   with --markdown, the configuration reference
 
@@ -39,3 +40,19 @@ Configuration keys (YAML, nested by the dots):
 ${keys}
 `;
 }
+
+export const CHECK_HELP = `Usage: stopzone check [--zone NAME] FILE...
+       stopzone check --config stopzone.yaml
+
+Loads RPZ zone files exactly as the server does and prints, per file, the
+triggers by type, the actions by kind, every kind of unusable record with its
+first lines, and the time and memory taken. Exit status 1 when a file cannot
+be loaded (a syntax error names file:line, what was found and what was
+expected); warnings alone exit 0, as the server loads such zones.
+
+Options:
+  -z, --zone NAME     the zone name (origin) for the files (default: each file's
+                      base name, e.g. "school" for school.rpz)
+  -c, --config PATH   check the zones configured in this file, under their names
+  -h, --help          show this help
+`;

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
-import { MAIN_HELP, serveHelp } from './help.js';
+import { check, checkTargets } from './check.js';
+import { CHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
 import { serve } from './serve.js';
 
 /** The command line: the only place (with config/environment.ts) that reads argv and the environment. */
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       markdown: { type: 'boolean' },
+      zone: { type: 'string', short: 'z' },
     },
   });
   const [command] = positionals;
@@ -29,6 +31,12 @@ async function main(argv: string[]): Promise<number> {
       if (values.help === true) return print(serveHelp());
       await serve(values.config, process.env);
       return 0;
+    case 'check': {
+      if (values.help === true) return print(CHECK_HELP);
+      const targets = checkTargets(positionals.slice(1), values.zone, values.config, process.env);
+      if (targets.length === 0) return print(CHECK_HELP, 2);
+      return check(targets, (line) => process.stdout.write(`${line}\n`));
+    }
     case 'schema':
       return print(values.markdown === true ? configMarkdown() : configJsonSchema());
     case undefined:

@@ -26,6 +26,16 @@ export function checkMeaning(config: Config): MeaningProblem | null {
       return { path: ['access', 'allow', String(i)], value: network, expected: `an address or a network like "192.0.2.0/24" or "2001:db8::/32" (prefix at most ${maxBits})` };
     }
   }
+  for (const [i, zone] of config.policy.zones.entries()) {
+    if (zone.policy === 'cname' && zone.cname === undefined) {
+      return { path: ['policy', 'zones', String(i), 'cname'], value: undefined, expected: 'a target name, since policy is "cname"' };
+    }
+    if (zone.policy === 'stop-page' && config.policy.stopPage.addresses.length === 0) {
+      return { path: ['policy', 'stopPage', 'addresses'], value: [], expected: `at least one address, since zone "${zone.name}" answers with the stop page` };
+    }
+    const earlier = config.policy.zones.findIndex((other) => other.name.replace(/\.$/, '').toLowerCase() === zone.name.replace(/\.$/, '').toLowerCase());
+    if (earlier !== i) return { path: ['policy', 'zones', String(i), 'name'], value: zone.name, expected: `a name not used by zone ${earlier} already` };
+  }
   if (config.upstream.timeoutMs > config.upstream.deadlineMs) {
     return { path: ['upstream', 'timeoutMs'], value: config.upstream.timeoutMs, expected: `at most upstream.deadlineMs (${config.upstream.deadlineMs})` };
   }

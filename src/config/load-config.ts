@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
@@ -16,7 +17,7 @@ if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !
  * ConfigError naming file, line, key, the value found and what is expected.
  * The result is deeply frozen.
  */
-export function parseConfig(text: string | null, env: Readonly<Record<string, string | undefined>>, source = 'stopzone.yaml'): Config {
+export function parseConfig(text: string | null, env: Readonly<Record<string, string | undefined>>, source = 'stopzone.yaml', baseDir = process.cwd()): Config {
   const lines = new LineCounter();
   const document = text === null ? null : parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (document !== null && document.errors.length > 0) {
@@ -52,6 +53,8 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     throw new ConfigError(`${where(path)}: found ${describe(first.value)}; expected ${expected}`);
   }
   const config = withDefaults as Config;
+  // Zone files are named relative to the config file.
+  for (const zone of config.policy.zones) (zone as { file: string }).file = resolve(baseDir, zone.file);
   const problem = checkMeaning(config);
   if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
   return deepFreeze(config);
@@ -66,7 +69,7 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
   } catch (error) {
     throw new ConfigError(`${path}: cannot read the configuration file: ${(error as Error).message}`);
   }
-  return parseConfig(text, env, path);
+  return parseConfig(text, env, path, dirname(resolve(path)));
 }
 
 function knownKeys(path: string[]): string[] {

@@ -1,4 +1,5 @@
 import type { Edns, Question } from '../dns/types.js';
+import type { PolicyHit } from '../rpz/policy-set.js';
 
 export type Transport = 'udp' | 'tcp';
 
@@ -37,6 +38,10 @@ export interface Answer {
   readonly rcode: number;
   /** Which upstream answered, for source "upstream". */
   readonly upstream?: string;
+  /** The policy rule that decided this answer (PASSTHRU included); the block log and EDE derive from it. */
+  readonly policy?: PolicyHit;
+  /** Rules of zones with policy "disabled" that would have fired. */
+  readonly wouldHave?: readonly PolicyHit[];
 }
 
 /** Whatever comes after a stage. */

@@ -5,18 +5,23 @@ import type { Stage } from './query.js';
 import { accessStage } from './stages/access.js';
 import { cacheStage } from './stages/cache.js';
 import { forwardStage } from './stages/forward.js';
+import { policyStage, type PolicySource } from './stages/policy.js';
+import type { StopPageRdata } from '../rpz/rewrite.js';
 
 /** What the stages are built from. */
 export interface StageParts {
   readonly allowed: BlockList;
   readonly cache: AnswerCache;
   readonly pool: UpstreamPool;
+  readonly policy: PolicySource;
+  readonly stopPage: StopPageRdata;
 }
 
 /** The order every query passes through: the one place it is declared. */
 export function stagesInOrder(parts: StageParts): Stage[] {
   return [
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
+    policyStage(parts.policy, parts.stopPage), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
     cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
     forwardStage(parts.pool), // last: only misses reach the upstreams
   ];

@@ -8,6 +8,7 @@ import { stagesInOrder } from './stage-order.js';
 import { allowList } from './stages/access.js';
 import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
+import { PolicyHolder, loadConfiguredPolicy, stopPageRdata } from './policy-holder.js';
 
 /** A running Stopzone DNS server. */
 export interface RunningServer {
@@ -15,6 +16,7 @@ export interface RunningServer {
   readonly endpoints: ReadonlyArray<{ address: string; port: number }>;
   readonly cache: AnswerCache;
   readonly pool: UpstreamPool;
+  readonly policy: PolicyHolder;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,9 @@ export interface StartOptions {
 export async function startServer({ config, log, now, observe }: StartOptions): Promise<RunningServer> {
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
-  const stages = stagesInOrder({ allowed: allowList(config.access.allow), cache, pool });
+  const policy = new PolicyHolder(await loadConfiguredPolicy(config.policy, log));
+  const stopPage = stopPageRdata(config.policy.stopPage.addresses);
+  const stages = stagesInOrder({ allowed: allowList(config.access.allow), cache, pool, policy, stopPage });
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, observe);
 
   const closers: Array<() => Promise<void>> = [];
@@ -56,5 +60,5 @@ export async function startServer({ config, log, now, observe }: StartOptions): 
     await closeAll();
     throw error;
   }
-  return { endpoints, cache, pool, close: closeAll };
+  return { endpoints, cache, pool, policy, close: closeAll };
 }

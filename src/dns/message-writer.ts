@@ -1,0 +1,149 @@
+import { HEADER_SIZE, listRecords, type RecordAt } from './wire.js';
+import { RRType } from './types.js';
+
+/** A pointer to the question's name at offset 12 (RFC 1035 section 4.1.4). */
+export const QUESTION_NAME_POINTER = Buffer.from([0xc0, 0x0c]);
+
+type Section = 'answer' | 'authority' | 'additional';
+
+/**
+ * Builds a response message by hand: the query's own header and question
+ * bytes (so the question is exactly what the client sent), then records
+ * whose names are written uncompressed (or as a pointer to the question).
+ * No OPT: the finisher adds the client's.
+ */
+export class MessageWriter {
+  readonly #head: Buffer;
+  readonly #sections: Record<Section, Buffer[]> = { answer: [], authority: [], additional: [] };
+
+  /** `raw` is the query; the flags become QR, RA and `rcode` (the finisher sets RD and CD). */
+  constructor(raw: Buffer, questionEnd: number, rcode: number, flags: { truncated?: boolean } = {}) {
+    this.#head = Buffer.from(raw.subarray(0, questionEnd));
+    this.#head[2] = 0x80 | (raw[2]! & 0x01) | (flags.truncated ? 0x02 : 0);
+    this.#head[3] = 0x80 | (rcode & 0x0f);
+    this.#head.writeUInt16BE(1, 4);
+  }
+
+  /** Adds a record; `owner` is wire bytes (a name or QUESTION_NAME_POINTER); `rdata` starts with its 2-byte length. */
+  add(section: Section, owner: Buffer, type: number, ttl: number, rdata: Buffer): this {
+    const fixed = Buffer.alloc(8);
+    fixed.writeUInt16BE(type, 0);
+    fixed.writeUInt16BE(1, 2); // class IN
+    fixed.writeUInt32BE(ttl, 4);
+    this.#sections[section].push(Buffer.concat([owner, fixed, rdata]));
+    return this;
+  }
+
+  /** Replaces the RCODE (a redirect takes the RCODE of its target's answer). */
+  setRcode(rcode: number): this {
+    this.#head[3] = (this.#head[3]! & 0xf0) | (rcode & 0x0f);
+    return this;
+  }
+
+  /** Adds a record copied whole (owner, type, class, TTL, RDATA uncompressed). */
+  addRaw(section: Section, record: Buffer): this {
+    this.#sections[section].push(record);
+    return this;
+  }
+
+  /** The finished message. */
+  toBuffer(): Buffer {
+    const head = Buffer.from(this.#head);
+    head.writeUInt16BE(this.#sections.answer.length, 6);
+    head.writeUInt16BE(this.#sections.authority.length, 8);
+    head.writeUInt16BE(this.#sections.additional.length, 10);
+    return Buffer.concat([head, ...this.#sections.answer, ...this.#sections.authority, ...this.#sections.additional]);
+  }
+}
+
+/** A domain name as uncompressed wire bytes, following pointers; null if malformed. */
+export function readNameWire(buf: Buffer, offset: number): Buffer | null {
+  const labels: Buffer[] = [];
+  let pos = offset;
+  let total = 0;
+  for (let hops = 0; hops < 128; hops++) {
+    if (pos >= buf.length) return null;
+    const len = buf[pos]!;
+    if (len === 0) return Buffer.concat([...labels, Buffer.from([0])]);
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= buf.length) return null;
+      pos = ((len & 0x3f) << 8) | buf[pos + 1]!;
+      continue;
+    }
+    if (len > 63 || pos + 1 + len > buf.length) return null;
+    total += len + 1;
+    if (total > 255) return null;
+    labels.push(buf.subarray(pos, pos + 1 + len));
+    pos += len + 1;
+  }
+  return null;
+}
+
+/** Wire name bytes to the dotted lower-case form used as keys ("" for the root). */
+export function wireToName(wire: Buffer): string {
+  const labels: string[] = [];
+  for (let pos = 0; wire[pos]! !== 0; pos += wire[pos]! + 1) labels.push(wire.toString('latin1', pos + 1, pos + 1 + wire[pos]!).toLowerCase());
+  return labels.join('.');
+}
+
+/** A dotted name (no trailing dot, no escapes beyond \DDD) as wire bytes. */
+export function nameToWireBytes(name: string): Buffer {
+  if (name === '') return Buffer.from([0]);
+  const parts = name.split('.').map((label) => {
+    const bytes = Buffer.from(label.replace(/\\(\d{3})/g, (_, d: string) => String.fromCharCode(Number(d))), 'latin1');
+    return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+  });
+  return Buffer.concat([...parts, Buffer.from([0])]);
+}
+
+/** Types whose RDATA holds names that may be compressed (RFC 3597 section 4): they are rewritten uncompressed. */
+const NAME_RDATA: Record<number, { before: number; names: number; after: boolean }> = {
+  [RRType.CNAME]: { before: 0, names: 1, after: false },
+  [RRType.NS]: { before: 0, names: 1, after: false },
+  12: { before: 0, names: 1, after: false }, // PTR
+  39: { before: 0, names: 1, after: false }, // DNAME
+  15: { before: 2, names: 1, after: false }, // MX
+  [RRType.SOA]: { before: 0, names: 2, after: true },
+};
+
+/** One record of `message` with every name uncompressed, ready to be placed in another message. */
+export function copyRecord(message: Buffer, record: RecordAt): Buffer | null {
+  const owner = readNameWire(message, record.start);
+  if (owner === null) return null;
+  const fixed = message.subarray(record.rdataOffset - 10, record.rdataOffset - 2);
+  let rdata = message.subarray(record.rdataOffset, record.rdataOffset + record.rdataLength);
+  const layout = NAME_RDATA[record.type];
+  if (layout !== undefined) {
+    const parts: Buffer[] = [rdata.subarray(0, layout.before)];
+    let pos = record.rdataOffset + layout.before;
+    for (let i = 0; i < layout.names; i++) {
+      const name = readNameWire(message, pos);
+      if (name === null) return null;
+      parts.push(name);
+      pos = skipWireName(message, pos);
+    }
+    if (layout.after) parts.push(message.subarray(pos, record.rdataOffset + record.rdataLength));
+    rdata = Buffer.concat(parts);
+  }
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(rdata.length, 0);
+  return Buffer.concat([owner, fixed, length, rdata]);
+}
+
+function skipWireName(buf: Buffer, offset: number): number {
+  let pos = offset;
+  while (pos < buf.length) {
+    const len = buf[pos]!;
+    if (len === 0) return pos + 1;
+    if ((len & 0xc0) === 0xc0) return pos + 2;
+    pos += len + 1;
+  }
+  return pos;
+}
+
+/** The answer records of a message (empty when malformed). */
+export function answerRecords(message: Buffer, questionEnd: number): RecordAt[] {
+  return (listRecords(message, questionEnd) ?? []).filter((r) => r.section === 'answer');
+}
+
+export { HEADER_SIZE };

@@ -1,0 +1,176 @@
+import { ActionKind } from './actions.js';
+import { nameToWireBytes } from '../dns/message-writer.js';
+import type { IpPrefix } from './ip-prefix.js';
+import type { PolicyZone, Rule } from './policy-zone.js';
+import { TriggerType, TRIGGER_NAMES } from './triggers.js';
+
+/** Per-zone settings from the config (BIND's response-policy zone options). */
+export interface ZoneSettings {
+  readonly policy: 'given' | 'disabled' | 'passthru' | 'drop' | 'tcp-only' | 'nxdomain' | 'nodata' | 'cname' | 'stop-page';
+  readonly cname?: string;
+  readonly maxPolicyTtl: number;
+  readonly recursiveOnly: boolean;
+  readonly logName: string;
+  readonly ede: { readonly code: number; readonly text?: string };
+  readonly log: boolean;
+}
+
+/** The stop-page answer: A/AAAA with the stop page's addresses (an action beyond the draft's). */
+export const STOP_PAGE = 7;
+export type EffectiveKind = ActionKind | typeof STOP_PAGE;
+
+/** A rule that fired, with everything the answer, the log and EDE need. */
+export interface PolicyHit {
+  readonly zone: PolicyZone;
+  readonly zoneIndex: number;
+  readonly settings: ZoneSettings;
+  readonly trigger: TriggerType;
+  /** The matched owner in the policy zone, as BIND's "via" (e.g. "*.bad.example.policy.rpz"). */
+  readonly via: string;
+  /** The rule as the zone gives it, and what is done after the zone's policy override. */
+  readonly given: Rule;
+  readonly kind: EffectiveKind;
+  readonly rule: Rule;
+  /** Step of the CNAME chain (0: the query name) and the name there. */
+  readonly step: number;
+  readonly name: string;
+  /** The answer address for rpz-ip hits. */
+  readonly address?: string;
+}
+
+/** Hits of zones whose policy is "disabled": logged as "would have", never applied. */
+export interface Evaluation {
+  readonly hit: PolicyHit | null;
+  readonly wouldHave: readonly PolicyHit[];
+}
+
+/** One step of an answer's CNAME chain: the name, and the A/AAAA addresses owned by it. */
+export interface ChainStep {
+  readonly name: string;
+  readonly addresses: ReadonlyArray<{ readonly bytes: Uint8Array; readonly text: string }>;
+}
+
+const OVERRIDES: Record<string, ActionKind | typeof STOP_PAGE | undefined> = {
+  passthru: ActionKind.PASSTHRU,
+  drop: ActionKind.DROP,
+  'tcp-only': ActionKind.TCP_ONLY,
+  nxdomain: ActionKind.NXDOMAIN,
+  nodata: ActionKind.NODATA,
+  cname: ActionKind.LOCAL_DATA,
+  'stop-page': STOP_PAGE,
+};
+
+/**
+ * The policy zones in configured order, evaluated with BIND's precedence
+ * (RPZ draft section 5): earlier step of the CNAME chain, then earlier zone,
+ * then, within a zone, Client-IP over QNAME over Response-IP; exact over
+ * wildcard and more labels over fewer (NameIndex); longest prefix, then the
+ * smallest address. Immutable: a reload builds a new set and swaps it.
+ */
+export class PolicySet {
+  readonly zones: ReadonlyArray<{ readonly zone: PolicyZone; readonly settings: ZoneSettings }>;
+  /** For each zone, whether any earlier zone has rpz-ip triggers (a QNAME hit there must wait for the answer). */
+  readonly #ipBefore: boolean[];
+  readonly #cnameRules: Map<number, Rule>;
+
+  constructor(zones: ReadonlyArray<{ zone: PolicyZone; settings: ZoneSettings }>) {
+    this.zones = zones;
+    let seen = false;
+    this.#ipBefore = zones.map(({ zone }) => {
+      const before = seen;
+      seen ||= zone.has(TriggerType.IP);
+      return before;
+    });
+    this.#cnameRules = new Map();
+    zones.forEach(({ settings }, i) => {
+      if (settings.policy !== 'cname' || settings.cname === undefined) return;
+      const target = nameToWireBytes(settings.cname.replace(/\.$/, '').toLowerCase());
+      const rdata = Buffer.concat([Buffer.from([target.length >> 8, target.length & 0xff]), target]);
+      this.#cnameRules.set(i, { kind: ActionKind.LOCAL_DATA, ttl: settings.maxPolicyTtl, local: [{ type: 5, ttl: settings.maxPolicyTtl, rdata }] });
+    });
+  }
+
+  /** Whether the set can rewrite anything at all. */
+  get empty(): boolean {
+    return this.zones.length === 0;
+  }
+
+  /** Whether a hit in zone `index` found before resolution must wait for the answer's rpz-ip triggers of earlier zones. */
+  mustWaitForAnswer(index: number): boolean {
+    return this.#ipBefore[index] === true;
+  }
+
+  /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams. */
+  beforeResolution(name: string, client: Uint8Array | null, rd: boolean): Evaluation {
+    const wouldHave: PolicyHit[] = [];
+    for (let i = 0; i < this.zones.length; i++) {
+      const { zone, settings } = this.zones[i]!;
+      if (settings.recursiveOnly && !rd) continue;
+      let hit: PolicyHit | null = null;
+      const byClient = client === null ? null : zone.indexes.clientIp.longest(client);
+      if (byClient !== null) hit = this.#hit(i, TriggerType.CLIENT_IP, byClient.value, `${prefixVia(zone, byClient)}.rpz-client-ip.${zone.name}`, 0, name);
+      else {
+        const byName = zone.indexes.qname.lookup(name);
+        if (byName !== null) hit = this.#hit(i, TriggerType.QNAME, byName.value, `${byName.owner}.${zone.name}`, 0, name);
+      }
+      if (hit === null) continue;
+      if (settings.policy !== 'disabled') return { hit, wouldHave };
+      wouldHave.push(hit);
+    }
+    return { hit: null, wouldHave };
+  }
+
+  /**
+   * Triggers on an answer: QNAME for every name of the CNAME chain after the
+   * query name, rpz-ip for every address, in zones before `zoneLimit` and
+   * steps up to `maxStep`.
+   */
+  onAnswer(chain: readonly ChainStep[], rd: boolean, zoneLimit = this.zones.length, maxStep = chain.length - 1): Evaluation {
+    const wouldHave: PolicyHit[] = [];
+    for (let step = 0; step <= maxStep && step < chain.length; step++) {
+      const { name, addresses } = chain[step]!;
+      for (let i = 0; i < zoneLimit; i++) {
+        const { zone, settings } = this.zones[i]!;
+        if (settings.recursiveOnly && !rd) continue;
+        let hit: PolicyHit | null = null;
+        const byName = step > 0 ? zone.indexes.qname.lookup(name) : null;
+        if (byName !== null) hit = this.#hit(i, TriggerType.QNAME, byName.value, `${byName.owner}.${zone.name}`, step, name);
+        else if (zone.indexes.ip.size > 0) {
+          let best: { value: number; length128: number; bytes: Uint8Array; text: string } | null = null;
+          for (const address of addresses) {
+            const match = zone.indexes.ip.longest(address.bytes);
+            if (match === null) continue;
+            if (best === null || match.length128 > best.length128 || (match.length128 === best.length128 && Buffer.compare(address.bytes, best.bytes) < 0)) {
+              best = { ...match, bytes: address.bytes, text: address.text };
+            }
+          }
+          if (best !== null) hit = { ...this.#hit(i, TriggerType.IP, best.value, `${prefixVia(zone, best)}.rpz-ip.${zone.name}`, step, name), address: best.text };
+        }
+        if (hit === null) continue;
+        if (settings.policy !== 'disabled') return { hit, wouldHave };
+        wouldHave.push(hit);
+      }
+    }
+    return { hit: null, wouldHave };
+  }
+
+  #hit(zoneIndex: number, trigger: TriggerType, ruleId: number, via: string, step: number, name: string): PolicyHit {
+    const { zone, settings } = this.zones[zoneIndex]!;
+    const given = zone.rule(ruleId);
+    const override = OVERRIDES[settings.policy];
+    let kind: EffectiveKind = override ?? given.kind;
+    let rule = given;
+    if (settings.policy === 'cname') rule = this.#cnameRules.get(zoneIndex) ?? given;
+    if (override !== undefined && settings.policy !== 'cname') rule = { kind: given.kind, ttl: given.ttl };
+    if (kind === ActionKind.LOCAL_DATA && rule.local === undefined) kind = ActionKind.NODATA;
+    return { zone, zoneIndex, settings, trigger, via, given, kind, rule, step, name };
+  }
+}
+
+/** The owner labels of a matched prefix, for "via". */
+function prefixVia(zone: PolicyZone, match: { length128: number; value: number }): string {
+  return zone.prefixOwner(match.value);
+}
+
+export { TRIGGER_NAMES };
+export type { IpPrefix };

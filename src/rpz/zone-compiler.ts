@@ -1,0 +1,144 @@
+import { ACTION_NAMES, ActionKind, cnameAction } from './actions.js';
+import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
+import { LoadWarnings } from './load-warnings.js';
+import { absolute, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
+import { NameIndexBuilder } from './name-index.js';
+import { PolicyZone, type Rule } from './policy-zone.js';
+import { PrefixIndexBuilder } from './prefix-index.js';
+import { TRIGGER_NAMES, TriggerType, triggerOwner } from './triggers.js';
+import type { ZoneRecord } from './zone-reader.js';
+
+/**
+ * Turns a zone's records, as the reader streams them, into a PolicyZone.
+ * Unusable records (an owner outside the zone, a bad IP prefix, a reserved
+ * `rpz-` target, local data it cannot encode) are skipped and counted per
+ * kind; the zone still loads with everything usable, as users of real feeds
+ * expect.
+ */
+export class PolicyZoneCompiler {
+  readonly #origin: string;
+  readonly #warnings = new LoadWarnings();
+  readonly #names = { [TriggerType.QNAME]: new NameIndexBuilder(), [TriggerType.NSDNAME]: new NameIndexBuilder() };
+  readonly #prefixes = { [TriggerType.CLIENT_IP]: new PrefixIndexBuilder(), [TriggerType.IP]: new PrefixIndexBuilder(), [TriggerType.NSIP]: new PrefixIndexBuilder() };
+  readonly #kinds: number[] = [];
+  readonly #ttls: number[] = [];
+  readonly #data = new Map<number, Pick<Rule, 'garden' | 'local'>>();
+  /** Local-data rules by owner, so that the records of one owner form one rule. */
+  readonly #localByOwner = new Map<string, number>();
+  readonly #prefixOwners = new Map<number, string>();
+  readonly #triggerCounts = [0, 0, 0, 0, 0];
+  readonly #actionCounts = [0, 0, 0, 0, 0, 0, 0];
+  #records = 0;
+  #soa: PolicyZone['soa'] = null;
+  #serial: string | null = null;
+
+  constructor(origin: string) {
+    this.#origin = origin;
+  }
+
+  /** Takes one record of the zone. */
+  add(record: ZoneRecord): void {
+    this.#records++;
+    if (record.outOfZone === true) return this.#warn('owner outside the zone', record, `owner ${record.owner}. is not in ${this.#origin}.`);
+    const trigger = triggerOwner(record.owner, this.#origin);
+    if (trigger === null) return this.#apex(record);
+
+    let prefix: IpPrefix | null = null;
+    if (trigger.type === TriggerType.CLIENT_IP || trigger.type === TriggerType.IP || trigger.type === TriggerType.NSIP) {
+      const decoded = decodePrefixLabels(trigger.key);
+      if (!decoded.ok) return this.#warn('invalid rpz IP address', record, `${record.owner}: ${decoded.reason}`);
+      prefix = decoded.prefix;
+    }
+    const relative = record.owner.slice(0, record.owner.length - this.#origin.length - 1);
+    const ownerKey = `${trigger.type}|${relative}`;
+
+    let rule: { kind: ActionKind; garden?: string; local?: LocalRecord } | null;
+    if (record.type === 'CNAME') {
+      const target = absolute(record.rdata[0] ?? '', record.origin);
+      const action = cnameAction(target, relative);
+      if (action.kind === 'reserved') return this.#warn('reserved rpz- target', record, `CNAME ${target}. is reserved by RPZ and means nothing yet`);
+      if (action.kind === 'local-cname') {
+        const parsed = parseLocalData('CNAME', record.ttl, [`${target}.`], this.#origin);
+        rule = parsed.ok ? { kind: ActionKind.LOCAL_DATA, local: parsed.record } : null;
+      } else {
+        rule = action.garden === undefined ? { kind: action.kind } : { kind: action.kind, garden: action.garden };
+      }
+    } else {
+      const parsed = parseLocalData(record.type, record.ttl, record.rdata, record.origin);
+      if (!parsed.ok) return this.#warn('unusable local data', record, parsed.reason);
+      rule = { kind: ActionKind.LOCAL_DATA, local: parsed.record };
+    }
+    if (rule === null) return;
+
+    if (rule.kind === ActionKind.LOCAL_DATA) {
+      const existing = this.#localByOwner.get(ownerKey);
+      if (existing !== undefined) {
+        (this.#data.get(existing)!.local as LocalRecord[]).push(rule.local!);
+        return;
+      }
+    }
+    const id = this.#kinds.length;
+    const added =
+      prefix !== null
+        ? this.#prefixes[trigger.type as 0 | 2 | 4].add(prefix, id)
+        : this.#names[trigger.type as 1 | 3].add(trigger.key, trigger.wildcard, id);
+    if (!added) return this.#warn('more than one action for a trigger', record, `${record.owner} already has an action; this ${record.type} is ignored`);
+    if (prefix !== null) this.#prefixOwners.set(id, trigger.key);
+    this.#kinds.push(rule.kind);
+    this.#ttls.push(record.ttl);
+    this.#triggerCounts[trigger.type]!++;
+    this.#actionCounts[rule.kind]!++;
+    if (rule.garden !== undefined) this.#data.set(id, { garden: rule.garden });
+    if (rule.local !== undefined) {
+      this.#data.set(id, { local: [rule.local] });
+      this.#localByOwner.set(ownerKey, id);
+    }
+  }
+
+  /** The finished zone; the compiler must not be used afterwards. */
+  build(name: string): PolicyZone {
+    const counts = Object.fromEntries(TRIGGER_NAMES.map((n, i) => [n, this.#triggerCounts[i]!]));
+    if (this.#triggerCounts[TriggerType.NSDNAME]! + this.#triggerCounts[TriggerType.NSIP]! > 0) {
+      this.#warnings.add('NSDNAME and NSIP triggers are not enforced', name, 0, `${counts.nsdname} nsdname and ${counts.nsip} nsip triggers loaded and counted; a forwarder does not see delegations`);
+    }
+    if (this.#soa === null) this.#warnings.add('no SOA record', name, 0, 'policy answers will carry no SOA');
+    return new PolicyZone({
+      name,
+      indexes: {
+        qname: this.#names[TriggerType.QNAME].build(),
+        nsdname: this.#names[TriggerType.NSDNAME].build(),
+        clientIp: this.#prefixes[TriggerType.CLIENT_IP].build(),
+        ip: this.#prefixes[TriggerType.IP].build(),
+        nsip: this.#prefixes[TriggerType.NSIP].build(),
+      },
+      stats: {
+        records: this.#records,
+        triggers: counts,
+        actions: Object.fromEntries(ACTION_NAMES.map((n, i) => [n, this.#actionCounts[i]!])),
+        warnings: this.#warnings.summary(),
+        serial: this.#serial,
+      },
+      soa: this.#soa,
+      kinds: Uint8Array.from(this.#kinds),
+      ttls: Uint32Array.from(this.#ttls),
+      data: this.#data,
+      prefixOwners: this.#prefixOwners,
+    });
+  }
+
+  #apex(record: ZoneRecord): void {
+    if (record.type === 'SOA') {
+      if (this.#soa !== null) return; // AXFR-style dumps repeat the SOA at the end
+      this.#serial = record.rdata[2] ?? null;
+      if (this.#serial !== null && !(Number(this.#serial) < 2 ** 32)) {
+        this.#warn('SOA serial out of range', record, `serial ${this.#serial} does not fit in 32 bits (BIND refuses the zone); loaded anyway, serial taken modulo 2^32`);
+      }
+      this.#soa = { ttl: record.ttl, rdata: encodeSoa(record.rdata, record.origin) };
+    }
+    // NS and anything else at the apex: zone plumbing, not policy.
+  }
+
+  #warn(kind: string, record: ZoneRecord, detail: string): void {
+    this.#warnings.add(kind, record.file, record.line, detail);
+  }
+}

@@ -1,0 +1,78 @@
+import { isIP } from 'node:net';
+import { answerRecords, copyRecord } from '../../dns/message-writer.js';
+import { queryBytes } from '../../dns/query-bytes.js';
+import { readQuestion } from '../../dns/wire.js';
+import { addressToBytes } from '../../rpz/ip-prefix.js';
+import type { PolicyHit, PolicySet } from '../../rpz/policy-set.js';
+import { rewrite, type StopPageRdata } from '../../rpz/rewrite.js';
+import { TriggerType } from '../../rpz/triggers.js';
+import { answerChain } from '../answer-chain.js';
+import type { Answer, Next, Query } from '../query.js';
+import type { Stage } from '../query.js';
+
+/** Where the policy in force is read; a reload swaps it, and each query reads it once. */
+export interface PolicySource {
+  current(): PolicySet;
+}
+
+/**
+ * RPZ (draft-vixie-dnsop-dns-rpz-00, BIND 9's behaviour). Before the cache
+ * and the upstreams: Client-IP and QNAME triggers, answered at once unless an
+ * earlier zone has rpz-ip triggers (then, as BIND, the answer is fetched
+ * first so that the earlier zone can win). On every answer that comes back,
+ * cached or fresh: QNAME triggers on each CNAME of the chain and rpz-ip
+ * triggers on each address. A rewritten answer is never cached (the cache
+ * stage sits after this one) and never evaluated again.
+ */
+export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stage {
+  return async (query, next) => {
+    const policy = source.current();
+    if (policy.empty) return next(query);
+    const hasClientIp = policy.zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
+    const client = hasClientIp ? addressToBytes(clientAddress(query.client.address)) : null;
+    const before = policy.beforeResolution(query.question.lname, client, query.rd);
+    if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex)) return apply(query, next, before.hit, [], null, before.wouldHave);
+
+    const answer = await next(query);
+    if (answer.message === null) return answer;
+    const chain = answerChain(answer.message, query.questionEnd, query.question.lname);
+    const after = chain === null ? null : policy.onAnswer(chain.steps, query.rd, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
+    const hit = after?.hit ?? before.hit;
+    const wouldHave = [...before.wouldHave, ...(after?.wouldHave ?? [])];
+    if (hit === null) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
+    return apply(query, next, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
+  };
+
+  async function apply(query: Query, next: Next, hit: PolicyHit, chain: Buffer[], upstream: Answer | null, wouldHave: readonly PolicyHit[]): Promise<Answer> {
+    const result = rewrite({ raw: query.raw, questionEnd: query.questionEnd, qtype: query.question.type, transport: query.transport }, hit, chain, stopPage);
+    const provenance = { policy: hit, ...(wouldHave.length > 0 && { wouldHave }) };
+    switch (result.kind) {
+      case 'answer':
+        return { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, ...provenance };
+      case 'drop':
+        return { message: null, source: 'policy', rcode: 0, ...provenance };
+      case 'passthru':
+        return { ...(upstream ?? (await next(query))), ...provenance };
+      case 'resolve': {
+        // The redirect's target is resolved through the cache and upstreams, and not evaluated again.
+        const raw = queryBytes(result.target, query.question.type);
+        const targetQuery: Query = { ...query, raw, id: 0, rd: true, questionEnd: readQuestion(raw)!.end, question: readQuestion(raw)!.question };
+        const target = await next(targetQuery).catch(() => null);
+        if (target?.message != null) {
+          for (const record of answerRecords(target.message, targetQuery.questionEnd)) {
+            const copy = copyRecord(target.message, record);
+            if (copy !== null) result.writer.addRaw('answer', copy);
+          }
+          result.writer.setRcode(target.rcode);
+        }
+        const message = result.writer.toBuffer();
+        return { message, source: 'policy', rcode: message[3]! & 0x0f, ...provenance };
+      }
+    }
+  }
+}
+
+/** An IPv4-mapped IPv6 client (::ffff:192.0.2.1) is its IPv4 address. */
+function clientAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
