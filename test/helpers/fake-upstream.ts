@@ -246,17 +246,28 @@ function build(
   transport: 'udp' | 'tcp',
   limit: number,
 ): Buffer {
-  const records = table.get(question.name.toLowerCase().replace(/\.$/, ''));
+  // Like a recursive resolver: follow CNAMEs within the table, owners as asked for the first step.
+  const answers: dnsPacket.Answer[] = [];
+  let name = question.name.replace(/\.$/, '');
+  let records = table.get(name.toLowerCase());
+  for (let step = 0; records !== undefined && step < 8; step++) {
+    const matching = records.filter((r) => r.type.toUpperCase() === question.type.toUpperCase());
+    const cname = records.find((r) => r.type.toUpperCase() === 'CNAME');
+    if (matching.length > 0 || cname === undefined) {
+      answers.push(...matching.map((r) => ({ ...r, name, ttl: r.ttl ?? 300 }) as dnsPacket.Answer));
+      break;
+    }
+    answers.push({ ...cname, name, ttl: cname.ttl ?? 300 } as dnsPacket.Answer);
+    name = String(cname.data);
+    records = table.get(name.toLowerCase());
+  }
   const fixed =
     behaviour === 'servfail' ? 'SERVFAIL' : behaviour === 'refused' ? 'REFUSED' : typeof behaviour === 'object' && 'rcode' in behaviour ? behaviour.rcode : null;
   const rcode = fixed ?? (records === undefined ? 'NXDOMAIN' : 'NOERROR');
-  const answers =
-    fixed !== null || records === undefined
-      ? []
-      : records.filter((r) => r.type.toUpperCase() === question.type.toUpperCase()).map((r) => ({ ...r, name: question.name, ttl: r.ttl ?? 300 }) as dnsPacket.Answer);
+  if (fixed !== null) answers.length = 0;
   const zone = soa.zone ?? 'test';
   const authorities: dnsPacket.Answer[] =
-    fixed === null && answers.length === 0
+    fixed === null && (answers.length === 0 || rcode === 'NXDOMAIN')
       ? [{ type: 'SOA', name: zone, ttl: soa.ttl ?? 300, data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: soa.minimum ?? 60 } }]
       : [];
   const additionals: dnsPacket.Answer[] = opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: opt.flags & dnsPacket.DNSSEC_OK } as dnsPacket.Answer] : [];

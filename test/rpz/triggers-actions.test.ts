@@ -38,7 +38,7 @@ t.test('parseLocalData encodes RDATA from master-file tokens', async (t) => {
   const good: Array<[string, string[], string]> = [
     ['A', ['192.0.2.1'], '0004c0000201'],
     ['AAAA', ['2001:db8::1'], '001020010db8000000000000000000000001'],
-    ['TXT', ['blocked', 'by policy'], '0011' + Buffer.from('\x07blocked\x09by policy').toString('hex')],
+    ['TXT', ['blocked', 'by policy'], '0012' + Buffer.from('\x07blocked\x09by policy').toString('hex')],
     ['MX', ['10', 'mail'], '000e000a046d61696c06706f6c69637903727a7000'],
     ['CNAME', ['garden.example.'], '0010' + '0667617264656e076578616d706c6500'],
     ['TYPE65', ['\\#', '3', '000100'], '0003000100'],
