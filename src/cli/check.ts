@@ -18,14 +18,14 @@ export interface CheckTarget {
 export async function check(targets: readonly CheckTarget[], out: (line: string) => void): Promise<number> {
   let status = 0;
   for (const { file, name } of targets) {
-    const heapBefore = process.memoryUsage().heapUsed;
+    const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     try {
       const zone = await loadPolicyZone(file, name);
       const ms = performance.now() - started;
-      const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+      const rssMiB = Math.max(0, process.memoryUsage().rss - rssBefore) / 2 ** 20;
       const { records, triggers, actions, warnings, serial } = zone.stats;
-      out(`${file}: zone ${zone.name}, serial ${serial ?? 'none'}, ${records} records, loaded in ${ms.toFixed(0)} ms, heap +${heapMiB.toFixed(1)} MiB`);
+      out(`${file}: zone ${zone.name}, serial ${serial ?? 'none'}, ${records} records, loaded in ${ms.toFixed(0)} ms, resident memory +${rssMiB.toFixed(1)} MiB`);
       out(`  triggers: ${listCounts(triggers)}`);
       out(`  actions:  ${listCounts(actions)}`);
       for (const warning of warnings) {

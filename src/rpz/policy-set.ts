@@ -10,6 +10,8 @@ export interface ZoneSettings {
   readonly cname?: string;
   readonly maxPolicyTtl: number;
   readonly recursiveOnly: boolean;
+  /** Rewrite answers to DO=1 queries even when they are DNSSEC-signed (BIND's break-dnssec). */
+  readonly breakDnssec: boolean;
   readonly logName: string;
   readonly ede: { readonly code: number; readonly text?: string };
   readonly log: boolean;

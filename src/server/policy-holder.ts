@@ -44,6 +44,7 @@ export async function loadConfiguredPolicy(policy: Config['policy'], log: Logger
         ...(settings.cname !== undefined && { cname: settings.cname }),
         maxPolicyTtl: settings.maxPolicyTtl,
         recursiveOnly: settings.recursiveOnly,
+        breakDnssec: settings.breakDnssec,
         logName: settings.logName ?? zone.name,
         ede: { code: settings.ede.code, ...(settings.ede.text !== undefined && { text: settings.ede.text }) },
         log: settings.log,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { answerRecords, copyRecord } from '../../dns/message-writer.js';
 import { queryBytes } from '../../dns/query-bytes.js';
-import { readQuestion } from '../../dns/wire.js';
+import { listRecords, readQuestion } from '../../dns/wire.js';
 import { addressToBytes } from '../../rpz/ip-prefix.js';
 import type { PolicyHit, PolicySet } from '../../rpz/policy-set.js';
 import { rewrite, type StopPageRdata } from '../../rpz/rewrite.js';
@@ -31,7 +31,11 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     const hasClientIp = policy.zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
     const client = hasClientIp ? addressToBytes(clientAddress(query.client.address)) : null;
     const before = policy.beforeResolution(query.question.lname, client, query.rd);
-    if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex)) return apply(query, next, before.hit, [], null, before.wouldHave);
+    // BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so look at it first.
+    const keepsSigned = (hit: PolicyHit): boolean => query.edns?.dnssecOk === true && !hit.settings.breakDnssec;
+    if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(before.hit)) {
+      return apply(query, next, before.hit, [], null, before.wouldHave);
+    }
 
     const answer = await next(query);
     if (answer.message === null) return answer;
@@ -39,7 +43,7 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     const after = chain === null ? null : policy.onAnswer(chain.steps, query.rd, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
     const hit = after?.hit ?? before.hit;
     const wouldHave = [...before.wouldHave, ...(after?.wouldHave ?? [])];
-    if (hit === null) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
+    if (hit === null || (keepsSigned(hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
     return apply(query, next, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
   };
 
@@ -71,6 +75,13 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     }
   }
 }
+
+/** Whether an answer carries RRSIG records (RFC 4035 section 3.1). */
+function isSigned(message: Buffer, questionEnd: number): boolean {
+  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRSIG);
+}
+
+const RRSIG = 46;
 
 /** An IPv4-mapped IPv6 client (::ffff:192.0.2.1) is its IPv4 address. */
 function clientAddress(address: string): string {

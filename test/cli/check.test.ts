@@ -1,0 +1,35 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stopzone-check-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const head = '$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n';
+
+t.test('stopzone check: counts by trigger type and action, warnings with file:line, exit 0', async (t) => {
+  const path = file(
+    'school.rpz',
+    `${head}bad.example CNAME .\n*.bad.example CNAME .\nok.example CNAME rpz-passthru.\n32.1.2.0.192.rpz-ip CNAME .\n1.2.0.192.rpz-ip CNAME .\nlocal.example A 192.0.2.1\n`,
+  );
+  const run = runCli(['check', path]);
+  t.equal(await run.exited, 0);
+  const out = run.stdout();
+  t.match(out, /school\.rpz: zone school, serial 1, 8 records, loaded in \d+ ms/);
+  t.match(out, /triggers: 4 qname, 1 ip/);
+  t.match(out, /actions:  3 nxdomain, 1 passthru, 1 local-data/);
+  t.match(out, /warning: 1 × invalid rpz IP address\n\s+.*school\.rpz:8: /);
+});
+
+t.test('stopzone check: a syntax error names file, line, found and expected; exit 1', async (t) => {
+  const path = file('broken.rpz', `${head}bad.example IM CNAME .\n`);
+  const run = runCli(['check', '--zone', 'broken.rpz', path]);
+  t.equal(await run.exited, 1);
+  t.match(run.stdout(), /broken\.rpz:4: found "IM", expected/);
+  t.match(run.stdout(), /error: the zone was not loaded/);
+});
