@@ -8,7 +8,9 @@
  *   with length 96 + prefix.
  * - IPv6 `prefix.W8...W1`, hex words least significant first, "zz" for the
  *   `::` run; prefix 1..128. /0 is refused by BIND for both families.
- * - Bits set past the prefix: refused (BIND: "too small prefix length").
+ * - Bits set past the prefix: refused (BIND: "too small prefix length";
+ *   BIND only checks the 32-bit word holding the boundary, so it loads
+ *   e.g. 32.1.zz.db8.2001, which then never matches).
  * - Other spellings of a valid prefix (leading zeros, "zz" not on the longest
  *   zero run, an IPv4-mapped prefix written as IPv6): BIND loads them with a
  *   "not the canonical" warning, but it looks rules up by the canonical name
