@@ -13,7 +13,7 @@ export const ActionKind = {
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
 /** Names used in logs (BIND's wording). */
-export const ACTION_NAMES: readonly string[] = ['nxdomain', 'nodata', 'passthru', 'drop', 'tcp-only', 'cname', 'local-data'];
+export const ACTION_NAMES: readonly string[] = ['nxdomain', 'nodata', 'passthru', 'drop', 'tcp-only', 'garden', 'local-data'];
 
 /** The outcome of reading one CNAME target at a trigger owner. */
 export type CnameAction =
