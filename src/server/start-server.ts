@@ -40,6 +40,22 @@ export async function startServer({ config, log, now, observe }: StartOptions): 
   const stages = stagesInOrder({ allowed: allowList(config.access.allow), cache, pool, policy, stopPage });
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, observe);
 
+  const tcpOptions = { idleTimeoutMs: config.listen.tcpIdleTimeoutMs, maxConnections: config.listen.tcpMaxConnections };
+  /**
+   * UDP and TCP on one port. With port 0 the kernel picks a UDP port that TCP
+   * may already use (a client connection's ephemeral port): then try another.
+   */
+  const bindBoth = async (address: string, port: number) => {
+    for (let attempt = 1; ; attempt++) {
+      const udp = await listenUdp(address, port, handle, log);
+      try {
+        return { udp, tcp: await listenTcp(address, udp.port, tcpOptions, handle, log) };
+      } catch (error) {
+        await udp.close();
+        if (port !== 0 || attempt >= 10 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      }
+    }
+  };
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
   const closeAll = async (): Promise<void> => {
@@ -49,12 +65,10 @@ export async function startServer({ config, log, now, observe }: StartOptions): 
   try {
     let port = config.listen.port;
     for (const address of config.listen.addresses) {
-      const udp = await listenUdp(address, port, handle, log);
-      closers.push(udp.close);
-      port = udp.port;
-      const tcp = await listenTcp(address, port, { idleTimeoutMs: config.listen.tcpIdleTimeoutMs, maxConnections: config.listen.tcpMaxConnections }, handle, log);
-      closers.push(tcp.close);
-      endpoints.push({ address: udp.address, port });
+      const bound = await bindBoth(address, port);
+      closers.push(bound.udp.close, bound.tcp.close);
+      port = bound.udp.port;
+      endpoints.push({ address: bound.udp.address, port });
     }
   } catch (error) {
     await closeAll();
