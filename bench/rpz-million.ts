@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NameIndexBuilder, type NameIndex } from '../src/rpz/name-index.js';
 import { readZone } from '../src/rpz/zone-reader.js';
+import { prng } from '../test/helpers/prng.js';
 
 const TRIGGERS = Number(process.argv[2] ?? 1_000_000);
 const PAIRS = Math.round(TRIGGERS * 0.35);
@@ -178,13 +179,3 @@ function shuffle<T>(array: T[]): T[] {
   return array;
 }
 
-/** mulberry32: the same names on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}

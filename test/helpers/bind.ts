@@ -1,10 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
+import { execFile } from 'node:child_process';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import dnsPacket from 'dns-packet';
+import { startDaemon } from './daemon.js';
 import { assertLoopback } from './loopback-guard.js';
 
 /** Per-zone options of BIND's `response-policy` statement (the same meaning as Stopzone's `policy.zones` keys). */
@@ -40,9 +37,6 @@ export interface RunningBind {
 }
 
 const ADDRESS = '127.0.0.1';
-const READY_TRIES = 100;
-const READY_INTERVAL_MS = 50;
-const START_ATTEMPTS = 3;
 
 /**
  * Starts a real BIND 9 (`named -f`, in the foreground; `-g` would ignore the logging statement) on 127.0.0.1 and a free port, forwarding
@@ -57,29 +51,18 @@ export async function startBind(options: { forwarder: string; policyZones: BindP
   if (first === undefined) throw new Error('startBind: give at least one policy zone');
   const binary = await findNamed();
   const supportsEde = await namedSupportsEde(binary);
-  let lastError: Error | undefined;
-  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'stopzone-bind-'));
-    try {
-      const port = await freePort();
-      await writeFiles(dir, port, options, supportsEde);
-      const child = spawn(binary, ['-f', '-n', '1', '-c', path.join(dir, 'named.conf')], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, cwd: dir });
-      const output = collect(child);
-      const exited = exitOf(child);
-      try {
-        await waitUntilReady(port, first.name, exited);
-      } catch (error) {
-        await terminate(child, exited);
-        throw new Error(`named did not start on ${ADDRESS}:${port}: ${(error as Error).message}\nnamed output:\n${output()}`);
-      }
-      return { hostPort: `${ADDRESS}:${port}`, port, supportsEde, output, stop: () => stop(child, exited, dir) };
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      lastError = error as Error;
-      if (!/address in use|already in use|could not listen/i.test(lastError.message)) throw lastError;
-    }
-  }
-  throw lastError ?? new Error('named did not start');
+  const daemon = await startDaemon({
+    label: 'named',
+    binary,
+    tmpPrefix: 'stopzone-bind-',
+    writeFiles: (dir, port) => writeFiles(dir, port, options, supportsEde),
+    args: (dir) => ['-f', '-n', '1', '-c', path.join(dir, 'named.conf')],
+    readyZone: first.name,
+    failOnWrongAnswers: false,
+    portRace: /address in use|already in use|could not listen/i,
+    keepBytes: 1048576,
+  });
+  return { ...daemon, supportsEde };
 }
 
 /** The named binary: on PATH, or in /usr/sbin (a user's PATH may lack it). */
@@ -107,23 +90,6 @@ function run(file: string, args: string[]): Promise<{ ok: boolean; stdout: strin
   return new Promise((resolve) => execFile(file, args, (error, stdout) => resolve({ ok: error === null, stdout })));
 }
 
-/** A port free for both UDP and TCP on 127.0.0.1 a moment ago. */
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const tcp = net.createServer();
-    await new Promise<void>((resolve, reject) => tcp.once('error', reject).listen(0, ADDRESS, resolve));
-    const port = (tcp.address() as net.AddressInfo).port;
-    const udp = dgram.createSocket('udp4');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false));
-      udp.bind(port, ADDRESS, () => resolve(true));
-    });
-    await new Promise<void>((resolve) => udp.close(() => resolve()));
-    await new Promise<void>((resolve) => tcp.close(() => resolve()));
-    if (udpFree) return port;
-  }
-  throw new Error(`no port free for both UDP and TCP on ${ADDRESS} after 20 tries`);
-}
 
 /** One `zone "x" policy ...;` clause of response-policy. */
 function policyClause(zone: BindPolicyZone, supportsEde: boolean): string {
@@ -186,88 +152,8 @@ function splitHostPort(hostPort: string): [string, string] {
   return [match[1]!, match[2]!];
 }
 
-/** Keeps the child's stdout and stderr (the last 1 MiB), for error messages and the rpz log. */
-function collect(child: ChildProcess): () => string {
-  let text = '';
-  const add = (chunk: Buffer): void => {
-    text = (text + chunk.toString()).slice(-1048576);
-  };
-  child.stdout?.on('data', add);
-  child.stderr?.on('data', add);
-  return () => text.trim() || '(nothing)';
-}
 
-function exitOf(child: ChildProcess): Promise<string> {
-  return new Promise((resolve) => {
-    child.once('error', (error) => resolve(`could not run: ${error.message}`));
-    child.once('close', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
-  });
-}
 
-/** Polls with a SOA query for the first policy zone (served locally) until named answers it; bounded. */
-async function waitUntilReady(port: number, zone: string, exited: Promise<string>): Promise<void> {
-  let gone: string | undefined;
-  void exited.then((how) => (gone = how));
-  let last = 'no reply';
-  for (let i = 0; i < READY_TRIES; i++) {
-    if (gone !== undefined) throw new Error(`named ${gone}`);
-    const reply = await querySoa(port, zone, READY_INTERVAL_MS);
-    if (reply !== null) {
-      const rcode = (reply as { rcode?: string }).rcode ?? 'NOERROR';
-      if (rcode === 'NOERROR' && (reply.answers ?? []).some((a) => a.type === 'SOA')) return;
-      last = `answered ${rcode} with ${(reply.answers ?? []).length} answers`;
-    }
-    await new Promise((resolve) => setTimeout(resolve, READY_INTERVAL_MS));
-  }
-  if (gone !== undefined) throw new Error(`named ${gone}`);
-  throw new Error(`no SOA answer for ${zone} after ${READY_TRIES} tries ${READY_INTERVAL_MS} ms apart (last: ${last})`);
-}
 
-function querySoa(port: number, zone: string, timeoutMs: number): Promise<dnsPacket.Packet | null> {
-  const socket = dgram.createSocket('udp4');
-  const id = Math.floor(Math.random() * 65536);
-  const query = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name: zone, type: 'SOA', class: 'IN' }] });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => finish(null), timeoutMs);
-    function finish(packet: dnsPacket.Packet | null): void {
-      clearTimeout(timer);
-      socket.close();
-      resolve(packet);
-    }
-    socket.on('message', (raw) => {
-      try {
-        const packet = dnsPacket.decode(raw);
-        if (packet.id === id) finish(packet);
-      } catch {
-        finish(null);
-      }
-    });
-    socket.once('error', () => finish(null));
-    socket.send(query, port, ADDRESS);
-  });
-}
 
-async function stop(child: ChildProcess, exited: Promise<string>, dir: string): Promise<void> {
-  await terminate(child, exited);
-  await rm(dir, { recursive: true, force: true });
-}
 
-/** SIGTERM to named's process group, SIGKILL after two seconds if it is still there. */
-async function terminate(child: ChildProcess, exited: Promise<string>): Promise<void> {
-  if (child.pid === undefined) return;
-  const pid = child.pid;
-  const signalGroup = (signal: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  if (child.exitCode === null && child.signalCode === null) {
-    signalGroup('SIGTERM');
-    const timer = setTimeout(() => signalGroup('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
-  }
-  signalGroup('SIGKILL');
-}

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import t from 'tap';
 import { addressToBytes, decodePrefixLabels, prefixToLabels, prefixToString, type IpPrefix } from '../../src/rpz/ip-prefix.js';
+import { prng } from '../helpers/prng.js';
 
 const corpus = new URL('../../../shared/corpus/hagezi-rpz-tif-ips.txt', import.meta.url);
 
@@ -110,16 +111,6 @@ t.test('hagezi-rpz-tif-ips.txt: every rpz-ip owner refused, BIND\'s "invalid pre
   t.same({ owners, accepted, missing, invalid }, { owners: 44531, accepted: 0, missing: 44531, invalid: 16875 });
 });
 
-/** xorshift32; the seed is printed so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 const seed = Number(process.env.IP_PREFIX_SEED ?? Math.floor(Math.random() * 2 ** 32));
 

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { NameIndexBuilder, type NameIndex, type NameMatch } from '../../src/rpz/name-index.js';
+import { prng } from '../helpers/prng.js';
 
 /** [name, wildcard, value]: ('example.com', true) is the owner `*.example.com`. */
 type Rule = [string, boolean, number];
@@ -142,16 +143,6 @@ function count(name: string): number {
   return name === '' ? 0 : name.split('.').length;
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seed = Number(process.env.NAME_INDEX_SEED ?? Date.now() % 2 ** 31);
 

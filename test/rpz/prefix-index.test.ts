@@ -1,6 +1,7 @@
 import t from 'tap';
 import { addressToBytes, decodePrefixLabels, type IpPrefix } from '../../src/rpz/ip-prefix.js';
 import { PrefixIndexBuilder, type PrefixIndex, type PrefixMatch } from '../../src/rpz/prefix-index.js';
+import { prng } from '../helpers/prng.js';
 
 function prefix(labels: string): IpPrefix {
   const decoded = decodePrefixLabels(labels);
@@ -117,16 +118,6 @@ t.test('::/0 holds every address; matches() returns fresh objects', async (t) =>
   t.same(index.matches(bytes('192.0.2.1')).map(brief), [[43, 1], [42, 0]], 'a caller changing a result changes nothing shared');
 });
 
-/** xorshift32; the seed is printed so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 function bit(a: Uint8Array, n: number): number {
   return (a[n >> 3]! >> (7 - (n & 7))) & 1;

@@ -4,18 +4,8 @@ import t from 'tap';
 import { answerData, askTcp, askUdp, buildQuery } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
+import { prng } from '../helpers/prng.js';
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed with the seed it prints. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOTAL = 10_000;
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
