@@ -50,7 +50,6 @@ export class PolicyZoneCompiler {
       prefix = decoded.prefix;
     }
     const relative = record.owner.slice(0, record.owner.length - this.#origin.length - 1);
-    const ownerKey = `${trigger.type}|${relative}`;
 
     let rule: { kind: ActionKind; garden?: string; local?: LocalRecord } | null;
     if (record.type === 'CNAME') {
@@ -70,6 +69,8 @@ export class PolicyZoneCompiler {
     }
     if (rule === null) return;
 
+    // Only local data can take several records at one owner, so only its owners are remembered.
+    const ownerKey = rule.kind === ActionKind.LOCAL_DATA ? `${trigger.type}|${relative}` : '';
     if (rule.kind === ActionKind.LOCAL_DATA) {
       const existing = this.#localByOwner.get(ownerKey);
       if (existing !== undefined) {
