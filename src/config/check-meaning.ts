@@ -30,8 +30,8 @@ export function checkMeaning(config: Config): MeaningProblem | null {
     if (zone.policy === 'cname' && zone.cname === undefined) {
       return { path: ['policy', 'zones', String(i), 'cname'], value: undefined, expected: 'a target name, since policy is "cname"' };
     }
-    if (zone.policy === 'stop-page' && config.policy.stopPage.addresses.length === 0) {
-      return { path: ['policy', 'stopPage', 'addresses'], value: [], expected: `at least one address, since zone "${zone.name}" answers with the stop page` };
+    if (zone.policy === 'stop-page' && config.stopPage.addresses.length === 0) {
+      return { path: ['stopPage', 'addresses'], value: [], expected: `at least one address, since zone "${zone.name}" answers with the stop page` };
     }
     const earlier = config.policy.zones.findIndex((other) => other.name.replace(/\.$/, '').toLowerCase() === zone.name.replace(/\.$/, '').toLowerCase());
     if (earlier !== i) return { path: ['policy', 'zones', String(i), 'name'], value: zone.name, expected: `a name not used by zone ${earlier} already` };

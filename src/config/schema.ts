@@ -105,7 +105,7 @@ const PolicyZone = Type.Object(
     file: Type.String({ minLength: 1, description: 'The zone\'s master file, relative to the config file.' }),
     policy: Type.Union(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),
-      { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of policy.stopPage).' },
+      { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of stopPage.addresses).' },
     ),
     cname: Type.Optional(Type.String({ description: 'The target name for policy "cname".' })),
     maxPolicyTtl: Type.Integer({ minimum: 0, default: 5, description: 'TTL cap on policy answers (BIND\'s max-policy-ttl).' }),
@@ -120,6 +120,18 @@ const PolicyZone = Type.Object(
       { additionalProperties: false, default: {}, description: 'Extended DNS Error attached to this zone\'s answers.' },
     ),
     log: Type.Boolean({ default: true, description: 'Write a block-log event for each hit.' }),
+    page: Type.Object(
+      {
+        title: Type.Optional(Type.String({ description: 'Stop page heading (default: "This site is blocked").' })),
+        reason: Type.Optional(Type.String({ description: 'Why names on this list are blocked, in one or two sentences.' })),
+        reference: Type.Optional(Type.String({ description: 'The law or policy behind the list, as text.' })),
+        referenceUrl: Type.Optional(Type.String({ description: 'A link to that law or policy.' })),
+        contact: Type.Optional(Type.String({ description: 'Whom to ask or how to appeal, as text.' })),
+        contactUrl: Type.Optional(Type.String({ description: 'A link (https: or mailto:) for appeals.' })),
+        legal: Type.Boolean({ default: false, description: 'A list imposed by law: the page answers HTTP 451 (else 403).' }),
+      },
+      { additionalProperties: false, default: {}, description: 'What the stop page says for this list.' },
+    ),
   },
   { additionalProperties: false },
 );
@@ -127,14 +139,49 @@ const PolicyZone = Type.Object(
 const Policy = Type.Object(
   {
     zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
-    stopPage: Type.Object(
-      {
-        addresses: Type.Array(Type.String({ format: 'ip' }), { default: [], description: 'Addresses of the stop page, answered for policy "stop-page" (A for IPv4, AAAA for IPv6).' }),
-      },
-      { additionalProperties: false, default: {}, description: 'The stop page.' },
-    ),
   },
   { additionalProperties: false, default: {}, description: 'The RPZ policy.' },
+);
+
+const StopPage = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve the stop page (HTTP and HTTPS) on the listen addresses below.' }),
+    addresses: Type.Array(Type.String({ format: 'ip' }), {
+      default: ['127.0.0.1'],
+      description: 'Addresses DNS answers for names blocked with policy "stop-page" (A for IPv4, AAAA for IPv6): where clients reach the stop page.',
+    }),
+    http: Type.Array(hostPort, { default: ['127.0.0.1:8080'], description: 'Where the stop page listens for HTTP (port 80 in the container).' }),
+    https: Type.Array(hostPort, { default: ['127.0.0.1:8443'], description: 'Where it listens for HTTPS (port 443 in the container).' }),
+    caCertFile: Type.Optional(Type.String({ description: 'PEM certificate of a CA your managed devices trust: with it, HTTPS visits get a page (certificates minted per name); without it, they fail at once.' })),
+    caKeyFile: Type.Optional(Type.String({ description: 'PEM private key of that CA.' })),
+    templatesDir: Type.Optional(Type.String({ description: 'Directory of page templates and translations (see docs/stop-page.md).' })),
+  },
+  { additionalProperties: false, default: {}, description: 'The stop page: what blocked visitors see.' },
+);
+
+const BlockLog = Type.Object(
+  {
+    destination: Type.Union([Type.Literal('stdout'), Type.Literal('file'), Type.Literal('both')], { default: 'stdout', description: 'Where block events go: stdout (containers), a rotated file, or both.' }),
+    file: Type.String({ default: '/var/log/stopzone/blocks.log', description: 'The block-log file, for destination file or both.' }),
+    rotateSize: Type.String({ default: '100m', description: 'Rotate the file at this size (pino-roll size: 10m, 1g).' }),
+    rotateFrequency: Type.String({ default: 'daily', description: 'Rotate the file at least this often (pino-roll: daily, hourly, or milliseconds).' }),
+    keepFiles: Type.Integer({ minimum: 1, default: 14, description: 'Rotated files kept.' }),
+    client: Type.Union([Type.Literal('keep'), Type.Literal('truncate'), Type.Literal('hash')], {
+      default: 'keep',
+      description: 'Client address in events: keep it, truncate it (/24 for IPv4, /56 for IPv6), or replace it by a keyed hash.',
+    }),
+    hashKey: Type.Optional(Type.String({ minLength: 16, description: 'Secret for client "hash" (at least 16 characters; never logged). Without it, a random key per start.' })),
+    bufferEvents: Type.Integer({ minimum: 100, default: 10000, description: 'Events waiting to be written at most; more are dropped and counted, never delaying an answer.' }),
+    passthru: Type.Boolean({ default: true, description: 'Log PASSTHRU hits (allow lists), at debug level.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'The block log: one JSON event per policy hit.' },
+);
+
+const Admin = Type.Object(
+  {
+    listen: Type.Array(hostPort, { default: ['127.0.0.1:9153'], description: 'Where /metrics (Prometheus), /healthz and /readyz are served.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'The admin listener: metrics and health.' },
 );
 
 export const ConfigSchema = Type.Object(
@@ -149,6 +196,9 @@ export const ConfigSchema = Type.Object(
     cache: Cache,
     access: Access,
     policy: Policy,
+    stopPage: StopPage,
+    blockLog: BlockLog,
+    admin: Admin,
     log: Log,
   },
   {

@@ -15,6 +15,16 @@ export interface ZoneSettings {
   readonly logName: string;
   readonly ede: { readonly code: number; readonly text?: string };
   readonly log: boolean;
+  /** What the stop page says for this zone's hits. */
+  readonly page?: {
+    readonly title?: string;
+    readonly reason?: string;
+    readonly reference?: string;
+    readonly referenceUrl?: string;
+    readonly contact?: string;
+    readonly contactUrl?: string;
+    readonly legal: boolean;
+  };
 }
 
 /** The stop-page answer: A/AAAA with the stop page's addresses (an action beyond the draft's). */

@@ -48,6 +48,7 @@ export async function loadConfiguredPolicy(policy: Config['policy'], log: Logger
         logName: settings.logName ?? zone.name,
         ede: { code: settings.ede.code, ...(settings.ede.text !== undefined && { text: settings.ede.text }) },
         log: settings.log,
+        page: settings.page,
       },
     });
   }

@@ -36,7 +36,7 @@ export async function startServer({ config, log, now, observe }: StartOptions): 
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(await loadConfiguredPolicy(config.policy, log));
-  const stopPage = stopPageRdata(config.policy.stopPage.addresses);
+  const stopPage = stopPageRdata(config.stopPage.addresses);
   const stages = stagesInOrder({ allowed: allowList(config.access.allow), cache, pool, policy, stopPage });
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, observe);
 

@@ -49,8 +49,8 @@ const records = {
 
 async function setup(t: Test) {
   const upstream = await startFakeUpstream({ records });
-  const policy = `policy:
-  stopPage: { addresses: ["192.0.2.53", "2001:db8::53"] }
+  const policy = `stopPage: { addresses: ["192.0.2.53", "2001:db8::53"], enabled: false }
+policy:
   zones:
     - { name: allow.rpz, file: ${allow} }
     - { name: block.rpz, file: ${block} }
