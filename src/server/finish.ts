@@ -13,11 +13,11 @@ export interface FinishLimits {
 
 /**
  * Turns an answer into the bytes sent to this client: the client's ID, RD and
- * CD bits, AA cleared, the question in the client's letter case (0x20), an OPT record when
+ * CD bits, AA cleared, EDNS options (EDE) when the query had EDNS, the question in the client's letter case (0x20), an OPT record when
  * and only when the query had one (RFC 6891 section 7), and over UDP at most
  * the client's payload size (512 without EDNS), else TC=1 with the question only.
  */
-export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits): Buffer | null {
+export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits, ednsOptions?: Buffer): Buffer | null {
   const message = answer.message;
   if (message === null) return null;
   message.writeUInt16BE(query.id, 0);
@@ -29,7 +29,8 @@ export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits)
     query.raw.copy(message, HEADER_SIZE, HEADER_SIZE, query.questionEnd - 4);
   }
 
-  const optSize = query.edns === null ? 0 : OPT_SIZE;
+  const options = query.edns === null ? undefined : ednsOptions;
+  const optSize = query.edns === null ? 0 : OPT_SIZE + (options?.length ?? 0);
   const limit =
     query.transport === 'tcp'
       ? 65535
@@ -45,12 +46,12 @@ export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits)
     out.fill(0, 6, 10);
     out.writeUInt16BE(0, 10);
   }
-  if (query.edns !== null) appendOpt(out, bodyLength, query, limits.maxUdpPayload, answer.rcode);
+  if (query.edns !== null) appendOpt(out, bodyLength, query, limits.maxUdpPayload, answer.rcode, options);
   return out;
 }
 
 /** Writes our OPT record at `offset` and counts it in ARCOUNT. */
-function appendOpt(out: Buffer, offset: number, query: Query, udpSize: number, rcode: number): void {
+function appendOpt(out: Buffer, offset: number, query: Query, udpSize: number, rcode: number, options?: Buffer): void {
   out[offset] = 0;
   out.writeUInt16BE(RRType.OPT, offset + 1);
   out.writeUInt16BE(udpSize, offset + 3);
@@ -58,6 +59,7 @@ function appendOpt(out: Buffer, offset: number, query: Query, udpSize: number, r
   out[offset + 6] = 0; // EDNS version 0
   out[offset + 7] = query.edns?.dnssecOk === true ? 0x80 : 0; // DO echoed (RFC 3225)
   out[offset + 8] = 0;
-  out.writeUInt16BE(0, offset + 9);
+  out.writeUInt16BE(options?.length ?? 0, offset + 9);
+  options?.copy(out, offset + 11);
   out.writeUInt16BE(out.readUInt16BE(10) + 1, 10);
 }

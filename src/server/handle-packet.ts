@@ -2,11 +2,12 @@ import type { Logger } from 'pino';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
 import { decodeQuery, type PacketMeta } from './decode-query.js';
+import { answerEde } from './answer-ede.js';
 import { finishAnswer, type FinishLimits } from './finish.js';
 import type { Answer, Next, Query } from './query.js';
 
-/** Called once per answered query, after the bytes are built (metrics and block log hook here). */
-export type AnswerObserver = (query: Query, answer: Answer) => void;
+/** Called once per query with its answer and the EDE code sent (null when none); metrics and the block log hook here. Must not throw. */
+export type AnswerObserver = (query: Query, answer: Answer, ede: number | null) => void;
 
 /**
  * The one error boundary: decodes a packet, runs the pipeline, and turns any
@@ -32,9 +33,10 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
         answer = { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL };
       }
     }
-    observe?.(query, answer);
+    const ede = answerEde(answer, query.question.name);
+    observe?.(query, answer, query.edns === null ? null : (ede?.code ?? null));
     try {
-      return finishAnswer(query, answer, limits);
+      return finishAnswer(query, answer, limits, ede?.option);
     } catch (error) {
       if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, qname: query.question.name, err: String(error) }, 'answer could not be finished');
       return finishAnswer(query, { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL }, limits);

@@ -14,9 +14,12 @@ import type { PolicySource } from './stages/policy.js';
  */
 export class PolicyHolder implements PolicySource {
   #current: PolicySet;
+  /** When each zone in force was loaded (ms since the epoch), for /metrics. */
+  readonly loadedAt = new Map<string, number>();
 
   constructor(initial: PolicySet) {
     this.#current = initial;
+    for (const { zone } of initial.zones) this.loadedAt.set(zone.name, Date.now());
   }
 
   current(): PolicySet {
@@ -25,6 +28,7 @@ export class PolicyHolder implements PolicySource {
 
   replace(next: PolicySet): void {
     this.#current = next;
+    for (const { zone } of next.zones) this.loadedAt.set(zone.name, Date.now());
   }
 }
 

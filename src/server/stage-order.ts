@@ -4,7 +4,7 @@ import type { UpstreamPool } from '../upstream/index.js';
 import type { Stage } from './query.js';
 import { accessStage } from './stages/access.js';
 import { cacheStage } from './stages/cache.js';
-import { forwardStage } from './stages/forward.js';
+import { forwardStage, type UpstreamObserver } from './stages/forward.js';
 import { policyStage, type PolicySource } from './stages/policy.js';
 import type { StopPageRdata } from '../rpz/rewrite.js';
 
@@ -15,6 +15,7 @@ export interface StageParts {
   readonly pool: UpstreamPool;
   readonly policy: PolicySource;
   readonly stopPage: StopPageRdata;
+  readonly upstreamObserver?: UpstreamObserver;
 }
 
 /** The order every query passes through: the one place it is declared. */
@@ -23,6 +24,6 @@ export function stagesInOrder(parts: StageParts): Stage[] {
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
     policyStage(parts.policy, parts.stopPage), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
     cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
-    forwardStage(parts.pool), // last: only misses reach the upstreams
+    forwardStage(parts.pool, parts.upstreamObserver), // last: only misses reach the upstreams
   ];
 }

@@ -39,7 +39,7 @@ t.test('a bad config stops start-up with the key and the reason', async (t) => {
 t.test('serve: start-up line with the effective config, answers over UDP and TCP, SIGTERM exits 0', async (t) => {
   const upstream = await startFakeUpstream({ records: { 'cli.test': [{ type: 'A', ttl: 60, data: '192.0.2.7' }] } });
   t.teardown(() => upstream.close());
-  const config = file('serve.yaml', 'listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ["127.0.0.1:1"]\n');
+  const config = file('serve.yaml', 'listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ["127.0.0.1:1"]\nadmin: { listen: ["127.0.0.1:0"] }\nstopPage: { enabled: false }\n');
   // The upstream comes from the environment, as a container would set it.
   const server = runCli(['serve', '--config', config], { STOPZONE_UPSTREAMS: upstream.hostPort });
   t.teardown(() => void server.child.kill('SIGKILL'));

@@ -13,6 +13,8 @@ export interface TestServer {
   readonly target: { address: string; port: number };
   /** Parsed pino lines logged so far. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Parsed block-log events written so far. */
+  readonly blockEvents: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -22,21 +24,32 @@ export interface TestServer {
  * the default public resolvers).
  */
 export async function startTestServer(yaml: string, options: { now?: () => number } = {}): Promise<TestServer> {
-  const config = parseConfig(yaml, {}, 'test config');
+  const parsed = parseConfig(yaml, {}, 'test config');
+  // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
+  const config: Config = {
+    ...parsed,
+    admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: ['127.0.0.1:0'] },
+    stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
+  };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
   assertLoopbackAll(config.upstreams);
   for (const address of config.listen.addresses) assertLoopback(address);
   const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
+  const blockEvents: Array<Record<string, unknown>> = [];
+  const log = createLogger(config.log.level, jsonLines(logs));
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }) });
+  const first = server.endpoints[0]!;
+  return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
+}
+
+/** A stream that parses each JSON line written to it into `into`. */
+function jsonLines(into: Array<Record<string, unknown>>): Writable {
+  return new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n')) if (line !== '') into.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const log = createLogger(config.log.level, sink);
-  const server = await startServer({ config, log, ...(options.now && { now: options.now }) });
-  const first = server.endpoints[0]!;
-  return { server, config, target: { address: first.address, port: first.port }, logs, close: () => server.close() };
 }
 
 /** A test config: listen on 127.0.0.1:0, the given upstreams, a log level, plus extra YAML lines. */

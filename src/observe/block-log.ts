@@ -1,0 +1,113 @@
+/// <reference path="../types/pino-roll.d.ts" />
+import type { EventEmitter } from 'node:events';
+import type { Writable } from 'node:stream';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoRoll from 'pino-roll';
+import type { Config } from '../config/schema.js';
+import { ACTION_NAMES, ActionKind } from '../rpz/actions.js';
+import { STOP_PAGE, type PolicyHit } from '../rpz/policy-set.js';
+import { TRIGGER_NAMES } from '../rpz/triggers.js';
+import type { Answer, Query } from '../server/query.js';
+import { referenceCode, type BlockEvent } from './block-event.js';
+import { clientWriter } from './client-privacy.js';
+
+/** A destination the block log ends on close. */
+type ClosableStream = DestinationStream & { end?: () => void };
+
+/** Bytes per event assumed when bounding the write buffer. */
+const EVENT_BYTES = 400;
+
+/** Type numbers to names for the events (others: TYPE123). */
+const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' };
+
+/**
+ * The block log: one pino JSON line per policy hit (DESIGN.md, "Block log
+ * event"). Writing never delays an answer: lines go to asynchronous
+ * destinations with a bounded buffer, and what does not fit is dropped and
+ * counted (`dropped`, also in /metrics and in a warning on the process log).
+ */
+export class BlockLog {
+  readonly #logger: Logger;
+  readonly #client: (address: string) => string;
+  /** Keys reference codes; the stop page computes the same codes with it. */
+  readonly referenceKey: Buffer;
+  readonly #passthru: boolean;
+  readonly #streams: ClosableStream[];
+  #dropped = 0;
+
+  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream, streams: ClosableStream[]) {
+    this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+    this.#client = clientWriter(config.client, config.hashKey === undefined ? key : Buffer.from(config.hashKey));
+    this.referenceKey = key;
+    this.#passthru = config.passthru;
+    this.#streams = streams;
+  }
+
+  /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). */
+  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable): Promise<BlockLog> {
+    if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, []);
+    const maxLength = config.bufferEvents * EVENT_BYTES;
+    const streams: Array<ClosableStream & EventEmitter> = [];
+    const log = (): BlockLog => instance;
+    if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, sync: false, maxLength }) as unknown as ClosableStream & EventEmitter);
+    if (config.destination !== 'stdout') {
+      streams.push(
+        await pinoRoll({ file: config.file, size: config.rotateSize, frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, sync: false, maxLength }),
+      );
+    }
+    for (const stream of streams) stream.on('drop', () => log().#countDrop());
+    const destination = streams.length === 1 ? streams[0]! : pino.multistream(streams.map((stream) => ({ stream, level: 'debug' as const })));
+    const instance = new BlockLog(config, key, destination, streams);
+    return instance;
+  }
+
+  /** Events dropped because the destination could not keep up. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Writes the events of one answered query: its hit, and the "would have" hits of disabled zones. */
+  record(query: Query, answer: Answer, ede: number | null): void {
+    if (answer.policy !== undefined) this.#write(query, answer.policy, ede);
+    if (answer.wouldHave !== undefined) for (const hit of answer.wouldHave) this.#write(query, hit, null, 'would block');
+  }
+
+  /** The reference code the stop page shows for this client, name and rule. */
+  referenceCode(client: string, qname: string, hit: PolicyHit, time: number): string {
+    return referenceCode(this.referenceKey, client, qname, hit.zone.name, hit.via, time);
+  }
+
+  /** Flushes what is buffered and closes the destinations. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+    for (const stream of this.#streams) stream.end?.();
+  }
+
+  #write(query: Query, hit: PolicyHit, ede: number | null, msg?: BlockEvent['msg']): void {
+    if (!hit.settings.log) return;
+    const passthru = hit.kind === ActionKind.PASSTHRU;
+    if (passthru && !this.#passthru) return;
+    const event: BlockEvent = {
+      msg: msg ?? (passthru ? 'passthru' : 'blocked'),
+      client: this.#client(query.client.address),
+      qname: query.question.name,
+      qtype: QTYPES[query.question.type] ?? `TYPE${query.question.type}`,
+      zone: hit.zone.name,
+      list: hit.settings.logName,
+      rule: hit.via,
+      trigger: TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger),
+      action: hit.kind === STOP_PAGE ? 'stop-page' : (ACTION_NAMES[hit.kind] ?? String(hit.kind)),
+      ede,
+      listener: query.listener,
+      transport: query.transport,
+      ref: referenceCode(this.referenceKey, query.client.address, query.question.name, hit.zone.name, hit.via, Date.now()),
+      ...(hit.address !== undefined && { address: hit.address }),
+    };
+    if (passthru) this.#logger.debug(event);
+    else this.#logger.info(event);
+  }
+
+  #countDrop(): void {
+    this.#dropped++;
+  }
+}

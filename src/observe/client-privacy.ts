@@ -1,0 +1,41 @@
+import { createHmac } from 'node:crypto';
+import { isIPv4 } from 'node:net';
+
+/** How client addresses appear in the block log. */
+export type ClientPrivacy = 'keep' | 'truncate' | 'hash';
+
+/**
+ * Returns the function that writes a client address into events: as is;
+ * truncated to its /24 (IPv4) or /56 (IPv6) network; or as a keyed hash
+ * (the same client gives the same 16 hex digits while the key is the same,
+ * so "top clients" still works without naming anyone).
+ */
+export function clientWriter(mode: ClientPrivacy, key: Buffer): (address: string) => string {
+  switch (mode) {
+    case 'keep':
+      return (address) => address;
+    case 'truncate':
+      return truncate;
+    case 'hash':
+      return (address) => createHmac('sha256', key).update(address).digest('hex').slice(0, 16);
+  }
+}
+
+function truncate(address: string): string {
+  const v4 = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  if (isIPv4(v4)) return `${v4.split('.').slice(0, 3).join('.')}.0/24`;
+  // The first 56 bits: three full 16-bit groups and the high byte of the fourth.
+  const groups = expandIPv6(address);
+  if (groups === null) return address;
+  const fourth = (parseInt(groups[3]!, 16) & 0xff00).toString(16);
+  return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}:${fourth}::/56`;
+}
+
+function expandIPv6(address: string): string[] | null {
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const missing = 8 - left.length - right.length;
+  if (tail === undefined ? left.length !== 8 : missing < 0) return null;
+  return [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right];
+}

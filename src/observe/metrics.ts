@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ACTION_NAMES } from '../rpz/actions.js';
+import { STOP_PAGE, type PolicySet } from '../rpz/policy-set.js';
+import { TRIGGER_NAMES } from '../rpz/triggers.js';
+import type { Answer, Query } from '../server/query.js';
+
+/** What the metrics read when scraped. */
+export interface MetricSources {
+  readonly cache: { readonly size: number; readonly bytes: number };
+  readonly policy: { current(): PolicySet };
+  readonly droppedLogEvents: () => number;
+  /** When each zone last loaded (ms since the epoch), by zone name. */
+  readonly zoneLoadedAt: () => ReadonlyMap<string, number>;
+}
+
+const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
+
+/**
+ * Prometheus metrics (prom-client). Per-query counting uses label children
+ * resolved once and kept, so the hot path pays a Map lookup and an add.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #queries: Counter<'transport' | 'rcode'>;
+  readonly #hits: Counter<'zone' | 'action' | 'trigger'>;
+  readonly #cache: Counter<'result'>;
+  readonly #upstreamSeconds: Histogram<'upstream'>;
+  readonly #upstreamErrors: Counter<'upstream'>;
+  readonly #children = new Map<string, { inc(value?: number): void }>();
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'stopzone_process_' });
+    this.#queries = new Counter({ name: 'stopzone_queries_total', help: 'Queries answered, by transport and RCODE.', labelNames: ['transport', 'rcode'], registers });
+    this.#hits = new Counter({ name: 'stopzone_policy_hits_total', help: 'Policy rules that fired, by zone, action and trigger.', labelNames: ['zone', 'action', 'trigger'], registers });
+    this.#cache = new Counter({ name: 'stopzone_cache_lookups_total', help: 'Cache lookups by result (hit, stale, miss).', labelNames: ['result'], registers });
+    this.#upstreamSeconds = new Histogram({
+      name: 'stopzone_upstream_seconds',
+      help: 'Time for an upstream to answer, by upstream.',
+      labelNames: ['upstream'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.#upstreamErrors = new Counter({ name: 'stopzone_upstream_errors_total', help: 'Failed upstream attempts, by upstream.', labelNames: ['upstream'], registers });
+    new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
+    new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
+    new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    const zones = (): PolicySet['zones'] => sources.policy.current().zones;
+    new Gauge({
+      name: 'stopzone_policy_zone_rules',
+      help: 'Rules in force per policy zone.',
+      labelNames: ['zone'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { zone } of zones()) this.set({ zone: zone.name }, Object.values(zone.stats.triggers).reduce((a, b) => a + b, 0));
+      },
+    });
+    new Gauge({
+      name: 'stopzone_policy_zone_serial',
+      help: 'SOA serial of each policy zone in force (modulo 2^32).',
+      labelNames: ['zone'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { zone } of zones()) this.set({ zone: zone.name }, Number(zone.stats.serial ?? 0) % 2 ** 32);
+      },
+    });
+    new Gauge({
+      name: 'stopzone_policy_zone_loaded_timestamp_seconds',
+      help: 'When each policy zone in force was loaded.',
+      labelNames: ['zone'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [zone, at] of sources.zoneLoadedAt()) this.set({ zone }, at / 1000);
+      },
+    });
+  }
+
+  /** Counts one answered query (an AnswerObserver). */
+  observe(query: Query, answer: Answer): void {
+    this.#child(`q|${query.transport}|${answer.rcode}`, () => this.#queries.labels(query.transport, RCODES[answer.rcode] ?? String(answer.rcode))).inc();
+    if (answer.source === 'cache' || answer.source === 'upstream' || answer.source === 'stale') {
+      const result = answer.source === 'upstream' ? 'miss' : answer.source === 'cache' ? 'hit' : 'stale';
+      this.#child(`c|${result}`, () => this.#cache.labels(result)).inc();
+    }
+    const hit = answer.policy;
+    if (hit !== undefined) {
+      const action = hit.kind === STOP_PAGE ? 'stop-page' : (ACTION_NAMES[hit.kind] ?? String(hit.kind));
+      const trigger = TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger);
+      this.#child(`h|${hit.zone.name}|${action}|${trigger}`, () => this.#hits.labels(hit.zone.name, action, trigger)).inc();
+    }
+  }
+
+  /** Records an upstream exchange: its duration, or a failure. */
+  upstream(upstream: string, seconds: number | null): void {
+    if (seconds === null) this.#child(`ue|${upstream}`, () => this.#upstreamErrors.labels(upstream)).inc();
+    else this.#upstreamSeconds.labels(upstream).observe(seconds);
+  }
+
+  #child(key: string, make: () => { inc(value?: number): void }): { inc(value?: number): void } {
+    let child = this.#children.get(key);
+    if (child === undefined) this.#children.set(key, (child = make()));
+    return child;
+  }
+}
