@@ -8,6 +8,8 @@ A DNS forwarder that enforces Response Policy Zones (RPZ).
 Commands:
   serve           answer DNS on the configured addresses (what \`npm start\` runs)
   check           load policy zones as the server would and report what they hold
+  healthcheck     exit 0 when the server answers /readyz (for container health checks)
+  report          summarise block-log files: top names, clients, zones, hours
   schema          print the configuration's JSON Schema (for editors);
                   with --markdown, the configuration reference
 
@@ -55,4 +57,11 @@ Options:
                       base name, e.g. "school" for school.rpz)
   -c, --config PATH   check the zones configured in this file, under their names
   -h, --help          show this help
+`;
+
+export const HEALTHCHECK_HELP = `Usage: stopzone healthcheck [--config PATH]
+
+Asks the admin listener (admin.listen in the same configuration and
+environment the server uses) for /readyz and exits 0 when it answers 200,
+1 otherwise or after 3 seconds. Meant for container HEALTHCHECKs.
 `;

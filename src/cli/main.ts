@@ -4,11 +4,15 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
 import { check, checkTargets } from './check.js';
-import { CHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
+import { CHECK_HELP, HEALTHCHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
+import { healthcheck } from './healthcheck.js';
+import { report } from './report.js';
 import { serve } from './serve.js';
 
 /** The command line: the only place (with config/environment.ts) that reads argv and the environment. */
 async function main(argv: string[]): Promise<number> {
+  // report has its own options (report.ts); main's strict parse would refuse them.
+  if (argv[0] === 'report') return report(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -37,6 +41,9 @@ async function main(argv: string[]): Promise<number> {
       if (targets.length === 0) return print(CHECK_HELP, 2);
       return check(targets, (line) => process.stdout.write(`${line}\n`));
     }
+    case 'healthcheck':
+      if (values.help === true) return print(HEALTHCHECK_HELP);
+      return healthcheck(values.config, process.env, (line) => process.stdout.write(`${line}\n`));
     case 'schema':
       return print(values.markdown === true ? configMarkdown() : configJsonSchema());
     case undefined:

@@ -12,7 +12,10 @@ export async function serve(configPath: string | undefined, env: NodeJS.ProcessE
   const config = loadConfig(configPath, env);
   const log = createLogger(config.log.level);
   const server = await startServer({ config, log });
-  log.info({ config, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints }, 'stopzone serving');
+  const { blockLog, ...shown } = config;
+  // No secrets in the log: the hash key is replaced by whether there is one.
+  const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
+  log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints }, 'stopzone serving');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -55,3 +55,4 @@ t.test('serve: start-up line with the effective config, answers over UDP and TCP
   t.equal(await server.exited, 0, 'clean exit on SIGTERM');
   t.match(server.stdout(), /"msg":"stopzone stopped"/, 'log flushed before exit');
 });
+
