@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { compileFilter, type ReportFilters } from '../observe/report/filters.js';
 import { parseTimeBound } from '../observe/report/parse-time.js';
 import { fileSource, type LineSource } from '../observe/report/read-lines.js';
 import { renderCsv, renderJson } from '../observe/report/render-json-csv.js';
@@ -112,19 +113,15 @@ function parse(argv: string[], now: number) {
       throw new Error(`--${name} ${(error as Error).message}`);
     }
   };
-  return {
-    help: values.help === true,
-    files: positionals,
-    format,
-    top,
-    filters: {
-      since: bound('since', values.since, false),
-      until: bound('until', values.until, true),
-      clients: values.client,
-      zones: values.zone,
-      names: values.name,
-    },
+  const filters: ReportFilters = {
+    since: bound('since', values.since, false),
+    until: bound('until', values.until, true),
+    clients: values.client,
+    zones: values.zone,
+    names: values.name,
   };
+  compileFilter(filters); // a malformed --client fails here, as a usage error, not after opening the files
+  return { help: values.help === true, files: positionals, format, top, filters };
 }
 
 /** Sources for FILE... ("-" is stdin, once); fails before reading anything when a file is missing. Sums file sizes for the progress line. */

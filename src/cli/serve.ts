@@ -15,7 +15,7 @@ export async function serve(configPath: string | undefined, env: NodeJS.ProcessE
   const { blockLog, ...shown } = config;
   // No secrets in the log: the hash key is replaced by whether there is one.
   const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
-  log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints }, 'stopzone serving');
+  log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https } }, 'stopzone serving');
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -36,6 +36,10 @@ export function checkMeaning(config: Config): MeaningProblem | null {
     const earlier = config.policy.zones.findIndex((other) => other.name.replace(/\.$/, '').toLowerCase() === zone.name.replace(/\.$/, '').toLowerCase());
     if (earlier !== i) return { path: ['policy', 'zones', String(i), 'name'], value: zone.name, expected: `a name not used by zone ${earlier} already` };
   }
+  if ((config.stopPage.caCertFile === undefined) !== (config.stopPage.caKeyFile === undefined)) {
+    const missing = config.stopPage.caCertFile === undefined ? 'caCertFile' : 'caKeyFile';
+    return { path: ['stopPage', missing], value: undefined, expected: 'both caCertFile and caKeyFile, or neither' };
+  }
   if (config.upstream.timeoutMs > config.upstream.deadlineMs) {
     return { path: ['upstream', 'timeoutMs'], value: config.upstream.timeoutMs, expected: `at most upstream.deadlineMs (${config.upstream.deadlineMs})` };
   }

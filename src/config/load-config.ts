@@ -53,8 +53,11 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     throw new ConfigError(`${where(path)}: found ${describe(first.value)}; expected ${expected}`);
   }
   const config = withDefaults as Config;
-  // Zone files are named relative to the config file.
+  // Files are named relative to the config file.
   for (const zone of config.policy.zones) (zone as { file: string }).file = resolve(baseDir, zone.file);
+  const stopPage = config.stopPage as { caCertFile?: string; caKeyFile?: string; templatesDir?: string };
+  for (const key of ['caCertFile', 'caKeyFile', 'templatesDir'] as const) if (stopPage[key] !== undefined) stopPage[key] = resolve(baseDir, stopPage[key]);
+  (config.blockLog as { file: string }).file = resolve(baseDir, config.blockLog.file);
   const problem = checkMeaning(config);
   if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
   return deepFreeze(config);

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
+import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
 import { UpstreamPool } from '../upstream/index.js';
 import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   readonly metrics: Metrics;
   readonly blockLog: BlockLog;
   readonly admin: AdminServer;
+  /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
+  readonly stopPage: RunningStopPage;
   close(): Promise<void>;
 }
 
@@ -65,11 +68,15 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
-  // Every configured zone is loaded before DNS binds, so the process is ready once it listens.
-  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => true, log).catch(async (error: unknown) => {
-    await Promise.all([dns.close(), pool.close(), blockLog.close()]);
+  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close()];
+  const failed = async (error: unknown): Promise<never> => {
+    await Promise.all(opened.map((close) => close()));
     throw error;
-  });
+  };
+  // Every configured zone is loaded before DNS binds, so the process is ready once it listens.
+  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => true, log).catch(failed);
+  opened.push(admin.close);
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey }).catch(failed);
   return {
     endpoints: dns.endpoints,
     cache,
@@ -78,8 +85,9 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     metrics,
     blockLog,
     admin,
+    stopPage,
     close: async () => {
-      await Promise.all([dns.close(), admin.close()]);
+      await Promise.all([dns.close(), admin.close(), stopPage.close()]);
       await pool.close();
       await blockLog.close();
     },

@@ -1,0 +1,85 @@
+import { randomBytes, webcrypto } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
+// @peculiar/x509 depends on tsyringe, which needs the Reflect metadata API loaded first.
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { LRUCache } from 'lru-cache';
+import type { OperatorCa } from './operator-ca.js';
+
+/** Leaf certificates for the names browsers ask for (TLS SNI), signed by the operator's CA. */
+export interface LeafMinter {
+  /** A TLS context whose certificate covers `name` (a lower-case host name or IP address); cached. */
+  context(name: string): Promise<SecureContext>;
+  /** A fresh leaf and its key, PEM (what context() wraps). */
+  mint(name: string): Promise<{ readonly certPem: string; readonly keyPem: string; readonly notAfter: number }>;
+}
+
+export interface LeafOptions {
+  readonly now: () => number;
+  /** How long a leaf is valid (default one day) and how far its start is set back for skewed clocks (one hour). */
+  readonly validityMs?: number;
+  readonly backdateMs?: number;
+  /** Names kept at most (default 2000). */
+  readonly cacheSize?: number;
+}
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/**
+ * Mints short-lived leaves: one ECDSA P-256 key made at start and shared by
+ * every leaf (the key never leaves the process, and minting is then one
+ * signature), SAN = the name, serverAuth only. Cached per name in an LRU and
+ * renewed once half the validity has passed; concurrent handshakes for one
+ * name share one mint.
+ */
+export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Promise<LeafMinter> {
+  const validity = options.validityMs ?? DAY;
+  const backdate = options.backdateMs ?? HOUR;
+  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keyDer = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const keyPem = x509.PemConverter.encode(keyDer, 'PRIVATE KEY');
+  const cache = new LRUCache<string, { readonly renewAt: number; readonly context: Promise<SecureContext> }>({ max: options.cacheSize ?? 2000 });
+
+  async function mint(name: string) {
+    const now = options.now();
+    const notAfter = now + validity;
+    const serial = randomBytes(16);
+    serial[0] = serial[0]! & 0x7f;
+    const ip = name.includes(':') || /^[0-9.]+$/.test(name);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial.toString('hex'),
+      subject: name.length <= 64 ? [{ CN: [name] }] : [{ O: ['Stopzone stop page'] }],
+      issuer: ca.cert.subjectName,
+      notBefore: new Date(now - backdate),
+      notAfter: new Date(notAfter),
+      publicKey: keys.publicKey,
+      signingKey: ca.signingKey,
+      signingAlgorithm: ca.signingAlgorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+        new x509.SubjectAlternativeNameExtension([{ type: ip ? 'ip' : 'dns', value: name }]),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        new x509.AuthorityKeyIdentifierExtension(ca.keyId),
+      ],
+    });
+    return { certPem: cert.toString('pem'), keyPem, notAfter };
+  }
+
+  return {
+    mint,
+    context(name) {
+      const now = options.now();
+      const cached = cache.get(name);
+      if (cached !== undefined && now < cached.renewAt) return cached.context;
+      const context = mint(name).then(({ certPem }) => createSecureContext({ cert: `${certPem}\n${ca.chainPem}`, key: keyPem, minVersion: 'TLSv1.2' }));
+      cache.set(name, { renewAt: now + validity / 2, context });
+      context.catch(() => {
+        if (cache.get(name)?.context === context) cache.delete(name);
+      });
+      return context;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { respond, type PageDeps } from './page.js';
+
+/**
+ * The HTTP(S) request handler: every method and path gets the page (HEAD
+ * without a body), one "stop page shown" line per page view. The request
+ * body is never read: the connection is closed after the answer instead.
+ */
+export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    let answer;
+    try {
+      answer = respond(deps, {
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        host: request.headers.host,
+        servername: (request.socket as Partial<TLSSocket>).servername || undefined,
+        client: request.socket.remoteAddress ?? '',
+        acceptLanguage: request.headers['accept-language'],
+      });
+    } catch (error) {
+      log.error({ err: error }, 'stop page failed');
+      response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Stop page error\n');
+      return;
+    }
+    if (answer.view !== undefined) log.info({ ...answer.view }, 'stop page shown');
+    const mayHaveBody = request.method !== 'GET' && request.method !== 'HEAD';
+    const body = Buffer.from(answer.body);
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': body.length, ...(mayHaveBody && { connection: 'close' }) });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  };
+}

@@ -1,0 +1,103 @@
+import { request as httpRequest } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
+import { Writable } from 'node:stream';
+import t, { type Test } from 'tap';
+import type { Config } from '../../src/config/schema.js';
+import { referenceCode } from '../../src/observe/block-event.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
+import { PolicySet } from '../../src/rpz/policy-set.js';
+import { startStopPage, type RunningStopPage } from '../../src/stop-page/index.js';
+import { makeTestCa } from '../helpers/chromium.js';
+import { assertLoopbackAll } from '../helpers/loopback-guard.js';
+
+/** The stop page over real sockets on 127.0.0.1:0 (STYLE habit 14). */
+const KEY = Buffer.from('server test key');
+
+async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
+  const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\nblocked.example.test CNAME .\n', 'school.rpz');
+  const set = new PolicySet([
+    { zone, settings: { policy: 'stop-page', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'School', ede: { code: 15 }, log: true, page: { reason: 'Not during lessons.', legal: false } } },
+  ]);
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({ write: (chunk, _e, done) => (logs.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) });
+  const config: Config['stopPage'] = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], ...over };
+  const running = await startStopPage({ config, policy: { current: () => set }, log: createLogger('info', sink), referenceKey: KEY });
+  assertLoopbackAll([...running.http, ...running.https]);
+  t.teardown(() => running.close());
+  return { running, logs };
+}
+
+function get(target: string, path: string, headers: Record<string, string>, method = 'GET') {
+  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = httpRequest({ host, port, path, method, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject).end();
+  });
+}
+
+t.test('HTTP: any path on a blocked host shows the page, one log line per view', async (t) => {
+  const { running, logs } = await start(t);
+  const res = await get(running.http[0]!, '/any/path?x=1', { host: 'blocked.example.test:8080' });
+  t.equal(res.status, 403);
+  t.equal(res.headers['cache-control'], 'no-store');
+  t.match(res.body, /Not during lessons\./);
+  const ref = referenceCode(KEY, '127.0.0.1', 'blocked.example.test', 'school.rpz', 'blocked.example.test.school.rpz', Date.now());
+  t.ok(res.body.includes(ref), 'reference code on the page');
+  t.match(logs.find((l) => l.msg === 'stop page shown'), { level: 30, client: '127.0.0.1', host: 'blocked.example.test', zone: 'school.rpz', rule: 'blocked.example.test.school.rpz', ref, status: 403 });
+  const head = await get(running.http[0]!, '/', { host: 'blocked.example.test' }, 'HEAD');
+  t.same([head.status, head.body], [403, '']);
+  const robots = await get(running.http[0]!, '/robots.txt', { host: 'blocked.example.test' });
+  t.same([robots.status, robots.body], [200, 'User-agent: *\nDisallow: /\n']);
+  t.equal(logs.filter((l) => l.msg === 'stop page shown').length, 2, 'robots.txt is not a page view');
+});
+
+t.test('HTTPS without a CA: the handshake fails at once with a TLS alert', async (t) => {
+  const { running } = await start(t);
+  const [host, port] = running.https[0]!.split(':') as [string, string];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    const error = await new Promise<Error>((resolve) => {
+      const socket = tlsConnect({ host, port: Number(port), servername: 'blocked.example.test', rejectUnauthorized: true }, () => resolve(new Error('handshake completed')));
+      socket.on('error', resolve);
+    });
+    const ms = performance.now() - started;
+    t.match(error.message, /unrecognized name|alert number 112/i, `fails with unrecognized_name: ${error.message}`);
+    t.ok(ms < 1000, `failed in ${ms.toFixed(1)} ms`);
+    t.comment(`no-CA TLS failure after ${ms.toFixed(1)} ms: ${error.message}`);
+  }
+});
+
+t.test('HTTPS with a CA: a minted certificate the CA vouches for, then the same page', async (t) => {
+  const ca = await makeTestCa();
+  const { running } = await start(t, { caCertFile: ca.certFile, caKeyFile: ca.keyFile });
+  const [host, port] = running.https[0]!.split(':') as [string, string];
+  const started = performance.now();
+  const socket = tlsConnect({ host, port: Number(port), servername: 'blocked.example.test', ca: ca.certPem });
+  await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+  t.comment(`handshake with a freshly minted certificate: ${(performance.now() - started).toFixed(1)} ms`);
+  t.ok(socket.authorized, 'chain verifies against the test CA and the name matches');
+  t.equal(socket.getPeerCertificate().subjectaltname, 'DNS:blocked.example.test');
+  t.ok(['TLSv1.2', 'TLSv1.3'].includes(socket.getProtocol() ?? ''), socket.getProtocol() ?? '');
+  socket.write('GET /x HTTP/1.1\r\nHost: blocked.example.test\r\nConnection: close\r\n\r\n');
+  let text = '';
+  for await (const chunk of socket) text += String(chunk);
+  t.match(text, /^HTTP\/1\.1 403 /);
+  t.match(text, /Not during lessons\./);
+});
+
+t.test('close() ends kept-alive connections at once', async (t) => {
+  const zone = await start(t);
+  const started = performance.now();
+  await get(zone.running.http[0]!, '/', { host: 'blocked.example.test', connection: 'keep-alive' });
+  await zone.running.close();
+  t.ok(performance.now() - started < 2000, 'closed promptly');
+});
+
+t.test('disabled: nothing listens', async (t) => {
+  const { running } = await start(t, { enabled: false });
+  t.same([running.http, running.https], [[], []]);
+});
