@@ -115,12 +115,12 @@ async function writeLog(path: string, lines: number): Promise<void> {
   const clientCdf = cdf(CLIENTS, 0.6);
   const tlds = ['com', 'net', 'org', 'io', 'de', 'fr'];
   const name = (i: number): string => `${i % 7 === 0 ? 'www.' : ''}${['ads', 'track', 'cdn', 'metrics', 'pix'][i % 5]}${i}.example${i % 97}.${tlds[i % tlds.length]}`;
-  const client = (i: number): string => (i % 10 === 9 ? `2001:db8:${(i >> 8).toString(16)}::${((i & 255) + 1).toString(16)}` : `10.1.${i >> 8}.${(i & 255) + 1}`);
+  const client = (i: number): string => (i % 10 === 9 ? `2001:db8:${((i >> 8) + 1).toString(16)}::${((i & 255) + 1).toString(16)}` : `10.1.${i >> 8}.${(i & 255) + 1}`);
   const start = Date.parse('2026-11-21T10:00:00.000Z');
   const out = createWriteStream(path, { highWaterMark: 1 << 20 });
   let buffer = '';
   // Traffic follows the day: the hour of the next line comes from a daily curve (quiet at night, busy at 20:00 UTC).
-  const hourly = Array.from({ length: 48 }, (_, h) => 0.25 + Math.sin((((h + 10) % 24) - 14) / 24 * 2 * Math.PI + Math.PI / 2) ** 2);
+  const hourly = Array.from({ length: 48 }, (_, h) => 0.2 + (1 + Math.cos((((h + 10) % 24) - 20) / 24 * 2 * Math.PI)) / 2);
   const hourCdf = hourly.map(((sum) => (w: number) => (sum += w))(0)).map((c, _, all) => c / all.at(-1)!);
   for (let i = 0; i < lines; i++) {
     const position = i / lines;

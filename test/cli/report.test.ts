@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { report, type ReportIo } from '../../src/cli/report.js';
 import { runCli } from '../helpers/cli.js';
-import { SAMPLE } from '../observe/report/fixture.js';
+import { SAMPLE } from '../helpers/block-log-sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-report-cli-'));
 const log = join(dir, 'blocks.log');

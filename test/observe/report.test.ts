@@ -10,7 +10,7 @@ import { CSV_HEADER, renderCsv, renderJson } from '../../src/observe/report/rend
 import { renderText } from '../../src/observe/report/render-text.js';
 import { runReport } from '../../src/observe/report/run-report.js';
 import { parseTimeBound } from '../../src/observe/report/parse-time.js';
-import { SAMPLE } from './report/fixture.js';
+import { eventLine, SAMPLE } from '../helpers/block-log-sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-report-'));
 const plain = join(dir, 'blocks.log');
@@ -119,7 +119,6 @@ t.test('text: totals, top lists, zones with their list, and the hourly chart', a
 });
 
 t.test('text: the chart shows the last 48 hours with empty hours; control characters are escaped', async (t) => {
-  const { eventLine } = await import('./report/fixture.js');
   const lines = [eventLine({ time: '2026-11-20T00:00:00.000Z' }), eventLine({ time: '2026-11-23T11:00:00.000Z', qname: 'x\u001b[31m.test' }), eventLine({ time: '2026-11-23T13:00:00.000Z' })];
   const text = renderText(await runReport([stream(lines.join('\n'))]));
   const chart = text.slice(text.indexOf('Blocks per hour'));
@@ -140,7 +139,6 @@ t.test('json: one object with the same sections', async (t) => {
 });
 
 t.test('csv: one table, CRLF, quoted where needed, formulas defused', async (t) => {
-  const { eventLine } = await import('./report/fixture.js');
   const data = await runReport([fileSource(plain), stream(`${eventLine({ qname: '=cmd|x,y' })}\n`)]);
   const csv = renderCsv(data);
   const rows = csv.split('\r\n');
@@ -169,7 +167,6 @@ t.test('an unreadable input is a warning; the others are counted', async (t) => 
 });
 
 t.test('text: counts past the table size are marked as estimates', async (t) => {
-  const { eventLine } = await import('./report/fixture.js');
   const lines = [...Array.from({ length: 30 }, () => eventLine({ qname: 'top.test' })), ...Array.from({ length: 40 }, (_, i) => eventLine({ qname: `n${i}.test`, client: `192.0.2.${i}` }))];
   const text = renderText(await runReport([stream(lines.join('\n'), 4096)], { capacity: 4 }), 3);
   t.match(text, /Top 3 blocked names \(of more than 4 distinct names\)\n\s+30  top\.test\n\s+~\d+  n\d+\.test/);

@@ -1,4 +1,4 @@
-import type { BlockEvent } from '../../../src/observe/block-event.js';
+import type { BlockEvent } from '../../src/observe/block-event.js';
 
 /** One block-log line as the block log writes it (pino's key order), with `over` replacing fields. */
 export function eventLine(over: Partial<Record<keyof BlockEvent | 'time' | 'level', unknown>>): string {
