@@ -11,8 +11,8 @@ import type { Answer, Query } from '../server/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
 
-/** A destination the block log ends on close. */
-type ClosableStream = DestinationStream & { end?: () => void };
+/** A destination the block log ends on close (a SonicBoom stream). */
+type ClosableStream = DestinationStream & EventEmitter & { end(): void };
 
 /** Bytes per event assumed when bounding the write buffer. */
 const EVENT_BYTES = 400;
@@ -24,7 +24,7 @@ const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 
  * The block log: one pino JSON line per policy hit (DESIGN.md, "Block log
  * event"). Writing never delays an answer: lines go to asynchronous
  * destinations with a bounded buffer, and what does not fit is dropped and
- * counted (`dropped`, also in /metrics and in a warning on the process log).
+ * counted (`dropped`, in /metrics as stopzone_block_log_dropped_total).
  */
 export class BlockLog {
   readonly #logger: Logger;
@@ -47,9 +47,9 @@ export class BlockLog {
   static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable): Promise<BlockLog> {
     if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, []);
     const maxLength = config.bufferEvents * EVENT_BYTES;
-    const streams: Array<ClosableStream & EventEmitter> = [];
+    const streams: ClosableStream[] = [];
     const log = (): BlockLog => instance;
-    if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, sync: false, maxLength }) as unknown as ClosableStream & EventEmitter);
+    if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, sync: false, maxLength }) as unknown as ClosableStream);
     if (config.destination !== 'stdout') {
       streams.push(
         await pinoRoll({ file: config.file, size: config.rotateSize, frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, sync: false, maxLength }),
@@ -77,10 +77,19 @@ export class BlockLog {
     return referenceCode(this.referenceKey, client, qname, hit.zone.name, hit.via, time);
   }
 
-  /** Flushes what is buffered and closes the destinations. */
+  /** Flushes what is buffered and closes the destinations; resolves once they are written and closed. */
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
-    for (const stream of this.#streams) stream.end?.();
+    await Promise.all(
+      this.#streams.map(
+        (stream) =>
+          new Promise<void>((resolve) => {
+            stream.once('close', () => resolve());
+            stream.once('error', () => resolve());
+            stream.end();
+          }),
+      ),
+    );
   }
 
   #write(query: Query, hit: PolicyHit, ede: number | null, msg?: BlockEvent['msg']): void {
