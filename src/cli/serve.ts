@@ -16,10 +16,14 @@ export async function serve(configPath: string | undefined, env: NodeJS.ProcessE
   // No secrets in the log: the hash key is replaced by whether there is one.
   const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
   log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https } }, 'stopzone serving');
+  // SIGHUP reloads every policy zone (a zone that fails keeps its last good version).
+  const onHangup = (): void => void server.zones.reloadAll();
+  process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  process.off('SIGHUP', onHangup);
   await server.close();
   log.info('stopzone stopped');
   await flush(log);

@@ -102,7 +102,11 @@ export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-o
 const PolicyZone = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The policy zone\'s name (its origin), e.g. "school.rpz".' }),
-    file: Type.String({ minLength: 1, description: 'The zone\'s master file, relative to the config file.' }),
+    file: Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded after a short pause, and SIGHUP reloads every zone.' }),
+    format: Type.Union([Type.Literal('rpz'), Type.Literal('domains'), Type.Literal('hosts'), Type.Literal('adblock')], {
+      default: 'rpz',
+      description: 'rpz: a zone file. domains: one name per line. hosts: "0.0.0.0 name" lines. adblock: "||name^" lines. Plain lists block each name and every name below it with the zone\'s policy (NXDOMAIN unless overridden).',
+    }),
     policy: Type.Union(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),
       { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of stopPage.addresses).' },

@@ -3,14 +3,15 @@ import { ACTION_NAMES } from '../rpz/actions.js';
 import { STOP_PAGE, type PolicySet } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../server/query.js';
+import type { ZoneStatus } from '../sources/policy-zones.js';
 
 /** What the metrics read when scraped. */
 export interface MetricSources {
   readonly cache: { readonly size: number; readonly bytes: number };
   readonly policy: { current(): PolicySet };
   readonly droppedLogEvents: () => number;
-  /** When each zone last loaded (ms since the epoch), by zone name. */
-  readonly zoneLoadedAt: () => ReadonlyMap<string, number>;
+  /** Each configured zone's source state (loads, failures). */
+  readonly zoneStatus: () => readonly ZoneStatus[];
 }
 
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -66,16 +67,24 @@ export class Metrics {
         for (const { zone } of zones()) this.set({ zone: zone.name }, Number(zone.stats.serial ?? 0) % 2 ** 32);
       },
     });
-    new Gauge({
-      name: 'stopzone_policy_zone_loaded_timestamp_seconds',
-      help: 'When each policy zone in force was loaded.',
-      labelNames: ['zone'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [zone, at] of sources.zoneLoadedAt()) this.set({ zone }, at / 1000);
-      },
-    });
+    const perZone = (name: string, help: string, value: (status: ZoneStatus) => number | null): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['zone'],
+        registers,
+        collect() {
+          this.reset();
+          for (const status of sources.zoneStatus()) {
+            const v = value(status);
+            if (v !== null) this.set({ zone: status.name }, v);
+          }
+        },
+      });
+    };
+    perZone('stopzone_policy_zone_loaded_timestamp_seconds', 'When the version of each policy zone in force was loaded.', (s) => (s.lastSuccess === null ? null : s.lastSuccess / 1000));
+    perZone('stopzone_policy_zone_attempt_timestamp_seconds', 'When each policy zone was last loaded or tried.', (s) => (s.lastAttempt === null ? null : s.lastAttempt / 1000));
+    perZone('stopzone_policy_zone_failing', '1 when the last load of the zone failed (the last good version stays in force).', (s) => (s.lastError === null ? 0 : 1));
   }
 
   /** Counts one answered query (an AnswerObserver). */

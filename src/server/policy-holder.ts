@@ -1,8 +1,5 @@
 import { isIPv4 } from 'node:net';
-import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import { loadPolicyZone } from '../rpz/load-zone.js';
-import { PolicySet } from '../rpz/policy-set.js';
+import type { PolicySet } from '../rpz/policy-set.js';
 import type { StopPageRdata } from '../rpz/rewrite.js';
 import { addressToBytes } from '../rpz/ip-prefix.js';
 import type { PolicySource } from './stages/policy.js';
@@ -14,12 +11,9 @@ import type { PolicySource } from './stages/policy.js';
  */
 export class PolicyHolder implements PolicySource {
   #current: PolicySet;
-  /** When each zone in force was loaded (ms since the epoch), for /metrics. */
-  readonly loadedAt = new Map<string, number>();
 
   constructor(initial: PolicySet) {
     this.#current = initial;
-    for (const { zone } of initial.zones) this.loadedAt.set(zone.name, Date.now());
   }
 
   current(): PolicySet {
@@ -28,35 +22,7 @@ export class PolicyHolder implements PolicySource {
 
   replace(next: PolicySet): void {
     this.#current = next;
-    for (const { zone } of next.zones) this.loadedAt.set(zone.name, Date.now());
   }
-}
-
-/** Loads every configured zone, in order; throws with file:line when one cannot be read. Logs each zone's counts and warnings once. */
-export async function loadConfiguredPolicy(policy: Config['policy'], log: Logger): Promise<PolicySet> {
-  const zones = [];
-  for (const settings of policy.zones) {
-    const started = performance.now();
-    const zone = await loadPolicyZone(settings.file, settings.name);
-    const { records, triggers, actions, warnings, serial } = zone.stats;
-    log.info({ zone: zone.name, file: settings.file, serial, records, triggers, actions, ms: Math.round(performance.now() - started) }, 'policy zone loaded');
-    for (const warning of warnings) log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
-    zones.push({
-      zone,
-      settings: {
-        policy: settings.policy,
-        ...(settings.cname !== undefined && { cname: settings.cname }),
-        maxPolicyTtl: settings.maxPolicyTtl,
-        recursiveOnly: settings.recursiveOnly,
-        breakDnssec: settings.breakDnssec,
-        logName: settings.logName ?? zone.name,
-        ede: { code: settings.ede.code, ...(settings.ede.text !== undefined && { text: settings.ede.text }) },
-        log: settings.log,
-        page: settings.page,
-      },
-    });
-  }
-  return new PolicySet(zones);
 }
 
 /** The stop page's addresses as A and AAAA RDATA. */

@@ -11,7 +11,9 @@ import { UpstreamPool } from '../upstream/index.js';
 import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
 import { compose } from './pipeline.js';
-import { PolicyHolder, loadConfiguredPolicy, stopPageRdata } from './policy-holder.js';
+import { PolicySet } from '../rpz/policy-set.js';
+import { PolicyZones } from '../sources/policy-zones.js';
+import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
 import { allowList } from './stages/access.js';
 
@@ -22,6 +24,8 @@ export interface RunningServer {
   readonly cache: AnswerCache;
   readonly pool: UpstreamPool;
   readonly policy: PolicyHolder;
+  /** The policy zones' sources: reload them (SIGHUP), read their status. */
+  readonly zones: PolicyZones;
   readonly metrics: Metrics;
   readonly blockLog: BlockLog;
   readonly admin: AdminServer;
@@ -48,9 +52,11 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
-  const policy = new PolicyHolder(await loadConfiguredPolicy(config.policy, log));
+  const policy = new PolicyHolder(new PolicySet([]));
+  const zones = new PolicyZones(config.policy.zones, policy, log);
+  await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneLoadedAt: () => policy.loadedAt });
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,
@@ -68,7 +74,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
-  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close()];
+  zones.watchFiles();
+  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => zones.close()];
   const failed = async (error: unknown): Promise<never> => {
     await Promise.all(opened.map((close) => close()));
     throw error;
@@ -82,11 +89,13 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     cache,
     pool,
     policy,
+    zones,
     metrics,
     blockLog,
     admin,
     stopPage,
     close: async () => {
+      zones.close();
       await Promise.all([dns.close(), admin.close(), stopPage.close()]);
       await pool.close();
       await blockLog.close();
