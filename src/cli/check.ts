@@ -44,7 +44,9 @@ export async function check(targets: readonly CheckTarget[], out: (line: string)
 
 /** Targets from `[--zone NAME] FILE...` (default name: the file's base name) or from the configured zones. */
 export function checkTargets(files: readonly string[], zoneName: string | undefined, configPath: string | undefined, env: NodeJS.ProcessEnv): CheckTarget[] {
-  if (files.length === 0 && configPath !== undefined) return loadConfig(configPath, env).policy.zones.map((z) => ({ file: z.file, name: z.name }));
+  if (files.length === 0 && configPath !== undefined) {
+    return loadConfig(configPath, env).policy.zones.flatMap((z) => (z.file === undefined ? [] : [{ file: z.file, name: z.name }]));
+  }
   return files.map((file) => ({ file, name: zoneName ?? basename(file, extname(file)) }));
 }
 

@@ -27,6 +27,23 @@ export function checkMeaning(config: Config): MeaningProblem | null {
     }
   }
   for (const [i, zone] of config.policy.zones.entries()) {
+    const sources = [zone.file, zone.url, zone.primaries].filter((source) => source !== undefined).length;
+    if (sources !== 1) {
+      return { path: ['policy', 'zones', String(i)], value: zone.name, expected: 'exactly one source: file, url or primaries' };
+    }
+    if (zone.key !== undefined && !config.tsigKeys.some((key) => key.name === zone.key)) {
+      return { path: ['policy', 'zones', String(i), 'key'], value: zone.key, expected: `the name of a tsigKeys entry (${config.tsigKeys.map((key) => key.name).join(', ') || 'none defined'})` };
+    }
+    for (const [j, primary] of (zone.primaries ?? []).entries()) {
+      const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(primary) ?? /^([^:\[\]]+)(?::(\d+))?$/.exec(primary) ?? (isIP(primary) === 6 ? [primary, primary] : null);
+      const port = match?.[2] === undefined ? 53 : Number(match[2]);
+      if (match === null || isIP(match[1]!) === 0 || port < 1 || port > 65535) {
+        return { path: ['policy', 'zones', String(i), 'primaries', String(j)], value: primary, expected: 'an IP address, optionally with a port: "192.0.2.1", "192.0.2.1:5300" or "[2001:db8::1]:53"' };
+      }
+    }
+    if (zone.primaries !== undefined && zone.format !== 'rpz') {
+      return { path: ['policy', 'zones', String(i), 'format'], value: zone.format, expected: 'rpz: a zone transferred from primaries is a zone' };
+    }
     if (zone.policy === 'cname' && zone.cname === undefined) {
       return { path: ['policy', 'zones', String(i), 'cname'], value: undefined, expected: 'a target name, since policy is "cname"' };
     }

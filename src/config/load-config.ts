@@ -54,13 +54,45 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
   }
   const config = withDefaults as Config;
   // Files are named relative to the config file.
-  for (const zone of config.policy.zones) (zone as { file: string }).file = resolve(baseDir, zone.file);
+  for (const zone of config.policy.zones) if (zone.file !== undefined) (zone as { file: string }).file = resolve(baseDir, zone.file);
+  (config.state as { dir: string }).dir = resolve(baseDir, config.state.dir);
   const stopPage = config.stopPage as { caCertFile?: string; caKeyFile?: string; templatesDir?: string };
   for (const key of ['caCertFile', 'caKeyFile', 'templatesDir'] as const) if (stopPage[key] !== undefined) stopPage[key] = resolve(baseDir, stopPage[key]);
   (config.blockLog as { file: string }).file = resolve(baseDir, config.blockLog.file);
+  for (const [i, key] of config.tsigKeys.entries()) {
+    if ((key.secret === undefined) === (key.secretFile === undefined)) {
+      throw new ConfigError(`${where(['tsigKeys', String(i)])}: key "${key.name}" has ${key.secret === undefined ? 'neither' : 'both'} secret and secretFile; expected exactly one`);
+    }
+    if (key.secretFile !== undefined) {
+      const path = resolve(baseDir, key.secretFile);
+      const read = readKeyFile(path, key.name);
+      if ('problem' in read) throw new ConfigError(`${where(['tsigKeys', String(i), 'secretFile'])}: ${read.problem}`);
+      Object.assign(key, { secretFile: path, secret: read.secret, ...(read.algorithm !== undefined && { algorithm: read.algorithm }) });
+    }
+  }
   const problem = checkMeaning(config);
   if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
   return deepFreeze(config);
+}
+
+/**
+ * A TSIG secret file: bare base64, or a BIND key file as tsig-keygen writes it
+ * (`key "name" { algorithm hmac-sha256; secret "..."; };`), whose secret and
+ * algorithm are taken.
+ */
+function readKeyFile(path: string, name: string): { secret: string; algorithm?: Config['tsigKeys'][number]['algorithm'] } | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { problem: `cannot read ${path}: ${(error as Error).message}` };
+  }
+  const bare = text.trim();
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(bare)) return { secret: bare };
+  const secret = /secret\s+"([A-Za-z0-9+/]+={0,2})"/.exec(text)?.[1];
+  const algorithm = /algorithm\s+"?(hmac-sha256|hmac-sha512|hmac-sha1)"?\s*;/i.exec(text)?.[1]?.toLowerCase() as 'hmac-sha256' | 'hmac-sha512' | 'hmac-sha1' | undefined;
+  if (secret === undefined) return { problem: `${path} holds no secret for key "${name}"; expected base64, or a BIND key file with secret "..." (as tsig-keygen writes)` };
+  return algorithm === undefined ? { secret } : { secret, algorithm };
 }
 
 /** Reads the file at `path` (or the embedded defaults when undefined) and parses it. */

@@ -102,7 +102,30 @@ export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-o
 const PolicyZone = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The policy zone\'s name (its origin), e.g. "school.rpz".' }),
-    file: Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded after a short pause, and SIGHUP reloads every zone.' }),
+    file: Type.Optional(Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded after a short pause, and SIGHUP reloads every zone. Give exactly one of file, url or primaries.' })),
+    url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Download the zone or list from this http(s) URL, every refreshSeconds; an unchanged list costs nothing (ETag / If-Modified-Since). Give exactly one of file, url or primaries.' })),
+    refreshSeconds: Type.Integer({ minimum: 1, default: 3600, description: 'How often a url zone is fetched again.' }),
+    primaries: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'Transfer the zone from these primaries ("192.0.2.1", "192.0.2.1:5300", "[2001:db8::1]:53"), tried in order: AXFR first, then IXFR when the SOA serial moves, on the SOA refresh timer and at once on a NOTIFY from one of these addresses. Give file, url or primaries.',
+      }),
+    ),
+    key: Type.Optional(Type.String({ minLength: 1, description: 'The name of a tsigKeys entry: transfers are signed with it and answers must be; NOTIFY must be signed with it too.' })),
+    transfer: Type.Object(
+      {
+        timeoutSeconds: Type.Integer({ minimum: 1, default: 300, description: 'A transfer that takes longer is abandoned (the zone in force stays).' }),
+        maxBytes: Type.Integer({ minimum: 1024, default: 1073741824, description: 'A transfer larger than this is abandoned (1 GiB by default).' }),
+        minRefreshSeconds: Type.Integer({ minimum: 1, default: 60, description: 'The SOA refresh and retry timers are raised to at least this (BIND\'s min-refresh-time).' }),
+        maxRefreshSeconds: Type.Integer({ minimum: 1, default: 86400, description: 'The SOA refresh and retry timers are lowered to at most this.' }),
+        whenExpired: Type.Union([Type.Literal('enforce'), Type.Literal('drop')], {
+          default: 'enforce',
+          description: 'When no primary has answered for the SOA expire time: enforce keeps the last good version in force with a loud warning (a safety list must not vanish because its primary is down); drop stops enforcing the zone, as BIND does.',
+        }),
+      },
+      { additionalProperties: false, default: {}, description: 'Zone transfer limits and timers (primaries zones only).' },
+    ),
+    required: Type.Boolean({ default: true, description: 'Until this zone has loaded once (from its source or its last-good copy), queries get SERVFAIL, never an unfiltered answer.' }),
     format: Type.Union([Type.Literal('rpz'), Type.Literal('domains'), Type.Literal('hosts'), Type.Literal('adblock')], {
       default: 'rpz',
       description: 'rpz: a zone file. domains: one name per line. hosts: "0.0.0.0 name" lines. adblock: "||name^" lines. Plain lists block each name and every name below it with the zone\'s policy (NXDOMAIN unless overridden).',
@@ -145,6 +168,25 @@ const Policy = Type.Object(
     zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
   },
   { additionalProperties: false, default: {}, description: 'The RPZ policy.' },
+);
+
+const TsigKey = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'The key name, as the primary knows it (e.g. "transfer-key").' }),
+    algorithm: Type.Union([Type.Literal('hmac-sha256'), Type.Literal('hmac-sha512'), Type.Literal('hmac-sha1')], { default: 'hmac-sha256', description: 'The HMAC algorithm (hmac-sha1 only for old primaries).' }),
+    secret: Type.Optional(Type.String({ minLength: 1, description: 'The shared secret, base64, as tsig-keygen prints it. Give secret or secretFile.' })),
+    secretFile: Type.Optional(
+      Type.String({ minLength: 1, description: 'A file holding the secret (relative to the config file): bare base64, or a BIND key file as tsig-keygen writes it (its secret and algorithm are read). Give secret or secretFile.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const State = Type.Object(
+  {
+    dir: Type.String({ default: 'state', description: 'Where last-good copies of downloaded and transferred zones are kept (relative to the config file; /var/lib/stopzone in the container), so a restart needs no network.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Files Stopzone keeps between runs.' },
 );
 
 const StopPage = Type.Object(
@@ -201,6 +243,8 @@ export const ConfigSchema = Type.Object(
     access: Access,
     policy: Policy,
     stopPage: StopPage,
+    tsigKeys: Type.Array(TsigKey, { default: [], description: 'TSIG keys (RFC 8945) for zone transfers and NOTIFY, named by policy.zones[].key.' }),
+    state: State,
     blockLog: BlockLog,
     admin: Admin,
     log: Log,

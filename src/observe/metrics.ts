@@ -85,6 +85,10 @@ export class Metrics {
     perZone('stopzone_policy_zone_loaded_timestamp_seconds', 'When the version of each policy zone in force was loaded.', (s) => (s.lastSuccess === null ? null : s.lastSuccess / 1000));
     perZone('stopzone_policy_zone_attempt_timestamp_seconds', 'When each policy zone was last loaded or tried.', (s) => (s.lastAttempt === null ? null : s.lastAttempt / 1000));
     perZone('stopzone_policy_zone_failing', '1 when the last load of the zone failed (the last good version stays in force).', (s) => (s.lastError === null ? 0 : 1));
+    perZone('stopzone_policy_zone_expired', '1 when a zone with primaries is past its SOA expire time (still enforced unless whenExpired is drop).', (s) => (s.expired ? 1 : 0));
+    perZone('stopzone_policy_zone_next_attempt_timestamp_seconds', 'When the next refresh of each downloaded or transferred zone is due.', (s) => (s.nextAttempt === null ? null : s.nextAttempt / 1000));
+    perZone('stopzone_policy_zone_transfer_bytes', 'Bytes received by the last transfer or download of each zone.', (s) => s.lastTransfer?.bytes ?? null);
+    perZone('stopzone_policy_zone_transfer_seconds', 'Duration of the last transfer or download of each zone.', (s) => (s.lastTransfer === null ? null : s.lastTransfer.ms / 1000));
   }
 
   /** Counts one answered query (an AnswerObserver). */

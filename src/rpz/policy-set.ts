@@ -85,8 +85,12 @@ export class PolicySet {
   readonly #ipBefore: boolean[];
   readonly #cnameRules: Map<number, Rule>;
 
-  constructor(zones: ReadonlyArray<{ zone: PolicyZone; settings: ZoneSettings }>) {
+  /** Required zones with no version loaded yet: while any is missing, nothing may be answered unfiltered. */
+  readonly missingRequired: readonly string[];
+
+  constructor(zones: ReadonlyArray<{ zone: PolicyZone; settings: ZoneSettings }>, missingRequired: readonly string[] = []) {
     this.zones = zones;
+    this.missingRequired = missingRequired;
     let seen = false;
     this.#ipBefore = zones.map(({ zone }) => {
       const before = seen;
@@ -102,9 +106,9 @@ export class PolicySet {
     });
   }
 
-  /** Whether the set can rewrite anything at all. */
+  /** Whether the set can rewrite anything at all (and nothing is missing). */
   get empty(): boolean {
-    return this.zones.length === 0;
+    return this.zones.length === 0 && this.missingRequired.length === 0;
   }
 
   /** Whether a hit in zone `index` found before resolution must wait for the answer's rpz-ip triggers of earlier zones. */

@@ -9,13 +9,27 @@ import type { Answer, Next, Query } from './query.js';
 /** Called once per query with its answer and the EDE code sent (null when none); metrics and the block log hook here. Must not throw. */
 export type AnswerObserver = (query: Query, answer: Answer, ede: number | null) => void;
 
+/** Answers a NOTIFY (opcode 4) request; null sends nothing. */
+export type NotifyHandler = (raw: Buffer, meta: PacketMeta) => Buffer | null;
+
+const OPCODE_NOTIFY = 4;
+
 /**
  * The one error boundary: decodes a packet, runs the pipeline, and turns any
- * failure into SERVFAIL with a single debug line. Resolves to the bytes to
- * send, or null to send nothing. Never rejects.
+ * failure into SERVFAIL with a single debug line. NOTIFY requests go to
+ * `notify` when given (NOTIMP otherwise). Resolves to the bytes to send, or
+ * null to send nothing. Never rejects.
  */
-export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver) {
+export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver, notify?: NotifyHandler) {
   return async function handlePacket(raw: Buffer, meta: PacketMeta): Promise<Buffer | null> {
+    if (notify !== undefined && raw.length >= 12 && (raw[2]! & 0x80) === 0 && ((raw[2]! >> 3) & 0x0f) === OPCODE_NOTIFY) {
+      try {
+        return notify(raw, meta);
+      } catch (error) {
+        if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, err: String(error) }, 'bad NOTIFY');
+        return emptyReply(raw, Rcode.FORMERR);
+      }
+    }
     const decoded = decodeQuery(raw, meta);
     if (decoded.kind !== 'query') {
       if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, transport: meta.transport, reason: decoded.reason }, 'bad packet');

@@ -12,6 +12,7 @@ import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
 import { compose } from './pipeline.js';
 import { PolicySet } from '../rpz/policy-set.js';
+import { notifyResponder } from '../sources/notify.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
@@ -53,7 +54,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
-  const zones = new PolicyZones(config.policy.zones, policy, log);
+  const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
@@ -68,22 +69,23 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
-  });
+  }, notifyResponder(zones, log));
 
   const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
-  zones.watchFiles();
+  zones.watchSources();
   const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => zones.close()];
   const failed = async (error: unknown): Promise<never> => {
     await Promise.all(opened.map((close) => close()));
     throw error;
   };
-  // Every configured zone is loaded before DNS binds, so the process is ready once it listens.
-  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => true, log).catch(failed);
+  // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
+  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
   const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey }).catch(failed);
+  let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,
     cache,
@@ -94,11 +96,13 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     blockLog,
     admin,
     stopPage,
-    close: async () => {
-      zones.close();
-      await Promise.all([dns.close(), admin.close(), stopPage.close()]);
-      await pool.close();
-      await blockLog.close();
-    },
+    // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
+    close: () =>
+      (closing ??= (async () => {
+        zones.close();
+        await Promise.all([dns.close(), admin.close(), stopPage.close()]);
+        await pool.close();
+        await blockLog.close();
+      })()),
   };
 }

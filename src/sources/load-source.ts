@@ -4,11 +4,11 @@ import type { PolicyZone } from '../rpz/policy-zone.js';
 import { PolicyZoneCompiler } from '../rpz/zone-compiler.js';
 import { readPlainList } from './plain-list.js';
 
-/** Loads one configured zone from its file, in its format; rejects (with file:line for zone files) when it cannot. */
-export async function loadZoneSource(zone: Config['policy']['zones'][number]): Promise<PolicyZone> {
-  if (zone.format === 'rpz') return loadPolicyZone(zone.file, zone.name);
+/** Loads one configured zone from `path` (its file, or the copy of what was downloaded), in its format; rejects (with file:line for zone files) when it cannot. */
+export async function loadZoneSource(zone: Config['policy']['zones'][number], path: string): Promise<PolicyZone> {
+  if (zone.format === 'rpz') return loadPolicyZone(path, zone.name);
   const origin = canonicalZoneName(zone.name);
   const compiler = new PolicyZoneCompiler(origin);
-  await readPlainList(zone.file, zone.format, origin, (record) => compiler.add(record));
+  await readPlainList(path, zone.format, origin, (record) => compiler.add(record));
   return compiler.build(origin);
 }

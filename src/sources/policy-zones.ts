@@ -1,17 +1,22 @@
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
 import { loadZoneSource } from './load-source.js';
-
-type ZoneConfig = Config['policy']['zones'][number];
+import { readCopyMeta, sourceKind, updateSource, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
+import { soaTimers } from './zone-transfer/secondary.js';
+import type { TsigKey } from './zone-transfer/tsig-key.js';
 
 /** What /metrics and the logs say about one zone's source. */
 export interface ZoneStatus {
   readonly name: string;
+  readonly kind: 'file' | 'url' | 'primaries';
+  /** The file, the URL, or the primaries. */
+  readonly source: string;
+  /** Where the zone is read from: the file itself, or the last-good copy. */
   readonly file: string;
   readonly format: string;
   readonly serial: string | null;
@@ -19,6 +24,12 @@ export interface ZoneStatus {
   readonly lastAttempt: number | null;
   readonly lastSuccess: number | null;
   readonly lastError: string | null;
+  /** The last transfer or download that succeeded. */
+  readonly lastTransfer: TransferStatus | null;
+  /** When the next refresh is due (url and primaries zones). */
+  readonly nextAttempt: number | null;
+  /** Past the SOA expire time with no primary reachable (the zone stays in force unless whenExpired is drop). */
+  readonly expired: boolean;
 }
 
 /** Something that takes a new policy set (the PolicyHolder). */
@@ -30,84 +41,158 @@ export interface PolicyTarget {
 const DEBOUNCE_MS = 300;
 
 /**
- * The configured policy zones and where they come from. Each zone is loaded
- * beside the one in force and swapped in whole; a load that fails leaves the
- * last good zone in force and says why. Files are watched, and `reloadAll`
- * (SIGHUP) reloads every zone. Emits "reload" with the zone's status after
- * each attempt.
+ * The configured policy zones and where they come from: files (watched),
+ * URLs (downloaded every refreshSeconds) and primaries (transferred on the
+ * SOA refresh timer and on NOTIFY). Each new version is loaded beside the one
+ * in force and swapped in whole; an attempt that fails leaves the last good
+ * version in force and says why. Downloaded and transferred zones keep a
+ * last-good copy in the state directory, which start-up loads at once.
+ * Attempts on one zone never overlap: a request during one runs once more
+ * after it. Emits "reload" with the zone's status after each attempt.
  */
 export class PolicyZones extends EventEmitter {
   readonly #configs: readonly ZoneConfig[];
+  readonly #keys: ReadonlyMap<string, TsigKey>;
   readonly #target: PolicyTarget;
   readonly #log: Logger;
   readonly #zones: Array<PolicyZone | null>;
+  /** Whether each zone has ever been in force (a zone dropped at expiry is not "missing"). */
+  readonly #everLoaded: boolean[];
   readonly #status: ZoneStatus[];
+  readonly #paths: string[];
+  /** When a primary last confirmed each zone (SOA expire counts from there). */
+  readonly #confirmed: Array<number | null>;
+  readonly #running: Array<Promise<boolean> | null>;
+  readonly #again: boolean[];
   readonly #watchers: FSWatcher[] = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers: Array<NodeJS.Timeout | undefined>;
+  #watching = false;
+  #closed = false;
 
-  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger) {
+  /** `stateDir` holds the last-good copies of downloaded and transferred zones. */
+  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger, stateDir: string, keys: Config['tsigKeys'] = []) {
     super();
     this.#configs = configs;
+    this.#keys = new Map(keys.map((key) => [key.name, { name: key.name, algorithm: key.algorithm, secret: key.secret ?? '' }]));
     this.#target = target;
     this.#log = log;
     this.#zones = configs.map(() => null);
-    this.#status = configs.map((c) => ({ name: c.name, file: c.file, format: c.format, serial: null, rules: 0, lastAttempt: null, lastSuccess: null, lastError: null }));
+    this.#everLoaded = configs.map(() => false);
+    this.#paths = configs.map((c) => zonePath(c, stateDir));
+    this.#confirmed = configs.map(() => null);
+    this.#running = configs.map(() => null);
+    this.#again = configs.map(() => false);
+    this.#timers = configs.map(() => undefined);
+    if (configs.some((c) => c.file === undefined)) mkdirSync(stateDir, { recursive: true });
+    this.#status = configs.map((c, i) => ({
+      name: c.name,
+      kind: sourceKind(c),
+      source: c.file ?? c.url ?? c.primaries!.join(', '),
+      file: this.#paths[i]!,
+      format: c.format,
+      serial: null,
+      rules: 0,
+      lastAttempt: null,
+      lastSuccess: null,
+      lastError: null,
+      lastTransfer: null,
+      nextAttempt: null,
+      expired: false,
+    }));
   }
 
-  /** Loads every zone, in order; at start-up there is no last good zone, so a failure rejects (file:line). */
+  /**
+   * Loads every zone, in order. A zone file that cannot be read stops
+   * start-up (file:line). A downloaded or transferred zone with a last-good
+   * copy loads from the copy at once (no network needed) and is refreshed
+   * once watchSources starts; one without a copy is fetched now, and while a
+   * required zone has no version every query gets SERVFAIL.
+   */
   async loadAll(): Promise<void> {
     for (let i = 0; i < this.#configs.length; i++) {
-      if (!(await this.reload(i))) throw new Error(this.#status[i]!.lastError ?? 'the zone did not load');
+      const config = this.#configs[i]!;
+      if (sourceKind(config) === 'file') {
+        if (!(await this.refresh(i))) throw new Error(this.#status[i]!.lastError ?? 'the zone did not load');
+      } else if (existsSync(this.#paths[i]!) && (await this.#loadCopy(i))) {
+        continue;
+      } else {
+        await this.refresh(i);
+      }
     }
+    this.#publish();
   }
 
-  /** Loads zone `index` again; on success swaps it in, on failure keeps the one in force. Resolves to success. */
-  async reload(index: number): Promise<boolean> {
-    const config = this.#configs[index]!;
-    const started = Date.now();
-    let status: ZoneStatus;
-    try {
-      const zone = await loadZoneSource(config);
-      this.#zones[index] = zone;
-      const { records, triggers, actions, warnings, serial } = zone.stats;
-      const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
-      status = { ...this.#status[index]!, serial, rules, lastAttempt: started, lastSuccess: Date.now(), lastError: null };
-      this.#log.info({ zone: zone.name, file: config.file, format: config.format, serial, records, triggers, actions, ms: Date.now() - started }, 'policy zone loaded');
-      for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
-      this.#publish();
-    } catch (error) {
-      const message = (error as Error).message;
-      status = { ...this.#status[index]!, lastAttempt: started, lastError: message };
-      const kept = this.#zones[index] !== null;
-      this.#log.error({ zone: config.name, file: config.file, err: message, kept: kept ? 'the last good version stays in force' : 'no version loaded yet' }, `policy zone ${config.name} failed to load`);
-    }
-    this.#status[index] = status;
-    this.emit('reload', status);
-    return status.lastError === null;
+  /** Zones marked required that have never been in force. */
+  missingRequired(): string[] {
+    return this.#configs.filter((c, i) => c.required && !this.#everLoaded[i]).map((c) => c.name);
   }
 
-  /** Reloads every zone (SIGHUP). */
+  /**
+   * Brings zone `index` up to date from its source and swaps in the new
+   * version; on failure keeps the one in force. Resolves to success. While an
+   * attempt runs, a new request makes it run once more afterwards (a NOTIFY
+   * during a transfer is not lost).
+   */
+  refresh(index: number): Promise<boolean> {
+    const running = this.#running[index];
+    if (running !== null && running !== undefined) {
+      this.#again[index] = true;
+      return running;
+    }
+    const run = (async () => {
+      let ok: boolean;
+      do {
+        this.#again[index] = false;
+        ok = await this.#attempt(index);
+      } while (this.#again[index] && !this.#closed);
+      this.#schedule(index, ok);
+      return ok;
+    })().finally(() => {
+      this.#running[index] = null;
+    });
+    this.#running[index] = run;
+    return run;
+  }
+
+  /** Reloads every zone (SIGHUP): files are read again, URLs and primaries asked again. */
   async reloadAll(): Promise<void> {
-    for (let i = 0; i < this.#configs.length; i++) await this.reload(i);
+    await Promise.all(this.#configs.map((_, i) => this.refresh(i)));
   }
 
-  /** Watches each zone's file (through its directory, since editors replace files) and reloads it after a change. */
-  watchFiles(): void {
+  /** The zone with primaries named `name` (any case, trailing dot or not), for NOTIFY. */
+  secondary(name: string): { index: number; primaries: readonly string[]; key: TsigKey | undefined } | null {
+    const wanted = name.toLowerCase().replace(/\.$/, '');
+    const index = this.#configs.findIndex((c) => c.primaries !== undefined && c.name.toLowerCase().replace(/\.$/, '') === wanted);
+    if (index < 0) return null;
+    const config = this.#configs[index]!;
+    return { index, primaries: config.primaries!, key: config.key === undefined ? undefined : this.#keys.get(config.key) };
+  }
+
+  /**
+   * Starts following the sources: each zone file is watched (through its
+   * directory, since editors replace files); URL zones are fetched again
+   * every refreshSeconds; zones with primaries are checked now (they may have
+   * loaded from a copy) and then on their SOA timers.
+   */
+  watchSources(): void {
+    this.#watching = true;
     this.#configs.forEach((config, index) => {
-      let timer: NodeJS.Timeout | undefined;
-      const watcher = watch(dirname(config.file), (_event, name) => {
-        if (name !== null && name !== basename(config.file)) return;
-        if (timer !== undefined) {
-          clearTimeout(timer);
-          this.#timers.delete(timer);
-        }
-        timer = setTimeout(() => {
-          this.#timers.delete(timer!);
-          void this.reload(index);
-        }, DEBOUNCE_MS);
-        this.#timers.add(timer);
+      if (config.file === undefined) {
+        // Loaded from a copy at start-up, or not loaded at all: ask the source now. Otherwise wait for the timer.
+        const { lastTransfer, lastError } = this.#status[index]!;
+        if (lastTransfer === null || lastError !== null) void this.refresh(index);
+        else this.#schedule(index, true);
+        return;
+      }
+      const file = config.file;
+      let debounce: NodeJS.Timeout | undefined;
+      const watcher = watch(dirname(file), (_event, name) => {
+        if (name !== null && name !== basename(file)) return;
+        clearTimeout(debounce);
+        debounce = setTimeout(() => void this.refresh(index), DEBOUNCE_MS);
+        this.#timers[index] = debounce;
       });
-      watcher.on('error', (error) => this.#log.warn({ zone: config.name, file: config.file, err: error.message }, 'cannot watch the zone file; SIGHUP still reloads it'));
+      watcher.on('error', (error) => this.#log.warn({ zone: config.name, file, err: error.message }, 'cannot watch the zone file; SIGHUP still reloads it'));
       this.#watchers.push(watcher);
     });
   }
@@ -117,11 +202,115 @@ export class PolicyZones extends EventEmitter {
     return this.#status;
   }
 
-  /** Stops watching. */
+  /** Stops watching and refreshing. */
   close(): void {
+    this.#closed = true;
     for (const watcher of this.#watchers) watcher.close();
     for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+  }
+
+  /** One attempt: update the source, load it if it changed, swap it in. */
+  async #attempt(index: number): Promise<boolean> {
+    const config = this.#configs[index]!;
+    const path = this.#paths[index]!;
+    const started = Date.now();
+    const zoneInForce = this.#zones[index];
+    const held = zoneInForce === null || zoneInForce === undefined ? null : Number(zoneInForce.stats.serial ?? 0) % 2 ** 32;
+    const key = config.key === undefined ? undefined : this.#keys.get(config.key);
+    try {
+      const update = await updateSource(config, path, held, key);
+      if (update.note !== undefined) this.#log.info({ zone: config.name, reason: update.note }, 'IXFR not used; transferred the whole zone');
+      if (config.primaries !== undefined) this.#confirmed[index] = Date.now();
+      if (!update.changed && zoneInForce !== null) {
+        this.#setStatus(index, { lastAttempt: started, lastError: null, lastTransfer: update.transfer ?? this.#status[index]!.lastTransfer, expired: false });
+        return true;
+      }
+      const zone = await loadZoneSource(config, path);
+      this.#swapIn(index, zone, started, update.transfer);
+      return true;
+    } catch (error) {
+      this.#failed(index, started, (error as Error).message);
+      return false;
+    }
+  }
+
+  /** Loads the last-good copy (start-up without the network). */
+  async #loadCopy(index: number): Promise<boolean> {
+    const config = this.#configs[index]!;
+    const started = Date.now();
+    try {
+      const zone = await loadZoneSource(config, this.#paths[index]!);
+      this.#confirmed[index] = (await readCopyMeta(this.#paths[index]!))?.confirmed ?? null;
+      this.#log.info({ zone: config.name, copy: this.#paths[index], serial: zone.stats.serial }, 'policy zone loaded from its last-good copy; its source is asked once serving starts');
+      this.#swapIn(index, zone, started, null);
+      return true;
+    } catch (error) {
+      this.#log.warn({ zone: config.name, copy: this.#paths[index], err: (error as Error).message }, 'the last-good copy does not load; asking the source');
+      return false;
+    }
+  }
+
+  #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null): void {
+    const config = this.#configs[index]!;
+    this.#zones[index] = zone;
+    this.#everLoaded[index] = true;
+    const { records, triggers, actions, warnings, serial } = zone.stats;
+    const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
+    this.#publish();
+    this.#setStatus(index, { serial, rules, lastAttempt: started, lastSuccess: Date.now(), lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
+    this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), ms: Date.now() - started }, 'policy zone loaded');
+    for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
+  }
+
+  #failed(index: number, started: number, message: string): void {
+    const config = this.#configs[index]!;
+    const zone = this.#zones[index];
+    let expired = false;
+    if (config.primaries !== undefined && zone !== null && zone !== undefined && zone.soa !== null) {
+      const since = this.#confirmed[index];
+      expired = since !== null && since !== undefined && Date.now() - since > soaTimers(zone.soa.rdata).expire * 1000;
+    }
+    this.#setStatus(index, { lastAttempt: started, lastError: message, expired });
+    const kept = zone !== null && zone !== undefined;
+    this.#log.error(
+      { zone: config.name, source: this.#status[index]!.source, err: message, kept: kept ? 'the last good version stays in force' : 'no version loaded yet' },
+      `policy zone ${config.name} failed to load`,
+    );
+    if (!expired) return;
+    if (config.transfer.whenExpired === 'drop') {
+      this.#zones[index] = null;
+      this.#publish();
+      this.#log.error({ zone: config.name, since: this.#confirmed[index] }, `policy zone ${config.name} is past its SOA expire time and is no longer enforced (whenExpired: drop)`);
+    } else {
+      this.#log.warn(
+        { zone: config.name, since: this.#confirmed[index] },
+        `policy zone ${config.name} is past its SOA expire time: no primary has answered since then; the last good version stays in force (whenExpired: enforce)`,
+      );
+    }
+  }
+
+  /** Sets the next refresh: URL zones every refreshSeconds; zones with primaries on the SOA refresh (after a success) or retry timer. */
+  #schedule(index: number, ok: boolean): void {
+    const config = this.#configs[index]!;
+    if (!this.#watching || this.#closed || config.file !== undefined) return;
+    let seconds = config.refreshSeconds;
+    if (config.primaries !== undefined) {
+      const soa = this.#zones[index]?.soa;
+      const timers = soa === null || soa === undefined ? null : soaTimers(soa.rdata);
+      const wanted = timers === null ? config.transfer.minRefreshSeconds : ok ? timers.refresh : timers.retry;
+      seconds = Math.min(config.transfer.maxRefreshSeconds, Math.max(config.transfer.minRefreshSeconds, wanted));
+    }
+    clearTimeout(this.#timers[index]);
+    const timer = setTimeout(() => void this.refresh(index), seconds * 1000);
+    timer.unref();
+    this.#timers[index] = timer;
+    this.#setStatus(index, { nextAttempt: Date.now() + seconds * 1000 });
+    if (!ok) this.#log.warn({ zone: config.name, retryInSeconds: seconds }, `policy zone ${config.name}: next attempt in ${seconds} s`);
+  }
+
+  #setStatus(index: number, change: Partial<ZoneStatus>): void {
+    this.#status[index] = { ...this.#status[index]!, ...change };
+    if (change.lastAttempt !== undefined) this.emit('reload', this.#status[index]);
   }
 
   /** Builds the set from the zones in force, in configured order, and hands it over in one assignment. */
@@ -131,7 +320,7 @@ export class PolicyZones extends EventEmitter {
       const zone = this.#zones[i];
       if (zone !== null && zone !== undefined) zones.push({ zone, settings: zoneSettings(config, zone.name) });
     });
-    this.#target.replace(new PolicySet(zones));
+    this.#target.replace(new PolicySet(zones, this.missingRequired()));
   }
 }
 

@@ -34,6 +34,11 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
   assertLoopbackAll(config.upstreams);
   for (const address of config.listen.addresses) assertLoopback(address);
+  // Zone sources are network peers too: primaries and feed URLs must be on loopback.
+  for (const zone of config.policy.zones) {
+    assertLoopbackAll(zone.primaries ?? []);
+    if (zone.url !== undefined) assertLoopback(new URL(zone.url).host);
+  }
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));

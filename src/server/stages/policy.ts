@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { answerRecords, copyRecord } from '../../dns/message-writer.js';
 import { queryBytes } from '../../dns/query-bytes.js';
+import { emptyReply } from '../../dns/replies.js';
+import { Rcode } from '../../dns/types.js';
 import { listRecords, readQuestion } from '../../dns/wire.js';
 import { addressToBytes } from '../../rpz/ip-prefix.js';
 import type { PolicyHit, PolicySet } from '../../rpz/policy-set.js';
@@ -28,6 +30,8 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
   return async (query, next) => {
     const policy = source.current();
     if (policy.empty) return next(query);
+    // Never unfiltered: until every required zone has loaded once, nothing is forwarded.
+    if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
     const hasClientIp = policy.zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
     const client = hasClientIp ? addressToBytes(clientAddress(query.client.address)) : null;
     const before = policy.beforeResolution(query.question.lname, client, query.rd);

@@ -1,0 +1,94 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { fetchToCopy } from './url-fetch.js';
+import { refreshFromPrimaries } from './zone-transfer/secondary.js';
+import type { TsigKey } from './zone-transfer/tsig-key.js';
+
+export type ZoneConfig = Config['policy']['zones'][number];
+
+/** Where a zone comes from. */
+export type SourceKind = 'file' | 'url' | 'primaries';
+
+export function sourceKind(config: ZoneConfig): SourceKind {
+  return config.file !== undefined ? 'file' : config.url !== undefined ? 'url' : 'primaries';
+}
+
+/** The file a zone is loaded from: its own file, or its last-good copy in the state directory. */
+export function zonePath(config: ZoneConfig, stateDir: string): string {
+  if (config.file !== undefined) return config.file;
+  const safe = config.name.replace(/\.$/, '').replace(/[^A-Za-z0-9._-]/g, '_');
+  return join(stateDir, `${safe}.${config.format === 'rpz' ? 'rpz' : 'txt'}`);
+}
+
+/** The last transfer or download, for the logs and /metrics. */
+export interface TransferStatus {
+  /** axfr, ixfr, up-to-date (a SOA check or IXFR found nothing new), download, not-modified (HTTP 304). */
+  readonly kind: 'axfr' | 'ixfr' | 'up-to-date' | 'download' | 'not-modified';
+  /** The primary or URL that answered. */
+  readonly from: string;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+/** What bringing a source up to date found: whether the zone must be loaded again, and how it was fetched. */
+export interface SourceUpdate {
+  readonly changed: boolean;
+  readonly transfer: TransferStatus | null;
+  /** Why an IXFR fell back to AXFR, when it did. */
+  readonly note?: string;
+}
+
+/**
+ * Brings a zone's source up to date. A file is read as it is; a URL is
+ * downloaded to the copy when it changed; a zone with primaries is checked by
+ * SOA serial and transferred to the copy when newer than `heldSerial` (the
+ * serial in force, null when none). Rejects with the reason; the copy is then
+ * untouched.
+ */
+export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceUpdate> {
+  switch (sourceKind(config)) {
+    case 'file':
+      return { changed: true, transfer: null };
+    case 'url': {
+      const started = Date.now();
+      const fetched = await fetchToCopy(config.url!, path);
+      return { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } };
+    }
+    case 'primaries': {
+      const options = {
+        zone: config.name,
+        primaries: config.primaries!,
+        timeoutMs: config.transfer.timeoutSeconds * 1000,
+        maxBytes: config.transfer.maxBytes,
+        ...(key !== undefined && { key }),
+      };
+      const outcome = await refreshFromPrimaries(options, path, heldSerial);
+      await writeCopyMeta(path, { serial: outcome.serial, primary: outcome.primary, confirmed: Date.now() });
+      return {
+        changed: outcome.kind !== 'up-to-date',
+        transfer: { kind: outcome.kind, from: outcome.primary, bytes: outcome.bytes, ms: outcome.ms },
+        ...(outcome.ixfrFallback !== undefined && { note: outcome.ixfrFallback }),
+      };
+    }
+  }
+}
+
+/** Kept beside a transferred copy: when a primary last confirmed it (the SOA expire timer counts from there). */
+export interface CopyMeta {
+  readonly serial: number;
+  readonly primary: string;
+  readonly confirmed: number;
+}
+
+export async function readCopyMeta(path: string): Promise<CopyMeta | null> {
+  return readFile(`${path}.meta.json`, 'utf8').then(
+    (text) => JSON.parse(text) as CopyMeta,
+    () => null,
+  );
+}
+
+async function writeCopyMeta(path: string, meta: CopyMeta): Promise<void> {
+  await writeFile(`${path}.meta.json.tmp`, JSON.stringify(meta));
+  await rename(`${path}.meta.json.tmp`, `${path}.meta.json`);
+}

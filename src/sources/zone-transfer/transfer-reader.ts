@@ -1,0 +1,99 @@
+import type { ZoneRecord } from '../../rpz/zone-reader.js';
+
+/** What a transfer brought. */
+export type TransferResult =
+  /** The full zone, its SOA first (the closing SOA is not repeated). */
+  | { kind: 'axfr'; serial: number; records: ZoneRecord[] }
+  /** Deltas in order; each `removed` starts with the old SOA and each `added` with the new one (RFC 1995 section 4). */
+  | { kind: 'ixfr'; fromSerial: number; serial: number; deltas: Array<{ removed: ZoneRecord[]; added: ZoneRecord[] }> }
+  | { kind: 'up-to-date'; serial: number };
+
+type Delta = { from: number; to: number; removed: ZoneRecord[]; added: ZoneRecord[] };
+type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
+
+/**
+ * Reads the answer records of a transfer in order and knows when it has
+ * ended. AXFR (RFC 5936 section 2.2): SOA, the zone, the SOA again. IXFR
+ * (RFC 1995 section 4): the new SOA, then either the zone AXFR-style, or
+ * deltas (old SOA, removed records, new SOA, added records) and the new SOA
+ * again; a lone SOA in the first message means the client is up to date.
+ */
+export class TransferReader {
+  #state: State = 'start';
+  #serial = 0;
+  #records: ZoneRecord[] = [];
+  #deltas: Delta[] = [];
+  #upToDate = false;
+
+  constructor(readonly kind: 'axfr' | 'ixfr') {}
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** Takes the next answer record; throws when the sequence is not a transfer. */
+  add(record: ZoneRecord): void {
+    const soa = record.type === 'SOA' ? soaSerial(record) : null;
+    const delta = this.#deltas.at(-1);
+    switch (this.#state) {
+      case 'start':
+        if (soa === null) throw new Error(`the first record is ${record.owner} ${record.type}, expected the zone's SOA`);
+        this.#serial = soa;
+        this.#records.push(record);
+        this.#state = 'second';
+        return;
+      case 'second':
+        if (soa !== null && this.kind === 'ixfr' && soa !== this.#serial) {
+          this.#deltas.push({ from: soa, to: soa, removed: [record], added: [] });
+          this.#state = 'removed';
+        } else if (soa !== null) {
+          this.#state = 'done'; // a zone of its SOA alone
+        } else {
+          this.#records.push(record);
+          this.#state = 'axfr';
+        }
+        return;
+      case 'axfr':
+        if (soa !== null) this.#state = 'done';
+        else this.#records.push(record);
+        return;
+      case 'removed':
+        if (soa !== null) {
+          delta!.to = soa;
+          delta!.added.push(record);
+          this.#state = 'added';
+        } else delta!.removed.push(record);
+        return;
+      case 'added':
+        if (soa !== null && soa === this.#serial && delta!.to === this.#serial) this.#state = 'done';
+        else if (soa !== null) {
+          if (soa !== delta!.to) throw new Error(`an IXFR delta starts at serial ${soa}, but the previous one ended at ${delta!.to}`);
+          this.#deltas.push({ from: soa, to: soa, removed: [record], added: [] });
+          this.#state = 'removed';
+        } else delta!.added.push(record);
+        return;
+      case 'done':
+        throw new Error(`record ${record.owner} ${record.type} follows the closing SOA`);
+    }
+  }
+
+  /** Called after each message: an IXFR whose first message is a lone SOA is over (up to date). */
+  endOfMessage(index: number): void {
+    if (index === 0 && this.kind === 'ixfr' && this.#state === 'second') {
+      this.#upToDate = true;
+      this.#state = 'done';
+    }
+  }
+
+  result(): TransferResult {
+    if (this.#upToDate) return { kind: 'up-to-date', serial: this.#serial };
+    if (this.#deltas.length === 0) return { kind: 'axfr', serial: this.#serial, records: this.#records };
+    const deltas = this.#deltas.map(({ removed, added }) => ({ removed, added }));
+    return { kind: 'ixfr', fromSerial: this.#deltas[0]!.from, serial: this.#serial, deltas };
+  }
+}
+
+function soaSerial(record: ZoneRecord): number | null {
+  const serial = Number(record.rdata[2]);
+  return Number.isInteger(serial) ? serial : null;
+}

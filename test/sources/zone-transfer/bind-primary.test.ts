@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { signMessage } from '../../../src/sources/zone-transfer/tsig.js';
+import type { ZoneStatus } from '../../../src/sources/policy-zones.js';
+import { startBindPrimary, type TestKey } from '../../helpers/bind-primary.js';
+import { freePort } from '../../helpers/daemon.js';
+import { askUdp, sendUdp } from '../../helpers/dns-client.js';
+import { startFakeUpstream } from '../../helpers/fake-upstream.js';
+import { startTestServer, type TestServer } from '../../helpers/stopzone.js';
+
+/**
+ * Stopzone as a secondary of a real BIND primary: AXFR with TSIG at start-up,
+ * NOTIFY then IXFR for a change, a wrong key refused, and a restart from the
+ * last-good copy with the primary gone.
+ */
+
+const ZONE = 'rpz.test';
+const zoneText = `$TTL 300
+@ SOA ns.rpz.test. hostmaster.rpz.test. 1 3600 600 86400 60
+@ NS ns.rpz.test.
+ns A 127.0.0.1
+first.example.rpz.test. CNAME .
+*.first.example.rpz.test. CNAME .
+`;
+const NAMES = ['first.example', 'www.first.example', 'second.example', 'third.example', 'allowed.example'];
+
+const newKey = (): TestKey => ({ name: 'transfer-key', algorithm: 'hmac-sha256', secret: randomBytes(32).toString('base64') });
+
+async function upstream(t: Test) {
+  const server = await startFakeUpstream({ records: Object.fromEntries(NAMES.map((n) => [n, [{ type: 'A', ttl: 60, data: '192.0.2.1' }]])) });
+  t.teardown(() => server.close());
+  return server;
+}
+
+/** Boots Stopzone on `port` as a secondary of `primary` with `key`, its copies in `state`. */
+async function secondary(t: Test, options: { port: number; primary: string; key: TestKey; state: string; upstream: string }): Promise<TestServer> {
+  const yaml = `listen: { addresses: ["127.0.0.1"], port: ${options.port} }
+upstreams: ["${options.upstream}"]
+log: { level: info }
+state: { dir: "${options.state}" }
+tsigKeys:
+  - { name: ${options.key.name}, algorithm: ${options.key.algorithm}, secret: "${options.key.secret}" }
+policy:
+  zones:
+    - { name: ${ZONE}, primaries: ["${options.primary}"], key: ${options.key.name} }
+`;
+  const server = await startTestServer(yaml);
+  t.teardown(() => server.close());
+  return server;
+}
+
+const rcode = async (server: TestServer, name: string) => (await askUdp(server.target, name)).packet.rcode;
+
+/** Resolves with the first zone status after now that satisfies `wanted`; rejects after `withinMs` (the test's bound, not a sleep). */
+function reloadWhere(server: TestServer, wanted: (status: ZoneStatus) => boolean, withinMs: number): Promise<ZoneStatus> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.server.zones.off('reload', onReload);
+      reject(new Error(`no matching reload within ${withinMs} ms; status: ${JSON.stringify(server.server.zones.status())}`));
+    }, withinMs);
+    const onReload = (status: ZoneStatus): void => {
+      if (!wanted(status)) return;
+      clearTimeout(timer);
+      server.server.zones.off('reload', onReload);
+      resolve(status);
+    };
+    server.server.zones.on('reload', onReload);
+  });
+}
+
+async function setup(t: Test) {
+  const key = newKey();
+  const port = await freePort();
+  const primary = await startBindPrimary({ zone: ZONE, text: zoneText, key, notify: [`127.0.0.1:${port}`] });
+  t.teardown(() => primary.stop());
+  const state = mkdtempSync(join(tmpdir(), 'stopzone-secondary-'));
+  const fake = await upstream(t);
+  return { key, port, primary, state, upstream: fake.hostPort };
+}
+
+t.test('AXFR with TSIG at start-up, then a change at the primary: NOTIFY, IXFR, enforced within 2 s', async (t) => {
+  const { key, port, primary, state, upstream: up } = await setup(t);
+  const server = await secondary(t, { port, primary: primary.hostPort, key, state, upstream: up });
+  t.match(server.server.zones.status()[0], { serial: '1', lastError: null, lastTransfer: { kind: 'axfr', from: primary.hostPort } }, 'the zone came by AXFR');
+  t.equal(await rcode(server, 'first.example'), 'NXDOMAIN');
+  t.equal(await rcode(server, 'www.first.example'), 'NXDOMAIN');
+  t.equal(await rcode(server, 'second.example'), 'NOERROR', 'not listed yet');
+
+  const enforced = reloadWhere(server, (s) => s.serial === '2', 2000);
+  await primary.update([`update add second.example.${ZONE}. 300 CNAME .`]);
+  const status = await enforced;
+  t.equal(await rcode(server, 'second.example'), 'NXDOMAIN', 'the new rule is enforced');
+  t.equal(status.lastTransfer?.kind, 'ixfr', 'the change came by IXFR');
+  const notify = server.logs.find((l) => String(l.msg).startsWith(`NOTIFY for ${ZONE} from 127.0.0.1`));
+  t.ok(notify, 'the NOTIFY was accepted and logged');
+  const ms = status.lastSuccess! - new Date(notify?.time as string | number).getTime();
+  t.ok(ms >= 0 && ms < 2000, `enforced ${ms} ms after the NOTIFY arrived (the SOA refresh timer is at least 60 s: only the NOTIFY explains it)`);
+
+  // A deletion travels the same way; the old rules stay.
+  const removed = reloadWhere(server, (s) => s.serial === '3', 2000);
+  await primary.update([`update delete first.example.${ZONE}. CNAME`]);
+  t.equal((await removed).lastTransfer?.kind, 'ixfr');
+  t.equal(await rcode(server, 'first.example'), 'NOERROR', 'a deleted rule is lifted');
+  t.equal(await rcode(server, 'www.first.example'), 'NXDOMAIN', 'the wildcard stays');
+  t.equal(await rcode(server, 'second.example'), 'NXDOMAIN');
+});
+
+t.test('a wrong TSIG key is refused and logged: no transfer, no unfiltered answer; NOTIFY with a wrong key or from a stranger is refused', async (t) => {
+  const { port, primary, state, upstream: up } = await setup(t);
+  const wrong = newKey();
+  const server = await secondary(t, { port, primary: primary.hostPort, key: wrong, state, upstream: up });
+  const status = server.server.zones.status()[0]!;
+  t.equal(status.serial, null, 'nothing transferred');
+  t.match(status.lastError, /TSIG|NOTAUTH|BADSIG|REFUSED/, 'the reason names the signature');
+  t.ok(server.logs.some((l) => l.level === 50 && /TSIG|NOTAUTH|BADSIG|REFUSED/.test(String(l.err))), 'logged as an error');
+  t.equal(await rcode(server, 'allowed.example'), 'SERVFAIL', 'a required zone never loaded: nothing is forwarded unfiltered');
+
+  // A NOTIFY signed with another key, as an attacker without the secret would send it.
+  const notify = Buffer.from(askNotify(ZONE));
+  const forged = signMessage(notify, newKey()).message;
+  const answer = await sendUdp(server.target, forged);
+  t.equal(answer![3]! & 0x0f, 9, 'NOTAUTH for a NOTIFY with a bad signature');
+  t.ok(server.logs.some((l) => String(l.msg).includes('refused') && /does not verify|signed with key/.test(String(l.reason))), 'the refused NOTIFY is logged');
+  // From 127.0.0.2, which is not a primary.
+  const stranger = await sendUdp(server.target, signMessage(notify, wrong).message, { from: '127.0.0.2' });
+  t.equal(stranger![3]! & 0x0f, 5, 'REFUSED from an address that is not a primary');
+});
+
+t.test('restart with the primary gone: the last-good copy is served at once', async (t) => {
+  const { key, port, primary, state, upstream: up } = await setup(t);
+  const first = await secondary(t, { port, primary: primary.hostPort, key, state, upstream: up });
+  const changed = reloadWhere(first, (s) => s.serial === '2', 2000);
+  await primary.update([`update add third.example.${ZONE}. 300 CNAME .`]);
+  await changed;
+  await first.close();
+  await primary.stop();
+
+  const second = await secondary(t, { port: await freePort(), primary: primary.hostPort, key, state, upstream: up });
+  t.equal(await rcode(second, 'third.example'), 'NXDOMAIN', 'the rule from the IXFR is in force from the copy');
+  t.equal(await rcode(second, 'www.first.example'), 'NXDOMAIN');
+  t.equal(await rcode(second, 'allowed.example'), 'NOERROR', 'not SERVFAIL: the required zone is in force');
+  t.ok(second.logs.some((l) => String(l.msg).startsWith('policy zone loaded from its last-good copy') && l.serial === '2'), 'loaded from the copy, serial 2');
+  const admin = `http://${second.server.admin.endpoints[0]}`;
+  t.equal((await fetch(`${admin}/readyz`)).status, 200, 'ready without the primary');
+  // The refresh that start-up begins finds the primary gone (it may already have).
+  const now = second.server.zones.status()[0]!;
+  const failed = now.lastError !== null ? now : await reloadWhere(second, (s) => s.lastError !== null, 5000);
+  t.match(failed.lastError, /127\.0\.0\.1/, 'the unreachable primary is named');
+  t.equal(await rcode(second, 'third.example'), 'NXDOMAIN', 'still enforced after the failed refresh');
+});
+
+/** A NOTIFY request for `zone` (opcode 4, AA, one SOA question). */
+function askNotify(zone: string): Buffer {
+  const labels = zone.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)]));
+  const header = Buffer.from([0x12, 0x34, 0x24, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 6, 0, 1])]);
+}
+
