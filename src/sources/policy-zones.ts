@@ -262,31 +262,27 @@ export class PolicyZones extends EventEmitter {
     for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
   }
 
+  /** Records a failed attempt; past the SOA expire time, warns loudly or drops the zone (whenExpired). Emits "reload" last. */
   #failed(index: number, started: number, message: string): void {
     const config = this.#configs[index]!;
-    const zone = this.#zones[index];
-    let expired = false;
-    if (config.primaries !== undefined && zone !== null && zone !== undefined && zone.soa !== null) {
-      const since = this.#confirmed[index];
-      expired = since !== null && since !== undefined && Date.now() - since > soaTimers(zone.soa.rdata).expire * 1000;
-    }
-    this.#setStatus(index, { lastAttempt: started, lastError: message, expired });
-    const kept = zone !== null && zone !== undefined;
+    const zone = this.#zones[index] ?? null;
+    const since = this.#confirmed[index] ?? null;
+    const expired = config.primaries !== undefined && zone?.soa != null && since !== null && Date.now() - since > soaTimers(zone.soa.rdata).expire * 1000;
     this.#log.error(
-      { zone: config.name, source: this.#status[index]!.source, err: message, kept: kept ? 'the last good version stays in force' : 'no version loaded yet' },
+      { zone: config.name, source: this.#status[index]!.source, err: message, kept: zone !== null ? 'the last good version stays in force' : 'no version loaded yet' },
       `policy zone ${config.name} failed to load`,
     );
-    if (!expired) return;
-    if (config.transfer.whenExpired === 'drop') {
+    if (expired && config.transfer.whenExpired === 'drop') {
       this.#zones[index] = null;
       this.#publish();
-      this.#log.error({ zone: config.name, since: this.#confirmed[index] }, `policy zone ${config.name} is past its SOA expire time and is no longer enforced (whenExpired: drop)`);
-    } else {
+      this.#log.error({ zone: config.name, since }, `policy zone ${config.name} is past its SOA expire time and is no longer enforced (whenExpired: drop)`);
+    } else if (expired) {
       this.#log.warn(
-        { zone: config.name, since: this.#confirmed[index] },
+        { zone: config.name, since },
         `policy zone ${config.name} is past its SOA expire time: no primary has answered since then; the last good version stays in force (whenExpired: enforce)`,
       );
     }
+    this.#setStatus(index, { lastAttempt: started, lastError: message, expired });
   }
 
   /** Sets the next refresh: URL zones every refreshSeconds; zones with primaries on the SOA refresh (after a success) or retry timer. */

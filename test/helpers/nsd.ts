@@ -7,6 +7,15 @@ import { startDaemon } from './daemon.js';
 export interface NsdZone {
   readonly name: string;
   readonly text: string;
+  /** Extra nsd.conf lines for the zone, e.g. `provide-xfr: 127.0.0.1 transfer-key`. */
+  readonly options?: readonly string[];
+}
+
+/** A TSIG key for nsd.conf's `key:` clause. */
+export interface NsdKey {
+  readonly name: string;
+  readonly algorithm: string;
+  readonly secret: string;
 }
 
 /** A running NSD, authoritative for the given zones on 127.0.0.1. */
@@ -26,7 +35,7 @@ const ADDRESS = '127.0.0.1';
  * for the first zone. Throws, naming the Debian package `nsd`, when NSD is not
  * installed, and with NSD's stderr when it fails to start.
  */
-export async function startNsd(options: { zones: NsdZone[] }): Promise<RunningNsd> {
+export async function startNsd(options: { zones: NsdZone[]; keys?: NsdKey[] }): Promise<RunningNsd> {
   const first = options.zones[0];
   if (first === undefined) throw new Error('startNsd: give at least one zone');
   const binary = await findNsd();
@@ -34,7 +43,7 @@ export async function startNsd(options: { zones: NsdZone[] }): Promise<RunningNs
     label: 'NSD',
     binary,
     tmpPrefix: 'stopzone-nsd-',
-    writeFiles: (dir, port) => writeFiles(dir, port, options.zones),
+    writeFiles: (dir, port) => writeFiles(dir, port, options.zones, options.keys ?? []),
     args: (dir) => ['-d', '-c', path.join(dir, 'nsd.conf')],
     readyZone: first.name,
     failOnWrongAnswers: true,
@@ -60,11 +69,12 @@ async function findNsd(): Promise<string> {
 
 
 /** nsd.conf and the zone files; every state file NSD writes stays inside `dir`. */
-async function writeFiles(dir: string, port: number, zones: NsdZone[]): Promise<void> {
+async function writeFiles(dir: string, port: number, zones: NsdZone[], keys: NsdKey[]): Promise<void> {
   const zoneBlocks = zones.map((zone, i) => {
     const origin = zone.name.replace(/\.$/, '');
-    return `zone:\n  name: "${origin}"\n  zonefile: "zone-${i}.zone"\n`;
+    return `zone:\n  name: "${origin}"\n  zonefile: "zone-${i}.zone"\n${(zone.options ?? []).map((line) => `  ${line}\n`).join('')}`;
   });
+  const keyBlocks = keys.map((key) => `key:\n  name: "${key.name}"\n  algorithm: ${key.algorithm}\n  secret: "${key.secret}"\n`);
   const conf = [
     'server:',
     `  ip-address: ${ADDRESS}`,
@@ -86,6 +96,7 @@ async function writeFiles(dir: string, port: number, zones: NsdZone[]): Promise<
     '  rrl-whitelist-ratelimit: 0',
     'remote-control:',
     '  control-enable: no',
+    ...keyBlocks,
     ...zoneBlocks,
   ].join('\n');
   await writeFile(path.join(dir, 'nsd.conf'), `${conf}\n`);

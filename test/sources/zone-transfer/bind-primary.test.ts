@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { signMessage } from '../../../src/sources/zone-transfer/tsig.js';
-import type { ZoneStatus } from '../../../src/sources/policy-zones.js';
 import { startBindPrimary, type TestKey } from '../../helpers/bind-primary.js';
 import { freePort } from '../../helpers/daemon.js';
 import { askUdp, sendUdp } from '../../helpers/dns-client.js';
 import { startFakeUpstream } from '../../helpers/fake-upstream.js';
 import { startTestServer, type TestServer } from '../../helpers/stopzone.js';
+import { zoneStatusWhere } from '../../helpers/zone-events.js';
 
 /**
  * Stopzone as a secondary of a real BIND primary: AXFR with TSIG at start-up,
@@ -54,23 +54,6 @@ policy:
 
 const rcode = async (server: TestServer, name: string) => (await askUdp(server.target, name)).packet.rcode;
 
-/** Resolves with the first zone status after now that satisfies `wanted`; rejects after `withinMs` (the test's bound, not a sleep). */
-function reloadWhere(server: TestServer, wanted: (status: ZoneStatus) => boolean, withinMs: number): Promise<ZoneStatus> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      server.server.zones.off('reload', onReload);
-      reject(new Error(`no matching reload within ${withinMs} ms; status: ${JSON.stringify(server.server.zones.status())}`));
-    }, withinMs);
-    const onReload = (status: ZoneStatus): void => {
-      if (!wanted(status)) return;
-      clearTimeout(timer);
-      server.server.zones.off('reload', onReload);
-      resolve(status);
-    };
-    server.server.zones.on('reload', onReload);
-  });
-}
-
 async function setup(t: Test) {
   const key = newKey();
   const port = await freePort();
@@ -89,7 +72,7 @@ t.test('AXFR with TSIG at start-up, then a change at the primary: NOTIFY, IXFR, 
   t.equal(await rcode(server, 'www.first.example'), 'NXDOMAIN');
   t.equal(await rcode(server, 'second.example'), 'NOERROR', 'not listed yet');
 
-  const enforced = reloadWhere(server, (s) => s.serial === '2', 2000);
+  const enforced = zoneStatusWhere(server, (s) => s.serial === '2', 2000);
   await primary.update([`update add second.example.${ZONE}. 300 CNAME .`]);
   const status = await enforced;
   t.equal(await rcode(server, 'second.example'), 'NXDOMAIN', 'the new rule is enforced');
@@ -100,7 +83,7 @@ t.test('AXFR with TSIG at start-up, then a change at the primary: NOTIFY, IXFR, 
   t.ok(ms >= 0 && ms < 2000, `enforced ${ms} ms after the NOTIFY arrived (the SOA refresh timer is at least 60 s: only the NOTIFY explains it)`);
 
   // A deletion travels the same way; the old rules stay.
-  const removed = reloadWhere(server, (s) => s.serial === '3', 2000);
+  const removed = zoneStatusWhere(server, (s) => s.serial === '3', 2000);
   await primary.update([`update delete first.example.${ZONE}. CNAME`]);
   t.equal((await removed).lastTransfer?.kind, 'ixfr');
   t.equal(await rcode(server, 'first.example'), 'NOERROR', 'a deleted rule is lifted');
@@ -132,7 +115,7 @@ t.test('a wrong TSIG key is refused and logged: no transfer, no unfiltered answe
 t.test('restart with the primary gone: the last-good copy is served at once', async (t) => {
   const { key, port, primary, state, upstream: up } = await setup(t);
   const first = await secondary(t, { port, primary: primary.hostPort, key, state, upstream: up });
-  const changed = reloadWhere(first, (s) => s.serial === '2', 2000);
+  const changed = zoneStatusWhere(first, (s) => s.serial === '2', 2000);
   await primary.update([`update add third.example.${ZONE}. 300 CNAME .`]);
   await changed;
   await first.close();
@@ -146,8 +129,7 @@ t.test('restart with the primary gone: the last-good copy is served at once', as
   const admin = `http://${second.server.admin.endpoints[0]}`;
   t.equal((await fetch(`${admin}/readyz`)).status, 200, 'ready without the primary');
   // The refresh that start-up begins finds the primary gone (it may already have).
-  const now = second.server.zones.status()[0]!;
-  const failed = now.lastError !== null ? now : await reloadWhere(second, (s) => s.lastError !== null, 5000);
+  const failed = await zoneStatusWhere(second, (s) => s.lastError !== null, 5000, { now: true });
   t.match(failed.lastError, /127\.0\.0\.1/, 'the unreachable primary is named');
   t.equal(await rcode(second, 'third.example'), 'NXDOMAIN', 'still enforced after the failed refresh');
 });
