@@ -69,7 +69,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
-  }, notifyResponder(zones, log));
+  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
 
   const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);

@@ -73,7 +73,7 @@ export async function launchChromium(options: { hosts: readonly string[]; addres
   };
 }
 
-/** The argv of the Chromium browser process using `userDataDir` (the one without --type=, i.e. not a renderer). */
+/** The argv of the Chromium browser process started with `--user-data-dir=userDataDir` (the one without --type=, i.e. not a renderer). */
 function browserCommandLine(userDataDir: string): string[] {
   for (const pid of readdirSync('/proc').filter((p) => /^[0-9]+$/.test(p))) {
     let argv: string[];
@@ -82,7 +82,8 @@ function browserCommandLine(userDataDir: string): string[] {
     } catch {
       continue;
     }
-    if (argv.some((a) => a.includes(userDataDir)) && !argv.some((a) => a.startsWith('--type='))) return argv;
+    // Not the crashpad handler either: it names a directory inside the profile (--database=...) but has no --user-data-dir.
+    if (argv.includes(`--user-data-dir=${userDataDir}`) && !argv.some((a) => a.startsWith('--type='))) return argv;
   }
   throw new Error(`no Chromium process found with ${userDataDir}`);
 }
