@@ -56,12 +56,20 @@ export class NameIndex {
   readonly #rootExact: number;
   readonly #rootWild: number;
 
+  readonly #parts: NameIndexParts;
+
   constructor(parts: NameIndexParts) {
+    this.#parts = parts;
     this.#table = parts.table;
     this.#rootExact = parts.rootExact;
     this.#rootWild = parts.rootWild;
     this.counts = Object.freeze({ exact: parts.exact, wildcard: parts.wildcard });
     this.size = parts.exact + parts.wildcard;
+  }
+
+  /** The index as plain data (typed arrays and numbers), to move it between threads; `new NameIndex(parts)` rebuilds it. */
+  parts(): NameIndexParts {
+    return this.#parts;
   }
 
   /**

@@ -1,8 +1,8 @@
 import type { ActionKind } from './actions.js';
 import type { LocalRecord } from './local-data.js';
 import type { WarningSummary } from './load-warnings.js';
-import type { NameIndex } from './name-index.js';
-import type { PrefixIndex } from './prefix-index.js';
+import { NameIndex, type NameIndexParts } from './name-index.js';
+import { PrefixIndex, type PrefixIndexParts } from './prefix-index.js';
 import type { TriggerType } from './triggers.js';
 
 /** What a rule does, as the zone says it (before any per-zone policy override). */
@@ -35,6 +35,35 @@ export interface ZoneIndexes {
   readonly nsip: PrefixIndex;
 }
 
+/** The constructor's input. */
+interface PolicyZoneInput {
+  name: string;
+  indexes: ZoneIndexes;
+  stats: ZoneStats;
+  soa: PolicyZone['soa'];
+  kinds: Uint8Array;
+  ttls: Uint32Array;
+  data: ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
+  prefixOwners: ReadonlyMap<number, string>;
+}
+
+/**
+ * A PolicyZone as plain data (typed arrays, arrays, numbers, strings), which
+ * structured clone copies and transfer moves between threads: a zone is
+ * built in a worker and handed to the thread that answers queries.
+ */
+export interface PolicyZoneData {
+  readonly name: string;
+  readonly stats: ZoneStats;
+  readonly soa: { readonly ttl: number; readonly rdata: Uint8Array } | null;
+  readonly kinds: Uint8Array;
+  readonly ttls: Uint32Array;
+  readonly data: ReadonlyArray<[number, { garden?: string; local?: ReadonlyArray<{ type: number; ttl: number; rdata: Uint8Array }> }]>;
+  readonly prefixOwners: ReadonlyArray<[number, string]>;
+  readonly names: { readonly qname: NameIndexParts; readonly nsdname: NameIndexParts };
+  readonly prefixes: { readonly clientIp: PrefixIndexParts; readonly ip: PrefixIndexParts; readonly nsip: PrefixIndexParts };
+}
+
 /**
  * One loaded policy zone: read-only indexes from trigger to rule id, and the
  * rules themselves in typed arrays (a million `CNAME .` rules cost a byte and
@@ -52,16 +81,7 @@ export class PolicyZone {
   readonly #data: ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
   readonly #prefixOwners: ReadonlyMap<number, string>;
 
-  constructor(parts: {
-    name: string;
-    indexes: ZoneIndexes;
-    stats: ZoneStats;
-    soa: PolicyZone['soa'];
-    kinds: Uint8Array;
-    ttls: Uint32Array;
-    data: ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
-    prefixOwners: ReadonlyMap<number, string>;
-  }) {
+  constructor(parts: PolicyZoneInput) {
     this.name = parts.name;
     this.indexes = parts.indexes;
     this.stats = parts.stats;
@@ -70,6 +90,59 @@ export class PolicyZone {
     this.#ttls = parts.ttls;
     this.#data = parts.data;
     this.#prefixOwners = parts.prefixOwners;
+  }
+
+  /** The zone as plain data; `PolicyZone.fromData` rebuilds it (in another thread). */
+  toData(): PolicyZoneData {
+    const { qname, nsdname, clientIp, ip, nsip } = this.indexes;
+    return {
+      name: this.name,
+      stats: this.stats,
+      soa: this.soa,
+      kinds: this.#kinds,
+      ttls: this.#ttls,
+      data: [...this.#data],
+      prefixOwners: [...this.#prefixOwners],
+      names: { qname: qname.parts(), nsdname: nsdname.parts() },
+      prefixes: { clientIp: clientIp.parts(), ip: ip.parts(), nsip: nsip.parts() },
+    };
+  }
+
+  /** The typed arrays `toData` holds, to transfer rather than copy them. */
+  static transferList(data: PolicyZoneData): ArrayBuffer[] {
+    const tables = [data.names.qname.table, data.names.nsdname.table].flatMap((t) => [t.records, t.exact, t.wild, t.bytes]);
+    const prefixes = [data.prefixes.clientIp, data.prefixes.ip, data.prefixes.nsip].flatMap((p) => [p.v4, p.v6]).flatMap((t) => [t.keys, t.tags, t.values]);
+    const buffers = new Set([data.kinds, data.ttls, ...tables, ...prefixes].map((array) => array.buffer as ArrayBuffer));
+    return [...buffers].filter((buffer) => buffer.byteLength > 0);
+  }
+
+  /** Rebuilds a zone from `toData()` (Buffers arrive as Uint8Arrays after structured clone). */
+  static fromData(data: PolicyZoneData): PolicyZone {
+    const buffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new PolicyZone({
+      name: data.name,
+      stats: data.stats,
+      soa: data.soa === null ? null : { ttl: data.soa.ttl, rdata: buffer(data.soa.rdata) },
+      kinds: data.kinds,
+      ttls: data.ttls,
+      data: new Map(
+        data.data.map(([id, rule]) => [
+          id,
+          {
+            ...(rule.garden !== undefined && { garden: rule.garden }),
+            ...(rule.local !== undefined && { local: rule.local.map((record) => ({ type: record.type, ttl: record.ttl, rdata: buffer(record.rdata) })) }),
+          },
+        ]),
+      ),
+      prefixOwners: new Map(data.prefixOwners),
+      indexes: {
+        qname: new NameIndex(data.names.qname),
+        nsdname: new NameIndex(data.names.nsdname),
+        clientIp: PrefixIndex.fromParts(data.prefixes.clientIp),
+        ip: PrefixIndex.fromParts(data.prefixes.ip),
+        nsip: PrefixIndex.fromParts(data.prefixes.nsip),
+      },
+    });
   }
 
   /** The owner labels of an IP-prefix rule ("24.0.2.0.192"), for logs. */

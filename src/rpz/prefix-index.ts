@@ -30,6 +30,16 @@ export class PrefixIndex {
   /** The IPv6 prefixes (shorter than /96) that hold all of ::ffff:0:0/96, longest first: the only ones an IPv4 address can match besides IPv4 prefixes. */
   readonly #v6OverV4: readonly PrefixMatch[];
 
+  /** The index as plain data, to move it between threads. */
+  parts(): PrefixIndexParts {
+    return { v4: this.#v4.parts(), v6: this.#v6.parts() };
+  }
+
+  /** Rebuilds an index from `parts()`. */
+  static fromParts(parts: PrefixIndexParts): PrefixIndex {
+    return new PrefixIndex(PrefixTable.fromParts(parts.v4), PrefixTable.fromParts(parts.v6));
+  }
+
   /** Made by PrefixIndexBuilder.build. */
   constructor(v4: PrefixTable, v6: PrefixTable) {
     this.#v4 = v4;
@@ -152,6 +162,21 @@ function hash(k0: number, k1: number, k2: number, k3: number, length: number): n
   return h ^ (h >>> 16);
 }
 
+/** A PrefixTable as plain data (typed arrays and numbers). */
+export interface PrefixTableParts {
+  readonly width: 1 | 4;
+  readonly keys: Int32Array;
+  readonly tags: Uint8Array;
+  readonly values: Uint32Array;
+  readonly size: number;
+}
+
+/** A PrefixIndex as plain data. */
+export interface PrefixIndexParts {
+  readonly v4: PrefixTableParts;
+  readonly v6: PrefixTableParts;
+}
+
 /**
  * PrefixIndex's storage, not for other callers. Open addressing, linear
  * probing, at most 3/4 full: per slot a key of `width` 32-bit words, a length
@@ -173,6 +198,19 @@ export class PrefixTable {
 
   get size(): number {
     return this.#size;
+  }
+
+  parts(): PrefixTableParts {
+    return { width: this.#width, keys: this.#keys, tags: this.#tags, values: this.#values, size: this.#size };
+  }
+
+  static fromParts(parts: PrefixTableParts): PrefixTable {
+    const table = new PrefixTable(parts.width);
+    table.#keys = parts.keys;
+    table.#tags = parts.tags;
+    table.#values = parts.values;
+    table.#size = parts.size;
+    return table;
   }
 
   value(slot: number): number {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
-import { loadZoneSource } from './load-source.js';
+import { loadZone } from './load-off-thread.js';
 import { readCopyMeta, sourceKind, updateSource, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
 import { soaTimers } from './zone-transfer/secondary.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
@@ -225,8 +225,8 @@ export class PolicyZones extends EventEmitter {
         this.#setStatus(index, { lastAttempt: started, lastError: null, lastTransfer: update.transfer ?? this.#status[index]!.lastTransfer, expired: false });
         return true;
       }
-      const zone = await loadZoneSource(config, path);
-      this.#swapIn(index, zone, started, update.transfer);
+      const { zone, offThread } = await loadZone(config, path);
+      this.#swapIn(index, zone, started, update.transfer, offThread);
       return true;
     } catch (error) {
       this.#failed(index, started, (error as Error).message);
@@ -239,10 +239,10 @@ export class PolicyZones extends EventEmitter {
     const config = this.#configs[index]!;
     const started = Date.now();
     try {
-      const zone = await loadZoneSource(config, this.#paths[index]!);
+      const { zone, offThread } = await loadZone(config, this.#paths[index]!);
       this.#confirmed[index] = (await readCopyMeta(this.#paths[index]!))?.confirmed ?? null;
       this.#log.info({ zone: config.name, copy: this.#paths[index], serial: zone.stats.serial }, 'policy zone loaded from its last-good copy; its source is asked once serving starts');
-      this.#swapIn(index, zone, started, null);
+      this.#swapIn(index, zone, started, null, offThread);
       return true;
     } catch (error) {
       this.#log.warn({ zone: config.name, copy: this.#paths[index], err: (error as Error).message }, 'the last-good copy does not load; asking the source');
@@ -250,7 +250,7 @@ export class PolicyZones extends EventEmitter {
     }
   }
 
-  #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null): void {
+  #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null, offThread: boolean): void {
     const config = this.#configs[index]!;
     this.#zones[index] = zone;
     this.#everLoaded[index] = true;
@@ -258,7 +258,7 @@ export class PolicyZones extends EventEmitter {
     const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
     this.#publish();
     this.#setStatus(index, { serial, rules, lastAttempt: started, lastSuccess: Date.now(), lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
-    this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), ms: Date.now() - started }, 'policy zone loaded');
+    this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), offThread, ms: Date.now() - started }, 'policy zone loaded');
     for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
   }
 
