@@ -2,11 +2,14 @@ import { basename, extname } from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { loadPolicyZone } from '../rpz/load-zone.js';
 import { ZoneSyntaxError } from '../rpz/zone-reader.js';
+import { loadZoneSource } from '../sources/load-source.js';
+import type { ZoneConfig } from '../sources/zone-source.js';
 
-/** A zone to check: its file and the zone name it is loaded under. */
+/** A zone to check: its file and the zone name it is loaded under; with `zone`, as that configured zone (plain lists included). */
 export interface CheckTarget {
   readonly file: string;
   readonly name: string;
+  readonly zone?: ZoneConfig;
 }
 
 /**
@@ -17,11 +20,11 @@ export interface CheckTarget {
  */
 export async function check(targets: readonly CheckTarget[], out: (line: string) => void): Promise<number> {
   let status = 0;
-  for (const { file, name } of targets) {
+  for (const { file, name, zone: configured } of targets) {
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     try {
-      const zone = await loadPolicyZone(file, name);
+      const zone = configured === undefined ? await loadPolicyZone(file, name) : await loadZoneSource(configured, file);
       const ms = performance.now() - started;
       const rssMiB = Math.max(0, process.memoryUsage().rss - rssBefore) / 2 ** 20;
       const { records, triggers, actions, warnings, serial } = zone.stats;
@@ -45,7 +48,7 @@ export async function check(targets: readonly CheckTarget[], out: (line: string)
 /** Targets from `[--zone NAME] FILE...` (default name: the file's base name) or from the configured zones. */
 export function checkTargets(files: readonly string[], zoneName: string | undefined, configPath: string | undefined, env: NodeJS.ProcessEnv): CheckTarget[] {
   if (files.length === 0 && configPath !== undefined) {
-    return loadConfig(configPath, env).policy.zones.flatMap((z) => (z.file === undefined ? [] : [{ file: z.file, name: z.name }]));
+    return loadConfig(configPath, env).policy.zones.flatMap((z) => (z.file === undefined ? [] : [{ file: z.file, name: z.name, zone: z }]));
   }
   return files.map((file) => ({ file, name: zoneName ?? basename(file, extname(file)) }));
 }

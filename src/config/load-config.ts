@@ -7,6 +7,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { applyEnvironment } from './environment.js';
 import { ConfigSchema, type Config } from './schema.js';
+import { SHIPPED_ZONES } from './shipped-zones.js';
 import { checkMeaning } from './check-meaning.js';
 
 if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
@@ -30,6 +31,7 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     throw new ConfigError(`${source}: found ${describe(parsed)} at the top level; expected a mapping of keys (listen, upstreams, ...)`);
   }
   const raw = parsed as Record<string, unknown>;
+  if (text === null) raw.policy = { zones: SHIPPED_ZONES.map((zone) => ({ ...zone })) };
   const origins = applyEnvironment(raw, env);
   const withDefaults = Value.Default(ConfigSchema, raw);
 

@@ -33,3 +33,17 @@ t.test('stopzone check: a syntax error names file, line, found and expected; exi
   t.match(run.stdout(), /broken\.rpz:4: found "IM", expected/);
   t.match(run.stdout(), /error: the zone was not loaded/);
 });
+
+t.test('stopzone check --config: plain lists are read in their format, downloaded and transferred zones are left out', async (t) => {
+  file('hosts.txt', '0.0.0.0 ads.example\n127.0.0.1 track.example\n');
+  const config = file(
+    'stopzone.yaml',
+    'policy:\n  zones:\n    - { name: hosts.list, file: hosts.txt, format: hosts }\n    - { name: feed.rpz, url: "http://127.0.0.1:9/feed.rpz" }\n    - { name: xfr.rpz, primaries: ["127.0.0.1:9"] }\n',
+  );
+  const run = runCli(['check', '--config', config]);
+  t.equal(await run.exited, 0);
+  const out = run.stdout();
+  t.match(out, /hosts\.txt: zone hosts\.list, serial 1, \d+ records/);
+  t.match(out, /triggers: 4 qname/, 'two names, each with its wildcard');
+  t.notMatch(out, /feed\.rpz|xfr\.rpz/, 'nothing fetched: check never touches the network');
+});

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import t from 'tap';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseConfig } from '../../src/config/load-config.js';
@@ -12,6 +13,12 @@ t.test('the embedded defaults: loopback on 5353, Quad9 upstreams, private networ
   t.equal(config.upstream.deadlineMs, 3000);
   t.equal(config.cache.serveStale, true);
   t.ok(Object.isFrozen(config.listen), 'frozen');
+  t.same(
+    config.policy.zones.map((zone) => zone.name),
+    ['allow.rpz', 'bypass-guard.rpz', 'local.rpz'],
+    'the shipped policy: allow list first, then the bypass guard and the local list',
+  );
+  for (const zone of config.policy.zones) t.ok(existsSync(zone.file!), `${zone.name} is shipped in zones/`);
 });
 
 t.test('a file overrides only what it names', async (t) => {
