@@ -31,7 +31,8 @@
  * BENCH_CAPACITY_SECONDS=10, BENCH_RATE (qps; skips the capacity run), BENCH_LOAD_SHARE=0.5,
  * BENCH_NOTIFY=once|each, BENCH_NODE_FLAGS (extra node flags for Stopzone), BENCH_STOPZONE_ENV (extra environment for
  * Stopzone only, e.g. "MALLOC_MMAP_THRESHOLD_=131072"), BENCH_STOPZONE_YAML (extra config lines), BENCH_SKIP_BUILD=1,
- * BENCH_QUIET_WAIT=60 (seconds to wait, before each measurement, for other processes to leave the CPUs idle).
+ * BENCH_QUIET_WAIT=60 (seconds to wait, before each measurement, for other processes to leave the CPUs idle),
+ * BENCH_SERVER_CPUS=1 (Stopzone's CPUs; "0,1" lets its zone-compile thread use the load generator's spare CPU).
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -54,7 +55,10 @@ const CAPACITY_SECONDS = Number(env.BENCH_CAPACITY_SECONDS ?? 10);
 const LOAD_SHARE = Number(env.BENCH_LOAD_SHARE ?? 0.5);
 const NOTIFY_MODE = env.BENCH_NOTIFY ?? 'once';
 const ADDR = '127.0.0.1'; // loopback only, by design
-const SERVER_CPU = '1';
+// Stopzone's CPUs (taskset list). BENCH_SERVER_CPUS=0,1 lets it use both (its compile thread then finds CPU time
+// beside dnsperf's instead of taking it from the answering thread); the CPU accounting is then only indicative.
+const SERVER_CPU = env.BENCH_SERVER_CPUS ?? '1';
+const SHARED_CPUS = SERVER_CPU !== '1';
 const LOAD_CPU = '0';
 const ZONE = 'rpz.bench';
 const TRIGGERS = 1_000_000;
@@ -64,7 +68,7 @@ const CHANGED = 5_000; // removed (the last 5,000 exact-only bases) and added (5
 const STABLE = BASES - CHANGED; // policy hits are drawn from bases 0 .. STABLE-1, listed in both versions
 const IXFR_BATCHES = 10;
 const FIXED_NAMES = 300;
-const CACHE_ENTRIES = 10_000; // Stopzone's cache.maxEntries: full before the load run (see fillCache)
+const CACHE_ENTRIES = 10_000; // Stopzone's cache.maxEntries: filled before the load run (see warmAndRate)
 const STEADY_SKIP_S = 3; // the first seconds of a load run are ramp-up, left out of "steady"
 const TIMEOUT_S = 5; // dnsperf -t: a query unanswered for this long is lost
 const LOAD_AT_START = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -117,8 +121,11 @@ async function stop(proc: Proc, graceMs = 5000): Promise<void> {
   } catch {
     return;
   }
-  const timer = sleep(graceMs).then(() => 'timeout' as const);
-  if ((await Promise.race([proc.exited, timer])) === 'timeout') {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+  const outcome = await Promise.race([proc.exited, timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
     try {
       process.kill(-proc.child.pid!, 'SIGKILL');
     } catch {
@@ -305,12 +312,17 @@ interface Sample {
   readonly cpuBusy: number;
 }
 
-/** Busy clock ticks of one CPU since boot. */
-function cpuBusyTicks(cpu: string): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${cpu} `)) ?? '';
-  const [, ...values] = line.trim().split(/\s+/).map(Number);
-  const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
-  return total - (values[3] ?? 0) - (values[4] ?? 0);
+/** Busy clock ticks since boot of the CPUs listed ("1", "0,1"). */
+function cpuBusyTicks(cpus: string): number {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  let busy = 0;
+  for (const cpu of cpus.split(',')) {
+    const line = lines.find((l) => l.startsWith(`cpu${cpu} `)) ?? '';
+    const [, ...values] = line.trim().split(/\s+/).map(Number);
+    const total = values.slice(0, 8).reduce((a, b) => a + b, 0);
+    busy += total - (values[3] ?? 0) - (values[4] ?? 0);
+  }
+  return busy;
 }
 
 class Sampler {
@@ -691,6 +703,8 @@ interface Result {
   readonly rssAfter: number | null;
   readonly checks: string[];
   readonly extra: string[];
+  /** The whole run, second by second (written to bench/out). */
+  readonly series: string[];
 }
 
 async function measure(
@@ -775,9 +789,17 @@ async function measure(
       `  ${((t - changed.at) / 1000).toFixed(2).padStart(8)}  ${String(p.n).padStart(12)} ${ms(p.p99).padStart(8)} ${ms(p.max).padStart(8)} ${String(p.lost).padStart(6)} ${mem.toFixed(0).padStart(9)} ${cpu.self.toFixed(0).padStart(7)} / ${cpu.others.toFixed(0)}`,
     );
   }
+  const series: string[] = ['t (s from the change)  sent  p50 ms  p99 ms  max ms  lost  RSS MiB  CPU % (Stopzone / others)'];
+  for (let t = runStart; t < runEnd; t += 1000) {
+    const p = percentiles(responses, t, t + 1000);
+    const cpu = sampler.cpu(t, t + 1000);
+    const samples = sampler.between(t, t + 1000);
+    const mem = samples.length > 0 ? samples[samples.length - 1]!.rssKiB / 1024 : NaN;
+    series.push(`${((t - changed.at) / 1000).toFixed(1).padStart(6)} ${String(p.n).padStart(6)} ${ms(p.p50).padStart(7)} ${ms(p.p99).padStart(7)} ${ms(p.max).padStart(7)} ${String(p.lost).padStart(5)} ${mem.toFixed(0).padStart(8)} ${cpu.self.toFixed(0).padStart(5)} / ${cpu.others.toFixed(0)}`);
+  }
   const cpuSteady = sampler.cpu(steadyFrom, firstChange);
   const cpuSwap = sampler.cpu(swapFrom, swapEnd);
-  if (cpuSteady.others > 10 || cpuSwap.others > 10) {
+  if (!SHARED_CPUS && (cpuSteady.others > 10 || cpuSwap.others > 10)) {
     quietNotes.push(`${scenario}: other processes took ${cpuSteady.others.toFixed(0)} % (steady) and ${cpuSwap.others.toFixed(0)} % (swap) of Stopzone's CPU: figures disturbed`);
   }
   const loadsText = loads.map((e) => `serial ${String(e.serial)} at +${((eventTime(e) - changed.at) / 1000).toFixed(2)} s (${String(e.ms)} ms in Stopzone${e.transfer ? `, ${JSON.stringify(e.transfer)}` : ''})`);
@@ -797,9 +819,10 @@ async function measure(
     rssPeak,
     rssAfter,
     checks,
+    series,
     extra: [
       ...extra,
-      `CPU ${SERVER_CPU}: Stopzone ${cpuSteady.self.toFixed(0)} % steady, ${cpuSwap.self.toFixed(0)} % during the swap; other processes took ${cpuSteady.others.toFixed(0)} % and ${cpuSwap.others.toFixed(0)} % of it (should be ~0: else the machine is busy)`,
+      `CPU ${SERVER_CPU}: Stopzone ${cpuSteady.self.toFixed(0)} % steady, ${cpuSwap.self.toFixed(0)} % during the swap; other processes took ${cpuSteady.others.toFixed(0)} % and ${cpuSwap.others.toFixed(0)} % of it (${SHARED_CPUS ? 'shared with dnsperf' : 'should be ~0: else the machine is busy'})`,
       `RSS after the swap: ${rssLater}`,
       `memory before the change: ${memoryBefore}; 30 s after the swap: ${await memoryAfter}`,
       `swaps logged: ${loadsText.join('; ')}`, `VmHWM at the end: ${(hwm / 1024).toFixed(0)} MiB`, 'timeline (queries by send time):', ...timeline],
@@ -820,12 +843,6 @@ async function warmAndRate(stopzone: Stopzone, scenario: string): Promise<{ rate
     writeFileSync(fixed, `${lines.join('\n')}\n`);
   }
   await dnsperf(`${scenario}-warm`, ['-s', ADDR, '-p', String(stopzone.port), '-d', fixed, '-n', '1', '-c', '1', '-q', '20', '-l', '10']);
-  // Fill the cache to its cap with unique names, so that the misses of the load run replace entries instead of
-  // adding them (else the cache grows ~0.7 MiB/s at 11,000 qps and the RSS comparison measures the cache).
-  const fill = join(TMP, `fill-${scenario}.txt`);
-  writeFileSync(fill, `${Array.from({ length: CACHE_ENTRIES * 1.2 }, (_, i) => `f${i}.${scenario}.miss.bench.test A`).join('\n')}\n`);
-  await dnsperf(`${scenario}-fill`, ['-s', ADDR, '-p', String(stopzone.port), '-d', fill, '-n', '1', '-c', '1', '-q', '50', '-l', '20']);
-  await dnsperf(`${scenario}-warm2`, ['-s', ADDR, '-p', String(stopzone.port), '-d', fixed, '-n', '1', '-c', '1', '-q', '20', '-l', '10']);
   if (capacityMeasured === null) {
     await waitQuiet(`${scenario} capacity run`);
     const file = join(TMP, 'capacity.txt');
@@ -835,6 +852,12 @@ async function warmAndRate(stopzone: Stopzone, scenario: string): Promise<{ rate
     capacityMeasured = result.qps;
     console.log(`${scenario}: capacity ${result.qps.toFixed(0)} qps (dnsperf -c 4 -q 200 -l ${CAPACITY_SECONDS}, lost ${result.lost}); load at ${LOAD_SHARE} of it`);
   }
+  // Fill the cache to its cap with unique names, so that the misses of the load run replace entries instead of
+  // adding them (else the cache grows ~0.7 MiB/s at 11,000 qps and the RSS comparison measures the cache).
+  const fill = join(TMP, `fill-${scenario}.txt`);
+  writeFileSync(fill, `${Array.from({ length: CACHE_ENTRIES * 1.2 }, (_, i) => `f${i}.${scenario}.miss.bench.test A`).join('\n')}\n`);
+  await dnsperf(`${scenario}-fill`, ['-s', ADDR, '-p', String(stopzone.port), '-d', fill, '-n', '1', '-c', '1', '-q', '50', '-l', '20']);
+  await dnsperf(`${scenario}-warm2`, ['-s', ADDR, '-p', String(stopzone.port), '-d', fixed, '-n', '1', '-c', '1', '-q', '20', '-l', '10']);
   return { rate: Math.round(capacityMeasured * LOAD_SHARE), capacity: env.BENCH_RATE === undefined ? capacityMeasured : null };
 }
 
@@ -908,7 +931,7 @@ async function scenarioIxfr(nsdPort: number): Promise<Result> {
         const primaryFrom = now();
         for (const script of updateScripts(bindPort)) {
           const begun = now();
-          const done = await run('nsupdate', ['-v', '-y', keyArg], script);
+          const done = await run('nsupdate', ['-v', '-t', '20', '-y', keyArg], script);
           if (done.code !== 0) throw new Error(`nsupdate failed: ${done.stderr}\n${readFileSync(join(TMP, 'named.log'), 'utf8').slice(-3000)}`);
           updates.push(`${(now() - begun).toFixed(0)}`);
         }
@@ -961,6 +984,7 @@ async function main(): Promise<void> {
       const result = scenario === 'file' ? await scenarioFile(nsdPort) : await scenarioIxfr(nsdPort);
       results.push(result);
       writeFileSync(join(OUT_DIR, `${stamp}-reload-${scenario}-dnsperf.txt`), result.summary.text);
+      writeFileSync(join(OUT_DIR, `${stamp}-reload-${scenario}-series.txt`), `${result.series.join('\n')}\n`);
       for (const suffix of ['-axfr', '']) {
         const file = join(TMP, `stopzone-${scenario}${suffix}.log`);
         if (!existsSync(file)) continue;
