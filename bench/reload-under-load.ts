@@ -43,6 +43,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prng } from '../test/helpers/prng.js';
+import { primaryNamedConf } from '../test/helpers/bind-primary.js';
 
 // --- Settings ----------------------------------------------------------------------------------------------
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -537,7 +538,7 @@ zone:
 }
 
 // --- BIND: the primary of the ixfr scenario ----------------------------------------------------------------
-const KEY = { name: 'bench-key', algorithm: 'hmac-sha256', secret: randomBytes(32).toString('base64') };
+const KEY = { name: 'bench-key', algorithm: 'hmac-sha256', secret: randomBytes(32).toString('base64') } as const;
 const keyArg = `${KEY.algorithm}:${KEY.name}:${KEY.secret}`;
 
 async function startBind(port: number, stopzonePort: number): Promise<{ proc: Proc; seconds: number }> {
@@ -546,37 +547,9 @@ async function startBind(port: number, stopzonePort: number): Promise<{ proc: Pr
   await writeZone(join(dir, 'policy.zone'), 1, 1);
   // once: BIND sends no NOTIFY; this script sends one (signed, from 127.0.0.1) after all 10 updates. each: BIND
   // notifies Stopzone after every update, as a primary fed by a stream of changes would.
-  const notify =
-    NOTIFY_MODE === 'each' ? `notify explicit;\n  notify-delay 0;\n  notify-source ${ADDR};\n  also-notify { ${ADDR} port ${stopzonePort} key "${KEY.name}"; };` : 'notify no;';
   writeFileSync(
     join(dir, 'named.conf'),
-    `key "${KEY.name}" { algorithm ${KEY.algorithm}; secret "${KEY.secret}"; };
-options {
-  directory "${dir}";
-  pid-file "${dir}/named.pid";
-  session-keyfile "${dir}/session.key";
-  managed-keys-directory "${dir}";
-  listen-on port ${port} { ${ADDR}; };
-  listen-on-v6 { none; };
-  recursion no;
-  allow-query { 127.0.0.0/8; };
-  dnssec-validation no;
-  ${notify}
-  allow-transfer { key "${KEY.name}"; };
-  ixfr-from-differences yes;
-};
-controls { };
-logging {
-  channel stderr_only { stderr; severity info; print-time yes; print-category yes; };
-  category default { stderr_only; };
-  category lame-servers { null; };
-};
-zone "${ZONE}" {
-  type primary;
-  file "${dir}/policy.zone";
-  allow-update { key "${KEY.name}"; };
-};
-`,
+    primaryNamedConf({ dir, port, zone: ZONE, key: KEY, notify: NOTIFY_MODE === 'each' ? [`${ADDR}:${stopzonePort}`] : null }),
   );
   const log = openSync(join(TMP, 'named.log'), 'w');
   const started = now();

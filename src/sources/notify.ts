@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
@@ -62,16 +62,11 @@ function reply(raw: Buffer, questionEnd: number, rcode: number): Buffer {
   return answer;
 }
 
+/** Whether two addresses are the same (net.BlockList compares IPv6 in any notation). */
 function sameAddress(a: string, b: string): boolean {
-  if (isIP(a) === 6 && isIP(b) === 6) return expand(a) === expand(b);
-  return a === b;
-}
-
-/** An IPv6 address in full, for comparison ("::1" and "0:0:...:1" are the same). */
-function expand(address: string): string {
-  const [head = '', tail] = address.toLowerCase().split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const fill = tail === undefined ? [] : Array.from({ length: 8 - left.length - right.length }, () => '0');
-  return [...left, ...fill, ...right].map((group) => group.replace(/^0+(?=.)/, '')).join(':');
+  const family = isIP(a) === 6 ? 'ipv6' : 'ipv4';
+  if ((isIP(b) === 6 ? 'ipv6' : 'ipv4') !== family) return false;
+  const list = new BlockList();
+  list.addAddress(a, family);
+  return list.check(b, family);
 }

@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 
 /** Downloads larger than this are refused (a feed gone wrong must not fill the disk or the memory). */
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -18,7 +18,7 @@ interface Validators {
  */
 export async function fetchToCopy(url: string, copyPath: string): Promise<{ changed: boolean; status: number; bytes: number }> {
   const metaPath = `${copyPath}.meta.json`;
-  const previous = await readFile(metaPath, 'utf8').then((text) => JSON.parse(text) as Validators, () => ({}) as Validators);
+  const previous = (await readJsonFile<Validators>(metaPath)) ?? {};
   const headers: Record<string, string> = { 'user-agent': 'stopzone' };
   if (previous.etag !== undefined) headers['if-none-match'] = previous.etag;
   if (previous.lastModified !== undefined) headers['if-modified-since'] = previous.lastModified;
@@ -29,13 +29,11 @@ export async function fetchToCopy(url: string, copyPath: string): Promise<{ chan
   if (length > MAX_BYTES) throw new Error(`${url} is ${length} bytes; at most ${MAX_BYTES} are accepted`);
   const body = Buffer.from(await response.arrayBuffer());
   if (body.length > MAX_BYTES) throw new Error(`${url} sent more than ${MAX_BYTES} bytes`);
-  await writeFile(`${copyPath}.tmp`, body);
-  await rename(`${copyPath}.tmp`, copyPath);
+  await writeFileAtomic(copyPath, body);
   const validators: Validators = {
     ...(response.headers.get('etag') !== null && { etag: response.headers.get('etag')! }),
     ...(response.headers.get('last-modified') !== null && { lastModified: response.headers.get('last-modified')! }),
   };
-  await writeFile(`${metaPath}.tmp`, JSON.stringify(validators));
-  await rename(`${metaPath}.tmp`, metaPath);
+  await writeFileAtomic(metaPath, JSON.stringify(validators));
   return { changed: true, status: response.status, bytes: body.length };
 }

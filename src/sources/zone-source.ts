@@ -1,6 +1,6 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import { fetchToCopy } from './url-fetch.js';
 import { refreshFromPrimaries } from './zone-transfer/secondary.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
@@ -81,14 +81,10 @@ export interface CopyMeta {
   readonly confirmed: number;
 }
 
-export async function readCopyMeta(path: string): Promise<CopyMeta | null> {
-  return readFile(`${path}.meta.json`, 'utf8').then(
-    (text) => JSON.parse(text) as CopyMeta,
-    () => null,
-  );
+export function readCopyMeta(path: string): Promise<CopyMeta | null> {
+  return readJsonFile<CopyMeta>(`${path}.meta.json`);
 }
 
-async function writeCopyMeta(path: string, meta: CopyMeta): Promise<void> {
-  await writeFile(`${path}.meta.json.tmp`, JSON.stringify(meta));
-  await rename(`${path}.meta.json.tmp`, `${path}.meta.json`);
+function writeCopyMeta(path: string, meta: CopyMeta): Promise<void> {
+  return writeFileAtomic(`${path}.meta.json`, JSON.stringify(meta));
 }

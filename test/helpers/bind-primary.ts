@@ -75,27 +75,42 @@ async function findBinary(name: string, debianPackage: string): Promise<string> 
 }
 
 async function writeFiles(dir: string, port: number, options: { zone: string; text: string; key: TestKey; notify: string[]; notifyUnsigned?: boolean }): Promise<void> {
-  const { key } = options;
-  const targets = options.notify.map((hostPort) => {
+  await writeFile(path.join(dir, 'named.conf'), primaryNamedConf({ dir, port, zone: options.zone, key: options.key, notify: options.notify, ...(options.notifyUnsigned !== undefined && { notifyUnsigned: options.notifyUnsigned }) }));
+  await writeFile(path.join(dir, 'policy.zone'), options.text.endsWith('\n') ? options.text : `${options.text}\n`);
+}
+
+/**
+ * named.conf for a primary of `zone` (file `dir`/policy.zone) on 127.0.0.1:`port`:
+ * transfers and dynamic updates only with `key`, `ixfr-from-differences`,
+ * and NOTIFY at once to `notify` only (signed unless `notifyUnsigned`), or
+ * none when `notify` is null. Shared with bench/reload-under-load.ts.
+ */
+export function primaryNamedConf(options: { dir: string; port: number; zone: string; key: TestKey; notify: string[] | null; notifyUnsigned?: boolean }): string {
+  const { dir, key } = options;
+  const targets = (options.notify ?? []).map((hostPort) => {
     const [address, targetPort] = hostPort.split(':');
     return `${address} port ${targetPort}${options.notifyUnsigned === true ? '' : ` key "${key.name}"`};`;
   });
-  const conf = `key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
+  const notify =
+    options.notify === null
+      ? 'notify no;'
+      : `// Only the listed targets, at once: the tests measure NOTIFY to enforcement.
+  notify explicit;
+  notify-delay 0;
+  notify-source 127.0.0.1;
+  also-notify { ${targets.join(' ')} };`;
+  return `key "${key.name}" { algorithm ${key.algorithm}; secret "${key.secret}"; };
 options {
   directory "${dir}";
   pid-file "${path.join(dir, 'named.pid')}";
   session-keyfile "${path.join(dir, 'session.key')}";
   managed-keys-directory "${dir}";
-  listen-on port ${port} { 127.0.0.1; };
+  listen-on port ${options.port} { 127.0.0.1; };
   listen-on-v6 { none; };
   recursion no;
   allow-query { 127.0.0.0/8; };
   dnssec-validation no;
-  // Only the listed targets, at once: the test measures NOTIFY to enforcement.
-  notify explicit;
-  notify-delay 0;
-  notify-source 127.0.0.1;
-  also-notify { ${targets.join(' ')} };
+  ${notify}
   allow-transfer { key "${key.name}"; };
   ixfr-from-differences yes;
 };
@@ -111,6 +126,4 @@ zone "${options.zone}" {
   allow-update { key "${key.name}"; };
 };
 `;
-  await writeFile(path.join(dir, 'named.conf'), conf);
-  await writeFile(path.join(dir, 'policy.zone'), options.text.endsWith('\n') ? options.text : `${options.text}\n`);
 }

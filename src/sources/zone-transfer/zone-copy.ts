@@ -78,7 +78,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     for await (const line of lines) {
       if (line === '' || line.startsWith(';')) continue;
       const key = lineKey(line);
-      if (/^\S+ \d+ IN SOA /.test(line)) continue;
+      if (key.startsWith(' IN SOA ', key.indexOf(' '))) continue; // the old SOA; the new one is written first
       if (removed.has(key)) {
         mustExist.delete(key);
         continue;
