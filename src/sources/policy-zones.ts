@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
-import { loadZone } from './load-off-thread.js';
-import { readCopyMeta, sourceKind, updateSource, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
+import { runRefresh } from './refresh-off-thread.js';
+import { readCopyMeta, sourceKind, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
 import { soaTimers } from './zone-transfer/secondary.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
 
@@ -212,21 +212,20 @@ export class PolicyZones extends EventEmitter {
   /** One attempt: update the source, load it if it changed, swap it in. */
   async #attempt(index: number): Promise<boolean> {
     const config = this.#configs[index]!;
-    const path = this.#paths[index]!;
     const started = Date.now();
-    const zoneInForce = this.#zones[index];
-    const held = zoneInForce === null || zoneInForce === undefined ? null : Number(zoneInForce.stats.serial ?? 0) % 2 ** 32;
+    const zoneInForce = this.#zones[index] ?? null;
+    const held = zoneInForce === null ? null : Number(zoneInForce.stats.serial ?? 0) % 2 ** 32;
     const key = config.key === undefined ? undefined : this.#keys.get(config.key);
     try {
-      const update = await updateSource(config, path, held, key);
-      if (update.note !== undefined) this.#log.info({ zone: config.name, reason: update.note }, 'IXFR not used; transferred the whole zone');
+      const { update, zone, offThread } = await runRefresh({ config, path: this.#paths[index]!, held, ...(key !== undefined && { key }) });
+      if (update?.note !== undefined) this.#log.info({ zone: config.name, reason: update.note }, 'IXFR not used; transferred the whole zone');
       if (config.primaries !== undefined) this.#confirmed[index] = Date.now();
-      if (!update.changed && zoneInForce !== null) {
-        this.#setStatus(index, { lastAttempt: started, lastError: null, lastTransfer: update.transfer ?? this.#status[index]!.lastTransfer, expired: false });
+      const transfer = update?.transfer ?? null;
+      if (zone === null) {
+        this.#setStatus(index, { lastAttempt: started, lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
         return true;
       }
-      const { zone, offThread } = await loadZone(config, path);
-      this.#swapIn(index, zone, started, update.transfer, offThread);
+      this.#swapIn(index, zone, started, transfer, offThread);
       return true;
     } catch (error) {
       this.#failed(index, started, (error as Error).message);
@@ -237,15 +236,17 @@ export class PolicyZones extends EventEmitter {
   /** Loads the last-good copy (start-up without the network). */
   async #loadCopy(index: number): Promise<boolean> {
     const config = this.#configs[index]!;
+    const path = this.#paths[index]!;
     const started = Date.now();
     try {
-      const { zone, offThread } = await loadZone(config, this.#paths[index]!);
-      this.#confirmed[index] = (await readCopyMeta(this.#paths[index]!))?.confirmed ?? null;
-      this.#log.info({ zone: config.name, copy: this.#paths[index], serial: zone.stats.serial }, 'policy zone loaded from its last-good copy; its source is asked once serving starts');
-      this.#swapIn(index, zone, started, null, offThread);
+      const loaded = await runRefresh({ config, path, held: null, copyOnly: true });
+      const zone = loaded.zone!; // a copy-only refresh always loads (or rejects)
+      this.#confirmed[index] = (await readCopyMeta(path))?.confirmed ?? null;
+      this.#log.info({ zone: config.name, copy: path, serial: zone.stats.serial }, 'policy zone loaded from its last-good copy; its source is asked once serving starts');
+      this.#swapIn(index, zone, started, null, loaded.offThread);
       return true;
     } catch (error) {
-      this.#log.warn({ zone: config.name, copy: this.#paths[index], err: (error as Error).message }, 'the last-good copy does not load; asking the source');
+      this.#log.warn({ zone: config.name, copy: path, err: (error as Error).message }, 'the last-good copy does not load; asking the source');
       return false;
     }
   }

@@ -5,7 +5,7 @@ import t from 'tap';
 import { parseConfig } from '../../src/config/load-config.js';
 import { addressToBytes } from '../../src/rpz/ip-prefix.js';
 import { loadZoneSource } from '../../src/sources/load-source.js';
-import { loadOffThread, loadZone, OFF_THREAD_BYTES } from '../../src/sources/load-off-thread.js';
+import { OFF_THREAD_BYTES, refreshOffThread, runRefresh } from '../../src/sources/refresh-off-thread.js';
 import { askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
@@ -25,7 +25,7 @@ writeFileSync(big, `${lines.join('\n')}\n`);
 const config = parseConfig(`policy: { zones: [{ name: big.rpz, file: "${big}" }] }\n`, {}).policy.zones[0]!;
 
 t.test('a zone compiled in a worker answers as one compiled here', async (t) => {
-  const [here, there] = await Promise.all([loadZoneSource(config, big), loadOffThread(config, big)]);
+  const [here, there] = await Promise.all([loadZoneSource(config, big), refreshOffThread({ config, path: big, held: null }).then((result) => result.zone!)]);
   t.same(there.stats, here.stats, 'the same counts and serial');
   for (const name of ['name-0.example', 'name-29999.example', 'x.wild-7.example', 'wild-7.example', 'absent.example', 'local.example', 'garden.example']) {
     const a = here.indexes.qname.lookup(name);
@@ -42,13 +42,13 @@ t.test('a zone compiled in a worker answers as one compiled here', async (t) => 
 
 t.test('only big files go to a worker; a broken one reports file:line from there', async (t) => {
   t.ok(lines.join('\n').length > OFF_THREAD_BYTES, 'the test zone is over the threshold');
-  t.equal((await loadZone(config, big)).offThread, true);
+  t.equal((await runRefresh({ config, path: big, held: null })).offThread, true);
   const small = join(dir, 'small.rpz');
   writeFileSync(small, '$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\nx CNAME .\n');
-  t.equal((await loadZone({ ...config, file: small }, small)).offThread, false);
+  t.equal((await runRefresh({ config: { ...config, file: small }, path: small, held: null })).offThread, false);
   const broken = join(dir, 'broken.rpz');
   writeFileSync(broken, `${lines.join('\n')}\nbad.example IN IN CNAME .\n`);
-  await t.rejects(loadZone({ ...config, file: broken }, broken), { message: new RegExp(`broken\\.rpz:${lines.length + 1}: `) });
+  await t.rejects(runRefresh({ config: { ...config, file: broken }, path: broken, held: null }), { message: new RegExp(`broken\\.rpz:${lines.length + 1}: `) });
 });
 
 t.test('the server loads a big zone off-thread and enforces it', async (t) => {
