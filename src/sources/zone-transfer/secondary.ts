@@ -69,7 +69,7 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
         return done('ixfr', result.bytes, { serial: result.serial });
       }
       // The primary sent the whole zone in answer to the IXFR (it keeps no history that far back).
-      await writeZoneCopy(copyPath, result.records);
+      await writeZoneCopy(copyPath, result.lines);
       return done('axfr', result.bytes, { serial: result.serial, ixfrFallback: 'the primary answered the IXFR with the whole zone' });
     } catch (error) {
       ixfrFallback = (error as Error).message;
@@ -77,7 +77,7 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
   }
   const result = await transfer({ ...common, kind: 'axfr' });
   if (result.kind !== 'axfr') throw new Error(`the primary ${primary} answered an AXFR of ${options.zone} with something else`);
-  await writeZoneCopy(copyPath, result.records);
+  await writeZoneCopy(copyPath, result.lines);
   return done('axfr', result.bytes, { serial: result.serial, ...(ixfrFallback !== undefined && { ixfrFallback }) });
 }
 

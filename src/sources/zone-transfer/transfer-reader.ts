@@ -1,9 +1,15 @@
 import type { ZoneRecord } from '../../rpz/zone-reader.js';
+import { recordLine } from './zone-copy.js';
 
 /** What a transfer brought. */
 export type TransferResult =
-  /** The full zone, its SOA first (the closing SOA is not repeated). */
-  | { kind: 'axfr'; serial: number; records: ZoneRecord[] }
+  /**
+   * The full zone as the copy's master-file lines (`recordLine`), its SOA
+   * first (the closing SOA is not repeated); each element holds one line or
+   * the lines of one message joined by "\n". A million records kept as
+   * objects would take some 300 MiB; as text they take what the copy does.
+   */
+  | { kind: 'axfr'; serial: number; lines: string[] }
   /** Deltas in order; each `removed` starts with the old SOA and each `added` with the new one (RFC 1995 section 4). */
   | { kind: 'ixfr'; fromSerial: number; serial: number; deltas: Array<{ removed: ZoneRecord[]; added: ZoneRecord[] }> }
   | { kind: 'up-to-date'; serial: number };
@@ -21,7 +27,10 @@ type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 export class TransferReader {
   #state: State = 'start';
   #serial = 0;
-  #records: ZoneRecord[] = [];
+  /** The zone's lines so far: the first SOA, then one chunk per message. */
+  #lines: string[] = [];
+  /** The current message's lines, joined into one chunk at its end. */
+  #pending: string[] = [];
   #deltas: Delta[] = [];
   #upToDate = false;
 
@@ -39,7 +48,7 @@ export class TransferReader {
       case 'start':
         if (soa === null) throw new Error(`the first record is ${record.owner} ${record.type}, expected the zone's SOA`);
         this.#serial = soa;
-        this.#records.push(record);
+        this.#lines.push(recordLine(record));
         this.#state = 'second';
         return;
       case 'second':
@@ -49,13 +58,13 @@ export class TransferReader {
         } else if (soa !== null) {
           this.#state = 'done'; // a zone of its SOA alone
         } else {
-          this.#records.push(record);
+          this.#pending.push(recordLine(record));
           this.#state = 'axfr';
         }
         return;
       case 'axfr':
         if (soa !== null) this.#state = 'done';
-        else this.#records.push(record);
+        else this.#pending.push(recordLine(record));
         return;
       case 'removed':
         if (soa !== null) {
@@ -79,15 +88,23 @@ export class TransferReader {
 
   /** Called after each message: an IXFR whose first message is a lone SOA is over (up to date). */
   endOfMessage(index: number): void {
+    this.#flush();
     if (index === 0 && this.kind === 'ixfr' && this.#state === 'second') {
       this.#upToDate = true;
       this.#state = 'done';
     }
   }
 
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    this.#lines.push(this.#pending.join('\n'));
+    this.#pending = [];
+  }
+
   result(): TransferResult {
     if (this.#upToDate) return { kind: 'up-to-date', serial: this.#serial };
-    if (this.#deltas.length === 0) return { kind: 'axfr', serial: this.#serial, records: this.#records };
+    this.#flush();
+    if (this.#deltas.length === 0) return { kind: 'axfr', serial: this.#serial, lines: this.#lines };
     const deltas = this.#deltas.map(({ removed, added }) => ({ removed, added }));
     return { kind: 'ixfr', fromSerial: this.#deltas[0]!.from, serial: this.#serial, deltas };
   }

@@ -33,10 +33,10 @@ function rdataText(record: ZoneRecord): string {
   return record.type === 'TXT' ? record.rdata.map((text) => `"${text}"`).join(' ') : record.rdata.join(' ');
 }
 
-/** Writes a whole zone (an AXFR) as the copy. */
-export async function writeZoneCopy(path: string, records: readonly ZoneRecord[]): Promise<void> {
+/** Writes a whole zone (an AXFR) as the copy: `lines` as `recordLine` writes them, an element may hold several joined by "\n". */
+export async function writeZoneCopy(path: string, lines: readonly string[]): Promise<void> {
   await writeLines(path, async (write) => {
-    for (const record of records) await write(recordLine(record));
+    for (const line of lines) await write(line);
   });
 }
 

@@ -5,7 +5,7 @@ import t from 'tap';
 import { loadPolicyZone } from '../../../src/rpz/load-zone.js';
 import type { ZoneRecord } from '../../../src/rpz/zone-reader.js';
 import { serialNewer } from '../../../src/sources/zone-transfer/secondary.js';
-import { applyDeltas, writeZoneCopy } from '../../../src/sources/zone-transfer/zone-copy.js';
+import { applyDeltas, recordLine, writeZoneCopy } from '../../../src/sources/zone-transfer/zone-copy.js';
 
 /** The last-good copy of a transferred zone: written whole, changed by IXFR deltas, loadable as a zone file. */
 
@@ -14,7 +14,7 @@ const soa = (serial: number) => record('rpz.test', 'SOA', ['ns.rpz.test.', 'host
 
 t.test('an AXFR copy, then deltas in order: removals, additions, an addition removed later, a TXT with spaces', async (t) => {
   const path = join(mkdtempSync(join(tmpdir(), 'stopzone-copy-')), 'rpz.test.rpz');
-  await writeZoneCopy(path, [soa(1), record('a.example.rpz.test', 'CNAME', ['.']), record('b.example.rpz.test', 'CNAME', ['.']), record('t.example.rpz.test', 'TXT', ['two words', 'quote \\" inside'])]);
+  await writeZoneCopy(path, [soa(1), record('a.example.rpz.test', 'CNAME', ['.']), record('b.example.rpz.test', 'CNAME', ['.']), record('t.example.rpz.test', 'TXT', ['two words', 'quote \\" inside'])].map(recordLine));
   await applyDeltas(path, [
     { removed: [soa(1), record('a.example.rpz.test', 'CNAME', ['.'], 999)], added: [soa(2), record('c.example.rpz.test', 'CNAME', ['.']), record('d.example.rpz.test', 'CNAME', ['.'])] },
     { removed: [soa(2), record('d.example.rpz.test', 'CNAME', ['.'])], added: [soa(3)] },
@@ -32,7 +32,7 @@ t.test('an AXFR copy, then deltas in order: removals, additions, an addition rem
 
 t.test('a delta that removes a record the copy lacks is refused and the copy is left whole', async (t) => {
   const path = join(mkdtempSync(join(tmpdir(), 'stopzone-copy-')), 'rpz.test.rpz');
-  await writeZoneCopy(path, [soa(1), record('a.example.rpz.test', 'CNAME', ['.'])]);
+  await writeZoneCopy(path, [soa(1), record('a.example.rpz.test', 'CNAME', ['.'])].map(recordLine));
   const before = readFileSync(path, 'utf8');
   await t.rejects(applyDeltas(path, [{ removed: [soa(1), record('zzz.example.rpz.test', 'CNAME', ['.'])], added: [soa(2)] }]), /removes 1 record\(s\) the last-good copy does not hold \(first: zzz\.example\.rpz\.test\. IN CNAME \.\)/);
   t.equal(readFileSync(path, 'utf8'), before);
