@@ -25,6 +25,11 @@ RUN npm run build
 # ---- runtime: production dependencies, dist/, the zones and the container config -
 FROM ${BASE}
 ENV NODE_ENV=production
+# glibc keeps what a zone reload frees (the compile thread's arrays) unless
+# big blocks are mmap'd: a fixed threshold turns off its sliding one, so the
+# memory goes back to the system after each reload (the same setting as
+# `npm start`; bench/README.md has the figures).
+ENV MALLOC_MMAP_THRESHOLD_=131072
 
 # Port 53 (and the stop page's 80 and 443) as a non-root user: the node binary
 # gets the file capability CAP_NET_BIND_SERVICE, and nothing else.
@@ -80,5 +85,9 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 # node is PID 1 (exec form, no npm, no shell): it receives SIGTERM itself, closes
 # the listeners, flushes the log and exits 0. SIGHUP reloads every policy zone.
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+# --single-threaded-gc: V8's helper threads would collect garbage for the zone
+# compile thread at normal priority, beside the thread answering queries; with
+# it each thread collects its own, and the compile's runs at its low priority
+# (the same flag as `npm start`; bench/README.md has the figures).
+ENTRYPOINT ["node", "--single-threaded-gc", "/app/dist/cli/main.js"]
 CMD ["serve", "-c", "/etc/stopzone/stopzone.yaml"]

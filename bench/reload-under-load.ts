@@ -73,6 +73,7 @@ const CACHE_ENTRIES = 10_000; // Stopzone's cache.maxEntries: filled before the 
 const STEADY_SKIP_S = 3; // the first seconds of a load run are ramp-up, left out of "steady"
 const TIMEOUT_S = 5; // dnsperf -t: a query unanswered for this long is lost
 const LOAD_AT_START = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const SHIPPED = shippedLaunch();
 const TLDS = ['com', 'net', 'org', 'info', 'xyz', 'ru', 'de', 'io', 'co.uk', 'com.br'];
 
 for (const scenario of SCENARIOS) if (scenario !== 'file' && scenario !== 'ixfr') die(`unknown scenario "${scenario}" in BENCH_SCENARIOS; expected file and/or ixfr`);
@@ -605,15 +606,37 @@ ${env.BENCH_STOPZONE_YAML ?? ''}
   );
   const logPath = join(TMP, `stopzone-${label}${logSuffix}.log`);
   const out = openSync(logPath, 'w');
-  const flags = (env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((f) => f !== '');
+  const flags = [...SHIPPED.flags, ...words(env.BENCH_NODE_FLAGS)];
   const startedAt = now();
-  const extraEnv = Object.fromEntries((env.BENCH_STOPZONE_ENV ?? '').split(/\s+/).filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  const extraEnv = { ...SHIPPED.env, ...assignments(words(env.BENCH_STOPZONE_ENV)) };
   const proc = start(`stopzone ${label}`, SERVER_CPU, process.execPath, [...flags, 'dist/cli/main.js', 'serve', '--config', config], out, out, extraEnv);
   closeSync(out);
   const log = new LogFollower(logPath);
   const serving = await log.waitFor('"stopzone serving"', (e) => e.msg === 'stopzone serving', 300_000, proc);
   if ((await digStatus(port, 'host001.bench.test')) !== 'NOERROR') throw new Error(`Stopzone on port ${port} does not answer host001.bench.test`);
   return { proc, port, admin, log, serving, startedAt };
+}
+
+/**
+ * How `npm start` (package.json) runs Stopzone: its environment settings and node flags, so that the bench
+ * measures what is shipped (the Dockerfile's ENV and ENTRYPOINT say the same). BENCH_AS_SHIPPED=0: plain node.
+ */
+function shippedLaunch(): { env: Record<string, string>; flags: string[] } {
+  if (env.BENCH_AS_SHIPPED === '0') return { env: {}, flags: [] };
+  const start = words((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start);
+  const node = start.indexOf('node');
+  const script = start.findIndex((word, i) => i > node && !word.startsWith('-'));
+  if (node < 0 || script < 0) die(`cannot read how package.json's start script runs node: ${start.join(' ')}`);
+  return { env: assignments(start.slice(0, node)), flags: start.slice(node + 1, script) };
+}
+
+function words(text: string | undefined): string[] {
+  return (text ?? '').split(/\s+/).filter((word) => word !== '');
+}
+
+/** ["NAME=value", ...] as an environment. */
+function assignments(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(pairs.filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
 async function metric(stopzone: Stopzone, name: string): Promise<number | null> {
@@ -961,7 +984,8 @@ async function main(): Promise<void> {
       for (const suffix of ['-axfr', '']) {
         const file = join(TMP, `stopzone-${scenario}${suffix}.log`);
         if (!existsSync(file)) continue;
-        const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"name":"stopzone"'));
+        // Stopzone's own lines, and any trace that BENCH_NODE_FLAGS asked V8 for (--trace-gc); not the block log.
+        const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"name":"stopzone"') || (l !== '' && !l.startsWith('{')));
         writeFileSync(join(OUT_DIR, `${stamp}-reload-${scenario}${suffix}-stopzone.log`), `${lines.join('\n')}\n`);
       }
     }
@@ -978,6 +1002,8 @@ function render(results: Result[]): string {
   const lines: string[] = ['', `== 1,000,000-trigger zone replaced under load (Stopzone on CPU ${SERVER_CPU}; dnsperf, NSD, BIND on CPU ${LOAD_CPU}) ==`];
   lines.push(`${new Date().toISOString()}, node ${process.version}, load average at the start ${LOAD_AT_START}`);
   lines.push('mix: 85 % cached names, 10 % policy hits (NXDOMAIN), 5 % unique misses to NSD; dnsperf -c 4 -q 60000 -t 5 -Q <rate>');
+  const launch = [...Object.entries({ ...SHIPPED.env, ...assignments(words(env.BENCH_STOPZONE_ENV)) }).map(([name, value]) => `${name}=${value}`), 'node', ...SHIPPED.flags, ...words(env.BENCH_NODE_FLAGS)];
+  lines.push(`Stopzone runs as: ${launch.join(' ')} dist/cli/main.js serve${env.BENCH_AS_SHIPPED === '0' ? ' (BENCH_AS_SHIPPED=0)' : ' (as npm start does)'}`);
   for (const r of results) {
     const s = r.summary;
     lines.push('', `-- ${r.scenario === 'file' ? 'full reload of a watched zone file' : `IXFR of 10,000 changes from BIND (NOTIFY ${NOTIFY_MODE})`} --`);
