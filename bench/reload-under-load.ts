@@ -30,7 +30,8 @@
  * Knobs (environment): BENCH_SCENARIOS="file ixfr", BENCH_LOAD_SECONDS=65, BENCH_CHANGE_AT=15,
  * BENCH_CAPACITY_SECONDS=10, BENCH_RATE (qps; skips the capacity run), BENCH_LOAD_SHARE=0.5,
  * BENCH_NOTIFY=once|each, BENCH_NODE_FLAGS (extra node flags for Stopzone), BENCH_STOPZONE_ENV (extra environment for
- * Stopzone only, e.g. "MALLOC_MMAP_THRESHOLD_=131072"), BENCH_STOPZONE_YAML (extra config lines), BENCH_SKIP_BUILD=1,
+ * Stopzone only, e.g. "MALLOC_ARENA_MAX=2"), BENCH_AS_SHIPPED=0 (plain node, without npm start's flags and
+ * environment), BENCH_STOPZONE_YAML (extra config lines), BENCH_SKIP_BUILD=1,
  * BENCH_QUIET_WAIT=60 (seconds to wait, before each measurement, for other processes to leave the CPUs idle),
  * BENCH_SERVER_CPUS=1 (Stopzone's CPUs; "0,1" lets its zone-compile thread use the load generator's spare CPU).
  */
