@@ -75,6 +75,8 @@ const STEADY_SKIP_S = 3; // the first seconds of a load run are ramp-up, left ou
 const TIMEOUT_S = 5; // dnsperf -t: a query unanswered for this long is lost
 const LOAD_AT_START = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const SHIPPED = shippedLaunch();
+/** Stopzone's node flags and environment: as shipped, plus the BENCH_ knobs. */
+const LAUNCH = { flags: [...SHIPPED.flags, ...words(env.BENCH_NODE_FLAGS)], env: { ...SHIPPED.env, ...assignments(words(env.BENCH_STOPZONE_ENV)) } };
 const TLDS = ['com', 'net', 'org', 'info', 'xyz', 'ru', 'de', 'io', 'co.uk', 'com.br'];
 
 for (const scenario of SCENARIOS) if (scenario !== 'file' && scenario !== 'ixfr') die(`unknown scenario "${scenario}" in BENCH_SCENARIOS; expected file and/or ixfr`);
@@ -607,10 +609,8 @@ ${env.BENCH_STOPZONE_YAML ?? ''}
   );
   const logPath = join(TMP, `stopzone-${label}${logSuffix}.log`);
   const out = openSync(logPath, 'w');
-  const flags = [...SHIPPED.flags, ...words(env.BENCH_NODE_FLAGS)];
   const startedAt = now();
-  const extraEnv = { ...SHIPPED.env, ...assignments(words(env.BENCH_STOPZONE_ENV)) };
-  const proc = start(`stopzone ${label}`, SERVER_CPU, process.execPath, [...flags, 'dist/cli/main.js', 'serve', '--config', config], out, out, extraEnv);
+  const proc = start(`stopzone ${label}`, SERVER_CPU, process.execPath, [...LAUNCH.flags, 'dist/cli/main.js', 'serve', '--config', config], out, out, LAUNCH.env);
   closeSync(out);
   const log = new LogFollower(logPath);
   const serving = await log.waitFor('"stopzone serving"', (e) => e.msg === 'stopzone serving', 300_000, proc);
@@ -1003,7 +1003,7 @@ function render(results: Result[]): string {
   const lines: string[] = ['', `== 1,000,000-trigger zone replaced under load (Stopzone on CPU ${SERVER_CPU}; dnsperf, NSD, BIND on CPU ${LOAD_CPU}) ==`];
   lines.push(`${new Date().toISOString()}, node ${process.version}, load average at the start ${LOAD_AT_START}`);
   lines.push('mix: 85 % cached names, 10 % policy hits (NXDOMAIN), 5 % unique misses to NSD; dnsperf -c 4 -q 60000 -t 5 -Q <rate>');
-  const launch = [...Object.entries({ ...SHIPPED.env, ...assignments(words(env.BENCH_STOPZONE_ENV)) }).map(([name, value]) => `${name}=${value}`), 'node', ...SHIPPED.flags, ...words(env.BENCH_NODE_FLAGS)];
+  const launch = [...Object.entries(LAUNCH.env).map(([name, value]) => `${name}=${value}`), 'node', ...LAUNCH.flags];
   lines.push(`Stopzone runs as: ${launch.join(' ')} dist/cli/main.js serve${env.BENCH_AS_SHIPPED === '0' ? ' (BENCH_AS_SHIPPED=0)' : ' (as npm start does)'}`);
   for (const r of results) {
     const s = r.summary;
