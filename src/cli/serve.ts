@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../observe/logger.js';
+import { lowerHelperThreads } from '../server/low-priority-threads.js';
 import { startServer } from '../server/start-server.js';
 
 /**
@@ -9,13 +10,14 @@ import { startServer } from '../server/start-server.js';
  * SIGINT, then closes the listeners, flushes the log and exits 0.
  */
 export async function serve(configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+  const helperThreadsLowered = lowerHelperThreads();
   const config = loadConfig(configPath, env);
   const log = createLogger(config.log.level);
   const server = await startServer({ config, log });
   const { blockLog, ...shown } = config;
   // No secrets in the log: the hash key is replaced by whether there is one.
   const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
-  log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https } }, 'stopzone serving');
+  log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https }, helperThreadsLowered }, 'stopzone serving');
   // SIGHUP reloads every policy zone (a zone that fails keeps its last good version).
   const onHangup = (): void => void server.zones.reloadAll();
   process.on('SIGHUP', onHangup);

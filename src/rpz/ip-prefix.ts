@@ -146,12 +146,16 @@ export function addressToBytes(address: string): Uint8Array | null {
 
 /** "192.0.2.0/24", "2001:db8::/32" (RFC 5952 text), for logs. */
 export function prefixToString(prefix: IpPrefix): string {
-  const a = prefix.address;
-  if (prefix.family === 4) return `${a[12]}.${a[13]}.${a[14]}.${a[15]}/${prefix.bits}`;
+  return `${addressToString(prefix.address, prefix.family)}/${prefix.bits}`;
+}
+
+/** 16 bytes (IPv4-mapped for family 4) as "192.0.2.1" or RFC 5952 text ("2001:db8::1"), for logs. */
+export function addressToString(a: Uint8Array, family: IpFamily): string {
+  if (family === 4) return `${a[12]}.${a[13]}.${a[14]}.${a[15]}`;
   const words = wordsOf(a).map((w) => w.toString(16));
   const [start, length] = zeroRun(a);
-  if (length === 0) return `${words.join(':')}/${prefix.bits}`;
-  return `${words.slice(0, start).join(':')}::${words.slice(start + length).join(':')}/${prefix.bits}`;
+  if (length === 0) return words.join(':');
+  return `${words.slice(0, start).join(':')}::${words.slice(start + length).join(':')}`;
 }
 
 /** The canonical owner labels, as BIND's ip2name writes them: "24.0.2.0.192", "48.zz.bad.db8.2001". */

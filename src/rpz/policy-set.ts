@@ -1,6 +1,6 @@
 import { ActionKind } from './actions.js';
 import { nameToWireBytes } from '../dns/message-writer.js';
-import type { IpPrefix } from './ip-prefix.js';
+import { addressToString, type IpFamily, type IpPrefix } from './ip-prefix.js';
 import type { PolicyZone, Rule } from './policy-zone.js';
 import { TriggerType, TRIGGER_NAMES } from './triggers.js';
 
@@ -56,10 +56,10 @@ export interface Evaluation {
   readonly wouldHave: readonly PolicyHit[];
 }
 
-/** One step of an answer's CNAME chain: the name, and the A/AAAA addresses owned by it. */
+/** One step of an answer's CNAME chain: the name, and the A/AAAA addresses owned by it (16 bytes, IPv4-mapped for A). */
 export interface ChainStep {
   readonly name: string;
-  readonly addresses: ReadonlyArray<{ readonly bytes: Uint8Array; readonly text: string }>;
+  readonly addresses: ReadonlyArray<{ readonly bytes: Uint8Array; readonly family: IpFamily }>;
 }
 
 const OVERRIDES: Record<string, ActionKind | typeof STOP_PAGE | undefined> = {
@@ -87,10 +87,16 @@ export class PolicySet {
 
   /** Required zones with no version loaded yet: while any is missing, nothing may be answered unfiltered. */
   readonly missingRequired: readonly string[];
+  /** Whether any zone has rpz-ip triggers: only then do answers' addresses matter. */
+  readonly hasIpTriggers: boolean;
+  /** Whether any zone has rpz-client-ip triggers: only then does the client's address matter. */
+  readonly hasClientIpTriggers: boolean;
 
   constructor(zones: ReadonlyArray<{ zone: PolicyZone; settings: ZoneSettings }>, missingRequired: readonly string[] = []) {
     this.zones = zones;
     this.missingRequired = missingRequired;
+    this.hasIpTriggers = zones.some(({ zone }) => zone.has(TriggerType.IP));
+    this.hasClientIpTriggers = zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
     let seen = false;
     this.#ipBefore = zones.map(({ zone }) => {
       const before = seen;
@@ -152,15 +158,15 @@ export class PolicySet {
         const byName = step > 0 ? zone.indexes.qname.lookup(name) : null;
         if (byName !== null) hit = this.#hit(i, TriggerType.QNAME, byName.value, `${byName.owner}.${zone.name}`, step, name);
         else if (zone.indexes.ip.size > 0) {
-          let best: { value: number; length128: number; bytes: Uint8Array; text: string } | null = null;
+          let best: { value: number; length128: number; bytes: Uint8Array; family: IpFamily } | null = null;
           for (const address of addresses) {
             const match = zone.indexes.ip.longest(address.bytes);
             if (match === null) continue;
             if (best === null || match.length128 > best.length128 || (match.length128 === best.length128 && Buffer.compare(address.bytes, best.bytes) < 0)) {
-              best = { ...match, bytes: address.bytes, text: address.text };
+              best = { ...match, bytes: address.bytes, family: address.family };
             }
           }
-          if (best !== null) hit = { ...this.#hit(i, TriggerType.IP, best.value, `${prefixVia(zone, best)}.rpz-ip.${zone.name}`, step, name), address: best.text };
+          if (best !== null) hit = { ...this.#hit(i, TriggerType.IP, best.value, `${prefixVia(zone, best)}.rpz-ip.${zone.name}`, step, name), address: addressToString(best.bytes, best.family) };
         }
         if (hit === null) continue;
         if (settings.policy !== 'disabled') return { hit, wouldHave };

@@ -1,5 +1,5 @@
 import { copyRecord, readNameWire, wireToName } from '../dns/message-writer.js';
-import { listRecords } from '../dns/wire.js';
+import { listRecords, skipName } from '../dns/wire.js';
 import { RRType } from '../dns/types.js';
 import type { ChainStep } from '../rpz/policy-set.js';
 
@@ -12,11 +12,15 @@ export interface AnswerChain {
 
 /**
  * Follows the CNAME chain of an answer from the query name (lower-case):
- * step 0 is the query name, each CNAME adds a step; A and AAAA records are
- * given to the step that owns them. Returns null for an answer with no records.
+ * step 0 is the query name, each CNAME adds a step; with `withAddresses`, A
+ * and AAAA records are given to the step that owns them. Returns null when
+ * there is nothing for policy to look at: no records, or (without addresses)
+ * no CNAME, since the query name itself was checked before resolution. That
+ * early null keeps the common answer free of allocations here.
  */
-export function answerChain(message: Buffer, questionEnd: number, qname: string): AnswerChain | null {
+export function answerChain(message: Buffer, questionEnd: number, qname: string, withAddresses: boolean): AnswerChain | null {
   if (message.readUInt16BE(6) === 0) return null;
+  if (!withAddresses && !hasCname(message, questionEnd)) return null;
   const records = (listRecords(message, questionEnd) ?? []).filter((r) => r.section === 'answer');
   const owners = records.map((r) => {
     const wire = readNameWire(message, r.start);
@@ -28,20 +32,19 @@ export function answerChain(message: Buffer, questionEnd: number, qname: string)
   const seen = new Set<string>();
   while (name !== null && !seen.has(name) && steps.length < 16) {
     seen.add(name);
-    const addresses: Array<{ bytes: Uint8Array; text: string }> = [];
+    const addresses: Array<ChainStep['addresses'][number]> = [];
     let next: string | null = null;
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       if (owners[i] !== name) continue;
-      if (record.type === RRType.A && record.rdataLength === 4) {
+      if (withAddresses && record.type === RRType.A && record.rdataLength === 4) {
         const bytes = new Uint8Array(16);
         bytes[10] = 0xff;
         bytes[11] = 0xff;
         bytes.set(message.subarray(record.rdataOffset, record.rdataOffset + 4), 12);
-        addresses.push({ bytes, text: [...bytes.subarray(12)].join('.') });
-      } else if (record.type === RRType.AAAA && record.rdataLength === 16) {
-        const bytes = new Uint8Array(message.subarray(record.rdataOffset, record.rdataOffset + 16));
-        addresses.push({ bytes, text: ipv6Text(bytes) });
+        addresses.push({ bytes, family: 4 });
+      } else if (withAddresses && record.type === RRType.AAAA && record.rdataLength === 16) {
+        addresses.push({ bytes: new Uint8Array(message.subarray(record.rdataOffset, record.rdataOffset + 16)), family: 6 });
       } else if (record.type === RRType.CNAME && next === null) {
         const target = readNameWire(message, record.rdataOffset);
         const copy = copyRecord(message, record);
@@ -57,9 +60,14 @@ export function answerChain(message: Buffer, questionEnd: number, qname: string)
   return { steps, cnames };
 }
 
-function ipv6Text(bytes: Uint8Array): string {
-  const words: string[] = [];
-  for (let i = 0; i < 16; i += 2) words.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  // The WHATWG URL parser prints IPv6 in RFC 5952's canonical form.
-  return new URL(`http://[${words.join(':')}]`).hostname.slice(1, -1);
+/** Whether the answer section holds a CNAME record; a malformed message counts as holding one, so the full walk decides. */
+function hasCname(message: Buffer, questionEnd: number): boolean {
+  let pos = questionEnd;
+  for (let i = message.readUInt16BE(6); i > 0; i--) {
+    const nameEnd = skipName(message, pos);
+    if (nameEnd < 0 || nameEnd + 10 > message.length) return true;
+    if (message.readUInt16BE(nameEnd) === RRType.CNAME) return true;
+    pos = nameEnd + 10 + message.readUInt16BE(nameEnd + 8);
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { PolicyZone, type PolicyZoneData } from '../rpz/policy-zone.js';
-import { startLowPriorityWorker } from './low-priority-worker.js';
+import { startLowPriorityWorker } from '../server/low-priority-threads.js';
 import { refreshZone, type RefreshJob, type RefreshResult } from './refresh-zone.js';
 import { sourceKind, type SourceUpdate } from './zone-source.js';
 

@@ -7,7 +7,6 @@ import { listRecords, readQuestion } from '../../dns/wire.js';
 import { addressToBytes } from '../../rpz/ip-prefix.js';
 import type { PolicyHit, PolicySet } from '../../rpz/policy-set.js';
 import { rewrite, type StopPageRdata } from '../../rpz/rewrite.js';
-import { TriggerType } from '../../rpz/triggers.js';
 import { answerChain } from '../answer-chain.js';
 import type { Answer, Next, Query } from '../query.js';
 import type { Stage } from '../query.js';
@@ -32,8 +31,7 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     if (policy.empty) return next(query);
     // Never unfiltered: until every required zone has loaded once, nothing is forwarded.
     if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
-    const hasClientIp = policy.zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
-    const client = hasClientIp ? addressToBytes(clientAddress(query.client.address)) : null;
+    const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
     const before = policy.beforeResolution(query.question.lname, client, query.rd);
     // BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so look at it first.
     const keepsSigned = (hit: PolicyHit): boolean => query.edns?.dnssecOk === true && !hit.settings.breakDnssec;
@@ -43,10 +41,10 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
 
     const answer = await next(query);
     if (answer.message === null) return answer;
-    const chain = answerChain(answer.message, query.questionEnd, query.question.lname);
+    const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
     const after = chain === null ? null : policy.onAnswer(chain.steps, query.rd, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
     const hit = after?.hit ?? before.hit;
-    const wouldHave = [...before.wouldHave, ...(after?.wouldHave ?? [])];
+    const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
     if (hit === null || (keepsSigned(hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
     return apply(query, next, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
   };

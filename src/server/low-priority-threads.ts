@@ -28,6 +28,29 @@ export function startLowPriorityWorker(file: URL | string, options: WorkerOption
   return worker;
 }
 
+/**
+ * Lowers every thread of the process but the main one to the lowest
+ * priority; returns how many it lowered. Call it first thing at start-up:
+ * the threads there are then Node's helpers, V8's platform workers (its
+ * concurrent marking and sweeping) and libuv's pool (file reads and writes,
+ * the log lines among them). On a one-CPU container, V8's concurrent marking
+ * otherwise preempts the thread answering queries for tens of milliseconds
+ * at every major collection; at nice 19 the helpers run on the CPU time that
+ * queries leave, and when there is none V8 does the work on the main thread
+ * in small steps. The priority only matters when the CPU is contended.
+ */
+export function lowerHelperThreads(): number {
+  let lowered = 0;
+  for (const id of threadIds()) {
+    if (id === process.pid) continue;
+    try {
+      setPriority(id, LOWEST);
+      lowered++;
+    } catch {}
+  }
+  return lowered;
+}
+
 /** Lowers the calling thread (in a worker: itself) to the lowest priority, where permitted. */
 export function lowerOwnPriority(): void {
   try {
