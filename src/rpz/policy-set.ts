@@ -95,7 +95,6 @@ export class PolicySet {
   constructor(zones: ReadonlyArray<{ zone: PolicyZone; settings: ZoneSettings }>, missingRequired: readonly string[] = []) {
     this.zones = zones;
     this.missingRequired = missingRequired;
-    this.hasIpTriggers = zones.some(({ zone }) => zone.has(TriggerType.IP));
     this.hasClientIpTriggers = zones.some(({ zone }) => zone.has(TriggerType.CLIENT_IP));
     let seen = false;
     this.#ipBefore = zones.map(({ zone }) => {
@@ -103,6 +102,7 @@ export class PolicySet {
       seen ||= zone.has(TriggerType.IP);
       return before;
     });
+    this.hasIpTriggers = seen;
     this.#cnameRules = new Map();
     zones.forEach(({ settings }, i) => {
       if (settings.policy !== 'cname' || settings.cname === undefined) return;
