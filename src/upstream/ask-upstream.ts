@@ -30,6 +30,11 @@ export interface AskOptions extends QueryFlags, ExchangeLimits {
   readonly udpSockets: UdpSockets;
 }
 
+/** The exchange's result with its transport; fields spelled out, not spread (see UpstreamPool's #run). */
+function asked(exchanged: Exchanged, transport: AskedAnswer['transport']): AskedAnswer {
+  return { message: exchanged.message, rcode: exchanged.rcode, truncated: exchanged.truncated, transport };
+}
+
 /**
  * One attempt at one upstream: UDP, or TCP when asked; a UDP answer with TC=1
  * is asked again over TCP (RFC 7766 section 5), with a new ID and the same
@@ -40,9 +45,9 @@ export async function askUpstream(target: UpstreamAddress, options: AskOptions):
   let answer: AskedAnswer | null = null;
   if (!options.tcp) {
     const udp = await udpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options, options.udpSockets);
-    if (!udp.truncated) answer = { ...udp, transport: 'udp' };
+    if (!udp.truncated) answer = asked(udp, 'udp');
   }
-  answer ??= { ...(await tcpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options)), transport: 'tcp' };
+  answer ??= asked(await tcpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options), 'tcp');
   const failing = FAILING.get(answer.rcode);
   if (failing !== undefined) throw new Error(`answered ${failing} over ${answer.transport.toUpperCase()}`);
   return answer;

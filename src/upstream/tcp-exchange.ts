@@ -19,7 +19,7 @@ export function tcpExchange(target: UpstreamAddress, query: UpstreamQuery, limit
       for (const message of reader.push(chunk)) {
         const header = checkAnswer(message, query);
         if (header !== null) {
-          settle.resolve({ ...header, message });
+          settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
           return;
         }
       }

@@ -26,7 +26,7 @@ export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limit
     const accept = (message: Buffer): boolean => {
       const header = checkAnswer(message, query);
       if (header === null) return false;
-      settle.resolve({ ...header, message });
+      settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
       return true;
     };
     let socket = sockets.pick(target);

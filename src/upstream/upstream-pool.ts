@@ -1,7 +1,7 @@
 import type { Question } from '../dns/types.js';
 import { Cancellation } from './cancellation.js';
 import { UdpSockets } from './udp-sockets.js';
-import { askUpstream } from './ask-upstream.js';
+import { askUpstream, type AskOptions } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
 import { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
@@ -123,7 +123,21 @@ export class UpstreamPool {
     const plan = this.#health.plan();
     const attempts: UpstreamAttempt[] = [];
     try {
-      const options = { ...request, wireName, udpPayload, timeoutMs, signal: controller, track: this.#track, udpSockets: this.#udpSockets };
+      // Spelled out, not `{ ...request, more }`. On Node 20 (V8 11.3) an object built by a spread followed by more
+      // properties survives young collections although nothing holds it (a 15-line script shows it), so each
+      // forwarded query put about 1.1 KB into the old generation and major GCs came every few seconds (bench/README.md).
+      const options: AskOptions = {
+        question,
+        tcp: request.tcp,
+        dnssecOk: request.dnssecOk,
+        checkingDisabled: request.checkingDisabled,
+        wireName,
+        udpPayload,
+        timeoutMs,
+        signal: controller,
+        track: this.#track,
+        udpSockets: this.#udpSockets,
+      };
       // Each upstream in the plan's order, then round again `retries` times, until the deadline.
       for (let attempt = 0; attempt < plan.length * (1 + retries); attempt++) {
         if (controller.aborted) break;
