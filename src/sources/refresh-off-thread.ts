@@ -35,17 +35,20 @@ type Reply = { ok: true; update: SourceUpdate | null; data: PolicyZoneData | nul
 /**
  * Runs one refresh in a worker thread started for it, at the lowest priority,
  * and ended after it (its memory goes with it); the zone is rebuilt here from
- * the transferred arrays. Rejects with the refresh's message.
+ * the transferred arrays once the thread has exited. Rejects with the
+ * refresh's message.
  */
 export function refreshOffThread(job: RefreshJob): Promise<RefreshResult> {
   return new Promise((resolve, reject) => {
     const worker = startLowPriorityWorker(WORKER, { workerData: job });
     let settled = false;
+    // The outcome waits until the thread has exited. Its teardown frees the compile's memory (some 100 MiB);
+    // a zone handed over while that ran overlapped the major GC that adopting it sets off, and the answering
+    // thread stalled 40-60 ms (bench/README.md, reload results); handed over after the exit, it did not.
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
-      outcome();
+      void worker.terminate().then(outcome, outcome);
     };
     const answered = (reply: Reply): void => {
       if (!reply.ok) return reject(new Error(reply.message));
