@@ -1,5 +1,7 @@
 import type { Question } from '../dns/types.js';
+import { InFlight } from '../server/in-flight.js';
 import { Cancellation } from './cancellation.js';
+import { Slots } from './slots.js';
 import { UdpSockets } from './udp-sockets.js';
 import { askUpstream, type AskOptions } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
@@ -57,13 +59,14 @@ export class UpstreamPool {
   readonly #targets: UpstreamAddress[];
   readonly #options: Required<UpstreamPoolOptions>;
   readonly #health: UpstreamHealth;
-  readonly #inFlight = new Map<string, Promise<UpstreamAnswer>>();
-  readonly #running = new Set<Cancellation>();
+  // Per-query bookkeeping in this long-lived object uses no Map or Set (see Slots): the requests in flight by key
+  // in a null-prototype dictionary, whose table V8 does not reallocate each time it empties.
+  readonly #inFlight: Record<string, Promise<UpstreamAnswer>> = Object.create(null) as Record<string, Promise<UpstreamAnswer>>;
+  readonly #running = new Slots<Cancellation>();
   /** Sockets still closing: close() waits for them. */
-  readonly #closing = new Set<Promise<void>>();
+  readonly #closing = new InFlight();
   readonly #track = (closed: Promise<void>): void => {
-    this.#closing.add(closed);
-    void closed.then(() => this.#closing.delete(closed));
+    void this.#closing.track(closed);
   };
   readonly #udpSockets = new UdpSockets();
   #closed = false;
@@ -85,12 +88,12 @@ export class UpstreamPool {
     const { question } = request;
     // Fixed-form fields first, the name last, so no two requests can spell the same key.
     const key = `${question.type}/${question.class}/${+request.dnssecOk}${+request.checkingDisabled}${+request.tcp}/${question.lname}`;
-    const shared = this.#inFlight.get(key);
+    const shared = this.#inFlight[key];
     if (shared !== undefined) return shared;
     const promise = this.#run(request);
-    this.#inFlight.set(key, promise);
+    this.#inFlight[key] = promise;
     const forget = (): void => {
-      this.#inFlight.delete(key);
+      delete this.#inFlight[key];
     };
     promise.then(forget, forget);
     return promise;
@@ -104,9 +107,9 @@ export class UpstreamPool {
   /** Cancels every request in flight (they reject with UpstreamFailure), closing their sockets; later requests reject at once. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const controller of this.#running) controller.abort(new Error('the upstream pool closed'));
-    await Promise.allSettled([...this.#inFlight.values()]);
-    await Promise.all([...this.#closing]);
+    for (const controller of this.#running.values()) controller.abort(new Error('the upstream pool closed'));
+    await Promise.allSettled(Object.values(this.#inFlight));
+    await this.#closing.drained();
     await this.#udpSockets.close();
   }
 
@@ -118,7 +121,7 @@ export class UpstreamPool {
     if (wireName === null) throw new UpstreamFailure(`no answer for ${what()}: the name cannot be encoded`, []);
     const { deadlineMs, timeoutMs, udpPayload, retries } = this.#options;
     const controller = new Cancellation();
-    this.#running.add(controller);
+    const running = this.#running.add(controller);
     const deadline = setTimeout(() => controller.abort(new Error(`the deadline of ${deadlineMs} ms passed`)), deadlineMs);
     const plan = this.#health.plan();
     const attempts: UpstreamAttempt[] = [];
@@ -157,7 +160,7 @@ export class UpstreamPool {
       throw new UpstreamFailure(`no usable answer for ${what()}: ${why}`, attempts);
     } finally {
       clearTimeout(deadline);
-      this.#running.delete(controller);
+      this.#running.delete(running);
       this.#health.release(plan);
     }
   }
