@@ -31,8 +31,8 @@ export interface AskOptions extends QueryFlags, ExchangeLimits {
 }
 
 /** The exchange's result with its transport; fields spelled out, not spread (see UpstreamPool's #run). */
-function asked(exchanged: Exchanged, transport: AskedAnswer['transport']): AskedAnswer {
-  return { message: exchanged.message, rcode: exchanged.rcode, truncated: exchanged.truncated, transport };
+function asked(result: Exchanged, transport: AskedAnswer['transport']): AskedAnswer {
+  return { message: result.message, rcode: result.rcode, truncated: result.truncated, transport };
 }
 
 /**

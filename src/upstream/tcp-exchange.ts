@@ -3,7 +3,7 @@ import { bounded, type ExchangeLimits } from './bounded.js';
 import { FrameReader, frame } from './tcp-frames.js';
 import type { UpstreamAddress } from './upstream-address.js';
 import { checkAnswer, type UpstreamQuery } from './upstream-query.js';
-import type { Exchanged } from './udp-exchange.js';
+import { exchanged, type Exchanged } from './udp-exchange.js';
 
 /**
  * Sends `query` over a fresh TCP connection and resolves with the first framed
@@ -19,7 +19,7 @@ export function tcpExchange(target: UpstreamAddress, query: UpstreamQuery, limit
       for (const message of reader.push(chunk)) {
         const header = checkAnswer(message, query);
         if (header !== null) {
-          settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
+          settle.resolve(exchanged(header, message));
           return;
         }
       }

@@ -9,6 +9,11 @@ export interface Exchanged extends AnswerHeader {
   readonly message: Buffer;
 }
 
+/** A matching answer with its header's fields, spelled out, not spread (see UpstreamPool's #run). */
+export function exchanged(header: AnswerHeader, message: Buffer): Exchanged {
+  return { rcode: header.rcode, truncated: header.truncated, message };
+}
+
 /** True when a datagram came from the upstream's own address and port. */
 export function fromUpstream(rinfo: { address: string; port: number }, target: UpstreamAddress): boolean {
   return rinfo.port === target.port && rinfo.address === target.host;
@@ -26,7 +31,7 @@ export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limit
     const accept = (message: Buffer): boolean => {
       const header = checkAnswer(message, query);
       if (header === null) return false;
-      settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
+      settle.resolve(exchanged(header, message));
       return true;
     };
     let socket = sockets.pick(target);
