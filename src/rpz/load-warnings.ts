@@ -35,3 +35,22 @@ export class LoadWarnings {
     return total;
   }
 }
+
+/**
+ * Warnings of a zone after a delta: `base` less those of the records taken
+ * out, plus those of the records put in. Kinds that fall to zero go; the
+ * examples are the new records' first, then the base's.
+ */
+export function warningsChanged(base: readonly WarningSummary[], out: readonly WarningSummary[], added: readonly WarningSummary[]): WarningSummary[] {
+  const kinds = new Map<string, { count: number; examples: string[] }>();
+  const entry = (kind: string): { count: number; examples: string[] } => kinds.get(kind) ?? kinds.set(kind, { count: 0, examples: [] }).get(kind)!;
+  for (const warning of base) entry(warning.kind).count += warning.count;
+  for (const warning of out) entry(warning.kind).count -= warning.count;
+  for (const warning of added) {
+    const kind = entry(warning.kind);
+    kind.count += warning.count;
+    kind.examples.push(...warning.examples);
+  }
+  for (const warning of base) entry(warning.kind).examples.push(...warning.examples);
+  return [...kinds].filter(([, { count }]) => count > 0).map(([kind, { count, examples }]) => ({ kind, count, examples: examples.slice(0, EXAMPLES) }));
+}

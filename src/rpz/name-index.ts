@@ -1,4 +1,4 @@
-import { addFlag, createTable, DOT, EXACT, find, flagsOf, FNV_OFFSET, finish, insert, pack, STAR, step, WILD, type NameTable } from './name-table.js';
+import { addFlag, cloneTable, createTable, DOT, EXACT, find, flagsOf, FNV_OFFSET, finish, insert, pack, removeFlag, STAR, step, WILD, type NameTable } from './name-table.js';
 
 /** The rule a name matched in one index. */
 export interface NameMatch {
@@ -136,12 +136,23 @@ export class NameIndex {
  * and drops the builder's.
  */
 export class NameIndexBuilder {
-  #table: NameTable | null = createTable(1024, 1 << 16);
-  #rootExact = -1;
-  #rootWild = -1;
-  #exact = 0;
-  #wildcard = 0;
+  #table: NameTable | null;
+  #rootExact: number;
+  #rootWild: number;
+  #exact: number;
+  #wildcard: number;
+  /** An edited copy is handed over as it is, packed only when tombstones pile up; a new table is always packed. */
+  readonly #editing: boolean;
 
+  /** An empty builder, or one holding a copy of `from` (an index in force) to change by a delta while `from` stays in use. */
+  constructor(from?: NameIndexParts) {
+    this.#table = from === undefined ? createTable(1024, 1 << 16) : cloneTable(from.table);
+    this.#rootExact = from?.rootExact ?? -1;
+    this.#rootWild = from?.rootWild ?? -1;
+    this.#exact = from?.exact ?? 0;
+    this.#wildcard = from?.wildcard ?? 0;
+    this.#editing = from !== undefined;
+  }
   /** value: a rule id (uint32). Returns false when the same (name, wildcard) was already added (first one wins). */
   add(name: string, wildcard: boolean, value: number): boolean {
     const table = this.#table;
@@ -164,13 +175,52 @@ export class NameIndexBuilder {
     return true;
   }
 
-  /** The packed index; the builder cannot be used afterwards. */
+  /**
+   * Removes the rule of (name, wildcard), and the nodes it leaves empty.
+   * Returns false when there is none, or when an ancestor has too many
+   * children to count (name-table.ts MAX_CHILDREN; build the index anew).
+   */
+  remove(name: string, wildcard: boolean): boolean {
+    const table = this.#table;
+    if (table === null) throw new Error('NameIndexBuilder.remove: called after build()');
+    if (countLabels(name) === 0) {
+      if ((wildcard ? this.#rootWild : this.#rootExact) < 0) return false;
+      if (wildcard) this.#rootWild = -1;
+      else this.#rootExact = -1;
+    } else {
+      const slot = findName(table, name);
+      const flag = wildcard ? WILD : EXACT;
+      if (slot < 0 || (flagsOf(table, slot) & flag) === 0 || !removeFlag(table, slot, flag)) return false;
+    }
+    if (wildcard) this.#wildcard--;
+    else this.#exact--;
+    return true;
+  }
+
+  /** The index; the builder cannot be used afterwards. */
   build(): NameIndex {
     if (this.#table === null) throw new Error('NameIndexBuilder.build: called twice');
-    const table = pack(this.#table);
+    const table = !this.#editing || this.#table.dead > this.#table.nodes / 4 ? pack(this.#table) : this.#table;
     this.#table = null;
     return new NameIndex({ table, rootExact: this.#rootExact, rootWild: this.#rootWild, exact: this.#exact, wildcard: this.#wildcard });
   }
+}
+
+/** The slot of the node of a canonical name (not ""), -1 if it has none. */
+function findName(table: NameTable, name: string): number {
+  let node = -1;
+  let labelEnd = name.length;
+  let hash = FNV_OFFSET;
+  for (let i = name.length - 1; i >= -1; i--) {
+    const c = i >= 0 ? name.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      node = find(table, finish(hash), name, i + 1, labelEnd, node);
+      if (node < 0) return -1;
+      labelEnd = i;
+    }
+    hash = step(hash, c);
+  }
+  return node;
 }
 
 /**

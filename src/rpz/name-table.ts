@@ -4,7 +4,14 @@
  * and a node lives in its slot: open addressing, linear probing, one 16-byte
  * record per slot, so a probe reads one cache line:
  *
- *   [hash, label offset, parent slot + 1 (0 = the root), flags | label length << 2]
+ *   [hash, label offset, parent slot + 1 (0 = the root), flags | label length << 2 | children << 10]
+ *
+ * A node exists while it has a flag or a child (an empty non-terminal). An
+ * IXFR removes names from a copy of a table (removeFlag): a node that no
+ * longer exists becomes a tombstone, which keeps the probe chains whole, is
+ * never matched, and is dropped when the table is next re-placed. The arrays
+ * live in SharedArrayBuffers, so a worker thread reads the table in force
+ * without a copy being made on the thread that answers queries.
  *
  * A node is its leftmost label plus its parent, so a candidate is verified by
  * comparing the parent slot and that one label's bytes (each label stored once
@@ -23,6 +30,14 @@ export const DOT = 0x2e;
 export const STAR = 0x2a;
 const FNV_PRIME = 0x01000193;
 const STRIDE = 4;
+/** The meta bits find() compares: the flags and the label length (a label of 63 octets written with \DDD escapes is 252 characters). */
+const LABEL_META = 0x3ff;
+const LENGTH_BITS = 0x3fc;
+const CHILD = 1 << 10;
+/** Children counts stop here; a node this full cannot lose children in place (removeFlag says so). */
+const MAX_CHILDREN = 0x3fffff;
+/** A removed node: not empty (probing goes on past it), label length 0 (never matched). */
+const TOMBSTONE = CHILD;
 /** Load factors: the builder doubles beyond GROW_AT; build() packs to PACK_AT. */
 const GROW_AT = 0.7;
 const PACK_AT = 0.65;
@@ -37,6 +52,8 @@ export interface NameTable {
   bytes: Uint8Array;
   used: number;
   nodes: number;
+  /** Tombstones: slots taken by removed nodes, counted in the load. */
+  dead: number;
   capacity: number;
   /** capacity / 2^32: a hash scaled into [0, capacity) without a modulo. */
   scale: number;
@@ -65,7 +82,7 @@ export function find(table: NameTable, hash: number, text: string, start: number
     const r = slot * STRIDE;
     const found = records[r + 3]!;
     if (found === 0) return -1;
-    if (records[r] === hash && records[r + 2] === parent + 1 && (found | EXACT | WILD) === meta) {
+    if (records[r] === hash && records[r + 2] === parent + 1 && ((found & LABEL_META) | EXACT | WILD) === meta) {
       const offset = records[r + 1]! - start;
       let i = start;
       while (i < labelEnd && bytes[offset + i] === text.charCodeAt(i)) i++;
@@ -79,12 +96,13 @@ export function find(table: NameTable, hash: number, text: string, start: number
 export function createTable(nodes: number, bytes: number, load = GROW_AT): NameTable {
   const capacity = Math.max(16, Math.ceil(nodes / load));
   return {
-    records: new Int32Array(capacity * STRIDE),
-    exact: new Uint32Array(capacity),
-    wild: new Uint32Array(capacity),
-    bytes: new Uint8Array(bytes),
+    records: new Int32Array(new SharedArrayBuffer(capacity * STRIDE * 4)),
+    exact: new Uint32Array(new SharedArrayBuffer(capacity * 4)),
+    wild: new Uint32Array(new SharedArrayBuffer(capacity * 4)),
+    bytes: sharedBytes(bytes),
     used: 0,
     nodes: 0,
+    dead: 0,
     capacity,
     scale: capacity / 2 ** 32,
   };
@@ -111,6 +129,7 @@ export function insert(table: NameTable, name: string, labels: number): number {
         table.used += labelEnd - start;
         slot = place(table, h, offset, parent, (labelEnd - start) << 2);
         table.nodes++;
+        if (parent >= 0 && table.records[parent * STRIDE + 3]! >>> 10 < MAX_CHILDREN) table.records[parent * STRIDE + 3]! += CHILD;
       }
       parent = slot;
       labelEnd = i;
@@ -120,12 +139,37 @@ export function insert(table: NameTable, name: string, labels: number): number {
   return parent;
 }
 
+/**
+ * Clears `flag` (EXACT or WILD) of the node in `slot`; a node left with no
+ * flag and no child is removed, and so, in turn, is each ancestor that this
+ * leaves empty. Returns false, with the table partly changed, when an
+ * ancestor's children count is saturated (MAX_CHILDREN): the caller builds
+ * the zone again instead.
+ */
+export function removeFlag(table: NameTable, slot: number, flag: number): boolean {
+  const records = table.records;
+  records[slot * STRIDE + 3]! &= ~flag;
+  for (let r = slot * STRIDE; (records[r + 3]! & ~LENGTH_BITS) === 0; ) {
+    const parent = records[r + 2]! - 1;
+    records[r + 3] = TOMBSTONE;
+    table.nodes--;
+    table.dead++;
+    if (parent < 0) return true;
+    r = parent * STRIDE;
+    if (records[r + 3]! >>> 10 === MAX_CHILDREN) return false;
+    records[r + 3]! -= CHILD;
+  }
+  return true;
+}
+
+/** A copy of `table` that can be changed (insert, removeFlag) while the original stays in use. */
+export function cloneTable(table: NameTable): NameTable {
+  return { ...table, records: sharedCopy(table.records), exact: sharedCopy(table.exact), wild: sharedCopy(table.wild), bytes: sharedCopy(table.bytes) };
+}
+
 /** A copy of `table` packed to its final size; the source can be dropped. */
 export function pack(table: NameTable): NameTable {
   const packed = createTable(table.nodes, table.used, PACK_AT);
-  packed.bytes.set(table.bytes.subarray(0, table.used));
-  packed.used = table.used;
-  packed.nodes = table.nodes;
   moveNodes(table, packed);
   return packed;
 }
@@ -145,32 +189,40 @@ function place(table: NameTable, hash: number, offset: number, parent: number, m
 /** Room for one more name: its bytes, a node per label, slots at most GROW_AT full. */
 function reserve(table: NameTable, length: number, labels: number): void {
   if (table.used + length > table.bytes.length) {
-    const bytes = new Uint8Array(Math.max(2 * table.bytes.length, table.used + length));
+    const bytes = sharedBytes(Math.max(2 * table.bytes.length, table.used + length));
     bytes.set(table.bytes);
     table.bytes = bytes;
   }
-  if (table.nodes + labels <= table.capacity * GROW_AT) return;
-  const bigger = createTable(2 * table.capacity * GROW_AT, 0);
+  if (table.nodes + table.dead + labels <= table.capacity * GROW_AT) return;
+  // Twice the room the live nodes need, and never smaller: a table mostly of tombstones is re-placed at its size.
+  const bigger = createTable(2 * Math.max(table.nodes + labels, (table.capacity * GROW_AT) / 2), table.bytes.length);
   moveNodes(table, bigger);
-  table.records = bigger.records;
-  table.exact = bigger.exact;
-  table.wild = bigger.wild;
-  table.capacity = bigger.capacity;
-  table.scale = bigger.scale;
+  Object.assign(table, bigger);
 }
 
-/** Re-places every node of `from` in `to` (same bytes), then renumbers the parent links. */
+/**
+ * Re-places every node of `from` in the empty table `to`, tombstones left
+ * behind and the labels' bytes copied without those of removed nodes, then
+ * renumbers the parent links.
+ */
 function moveNodes(from: NameTable, to: NameTable): void {
   const moved = new Int32Array(from.capacity);
-  const records = from.records;
+  const { records, bytes } = from;
+  let used = 0;
   for (let slot = 0; slot < from.capacity; slot++) {
     const r = slot * STRIDE;
-    if (records[r + 3] === 0) continue;
-    const target = place(to, records[r]!, records[r + 1]!, records[r + 2]! - 1, records[r + 3]!);
+    const meta = records[r + 3]!;
+    if ((meta & LENGTH_BITS) === 0) continue; // empty, or a tombstone
+    const offset = records[r + 1]!;
+    const end = offset + ((meta & LENGTH_BITS) >> 2);
+    const target = place(to, records[r]!, used, records[r + 2]! - 1, meta);
+    for (let i = offset; i < end; i++) to.bytes[used++] = bytes[i]!;
     to.exact[target] = from.exact[slot]!;
     to.wild[target] = from.wild[slot]!;
     moved[slot] = target;
   }
+  to.used = used;
+  to.nodes = from.nodes;
   for (let r = 2; r < to.records.length; r += STRIDE) {
     const parent = to.records[r]!;
     if (parent > 0) to.records[r] = moved[parent - 1]! + 1;
@@ -180,6 +232,18 @@ function moveNodes(from: NameTable, to: NameTable): void {
 /** EXACT | WILD of the node in `slot`. */
 export function flagsOf(table: NameTable, slot: number): number {
   return table.records[slot * STRIDE + 3]! & (EXACT | WILD);
+}
+
+/** Label bytes in a SharedArrayBuffer (see the top of this file). */
+function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+/** A copy of `array` in a SharedArrayBuffer. */
+export function sharedCopy<T extends Int32Array | Uint32Array | Uint8Array>(array: T): T {
+  const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
 }
 
 /** Marks the node in `slot` with EXACT or WILD. */

@@ -43,8 +43,36 @@ interface PolicyZoneInput {
   soa: PolicyZone['soa'];
   kinds: Uint8Array;
   ttls: Uint32Array;
-  data: ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
+  dataLayers: readonly RuleDataLayer[];
   prefixOwners: ReadonlyMap<number, string>;
+}
+
+/** Rule data (gardens, local data) by rule id; a zone changed by deltas has one layer per delta that brought any. */
+type RuleDataLayer = ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
+
+/**
+ * What applying an IXFR delta needs of the zone in force (zone-delta.ts):
+ * plain data whose big arrays are in SharedArrayBuffers, so a worker thread
+ * reads them without a copy on the thread that answers queries.
+ */
+export interface DeltaBase {
+  readonly names: { readonly qname: NameIndexParts; readonly nsdname: NameIndexParts };
+  readonly kinds: Uint8Array;
+  readonly ttls: Uint32Array;
+  readonly stats: ZoneStats;
+  /** Rule-data layers (see PolicyZone.edited). */
+  readonly dataLayers: number;
+}
+
+/** A zone changed by a delta, as plain data: PolicyZone.edited puts it together with the zone it was applied to. */
+export interface ZoneEdit {
+  readonly names: { readonly qname: NameIndexParts; readonly nsdname: NameIndexParts };
+  readonly kinds: Uint8Array;
+  readonly ttls: Uint32Array;
+  /** Rule data of the delta's new rules. */
+  readonly data: PolicyZoneData['data'];
+  readonly stats: ZoneStats;
+  readonly soa: PolicyZoneData['soa'];
 }
 
 /**
@@ -78,7 +106,7 @@ export class PolicyZone {
   readonly soa: { readonly ttl: number; readonly rdata: Buffer } | null;
   readonly #kinds: Uint8Array;
   readonly #ttls: Uint32Array;
-  readonly #data: ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
+  readonly #dataLayers: readonly RuleDataLayer[];
   readonly #prefixOwners: ReadonlyMap<number, string>;
 
   constructor(parts: PolicyZoneInput) {
@@ -88,7 +116,7 @@ export class PolicyZone {
     this.soa = parts.soa;
     this.#kinds = parts.kinds;
     this.#ttls = parts.ttls;
-    this.#data = parts.data;
+    this.#dataLayers = parts.dataLayers;
     this.#prefixOwners = parts.prefixOwners;
   }
 
@@ -101,7 +129,7 @@ export class PolicyZone {
       soa: this.soa,
       kinds: this.#kinds,
       ttls: this.#ttls,
-      data: [...this.#data],
+      data: this.#dataLayers.flatMap((layer) => [...layer]),
       prefixOwners: [...this.#prefixOwners],
       names: { qname: qname.parts(), nsdname: nsdname.parts() },
       prefixes: { clientIp: clientIp.parts(), ip: ip.parts(), nsip: nsip.parts() },
@@ -112,28 +140,20 @@ export class PolicyZone {
   static transferList(data: PolicyZoneData): ArrayBuffer[] {
     const tables = [data.names.qname.table, data.names.nsdname.table].flatMap((t) => [t.records, t.exact, t.wild, t.bytes]);
     const prefixes = [data.prefixes.clientIp, data.prefixes.ip, data.prefixes.nsip].flatMap((p) => [p.v4, p.v6]).flatMap((t) => [t.keys, t.tags, t.values]);
-    const buffers = new Set([data.kinds, data.ttls, ...tables, ...prefixes].map((array) => array.buffer as ArrayBuffer));
-    return [...buffers].filter((buffer) => buffer.byteLength > 0);
+    const buffers = new Set([data.kinds, data.ttls, ...tables, ...prefixes].map((array) => array.buffer));
+    // SharedArrayBuffers are shared by postMessage as they are, and cannot be transferred.
+    return [...buffers].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffer.byteLength > 0);
   }
 
   /** Rebuilds a zone from `toData()` (Buffers arrive as Uint8Arrays after structured clone). */
   static fromData(data: PolicyZoneData): PolicyZone {
-    const buffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return new PolicyZone({
       name: data.name,
       stats: data.stats,
-      soa: data.soa === null ? null : { ttl: data.soa.ttl, rdata: buffer(data.soa.rdata) },
+      soa: soaFromData(data.soa),
       kinds: data.kinds,
       ttls: data.ttls,
-      data: new Map(
-        data.data.map(([id, rule]) => [
-          id,
-          {
-            ...(rule.garden !== undefined && { garden: rule.garden }),
-            ...(rule.local !== undefined && { local: rule.local.map((record) => ({ type: record.type, ttl: record.ttl, rdata: buffer(record.rdata) })) }),
-          },
-        ]),
-      ),
+      dataLayers: [ruleDataFromData(data.data)],
       prefixOwners: new Map(data.prefixOwners),
       indexes: {
         qname: new NameIndex(data.names.qname),
@@ -145,6 +165,37 @@ export class PolicyZone {
     });
   }
 
+  /** What a delta applied to this zone needs of it (zone-delta.ts). */
+  deltaBase(): DeltaBase {
+    return {
+      names: { qname: this.indexes.qname.parts(), nsdname: this.indexes.nsdname.parts() },
+      kinds: this.#kinds,
+      ttls: this.#ttls,
+      stats: this.stats,
+      dataLayers: this.#dataLayers.length,
+    };
+  }
+
+  /**
+   * The zone `base` changed by `edit` (from zone-delta.ts, applied to
+   * `base.deltaBase()`). It shares what the delta left alone: IP-trigger
+   * indexes and, as lower layers, the rule data. A delta that brings no rule
+   * data adds no layer; zone-delta.ts builds the zone anew when layers pile up.
+   */
+  static edited(base: PolicyZone, edit: ZoneEdit): PolicyZone {
+    const added = ruleDataFromData(edit.data);
+    return new PolicyZone({
+      name: base.name,
+      stats: edit.stats,
+      soa: soaFromData(edit.soa),
+      kinds: edit.kinds,
+      ttls: edit.ttls,
+      dataLayers: added.size === 0 ? base.#dataLayers : [added, ...base.#dataLayers],
+      prefixOwners: base.#prefixOwners,
+      indexes: { ...base.indexes, qname: new NameIndex(edit.names.qname), nsdname: new NameIndex(edit.names.nsdname) },
+    });
+  }
+
   /** The owner labels of an IP-prefix rule ("24.0.2.0.192"), for logs. */
   prefixOwner(id: number): string {
     return this.#prefixOwners.get(id) ?? '';
@@ -152,11 +203,40 @@ export class PolicyZone {
 
   /** The rule with this id (ids come from this zone's indexes). */
   rule(id: number): Rule {
-    return { kind: this.#kinds[id] as ActionKind, ttl: this.#ttls[id]!, ...this.#data.get(id) };
+    return { kind: this.#kinds[id] as ActionKind, ttl: this.#ttls[id]!, ...this.#ruleData(id) };
+  }
+
+  #ruleData(id: number): Pick<Rule, 'garden' | 'local'> | undefined {
+    for (const layer of this.#dataLayers) {
+      const data = layer.get(id);
+      if (data !== undefined) return data;
+    }
+    return undefined;
   }
 
   /** Whether the zone has triggers of this type (BIND waits for recursion when an earlier zone has IP triggers). */
   has(type: TriggerType): boolean {
     return [this.indexes.clientIp.size, this.indexes.qname.size, this.indexes.ip.size, this.indexes.nsdname.size, this.indexes.nsip.size][type]! > 0;
   }
+}
+
+/** A Buffer over bytes that arrived as a Uint8Array (structured clone does not keep Buffers). */
+function buffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function soaFromData(soa: PolicyZoneData['soa']): PolicyZone['soa'] {
+  return soa === null ? null : { ttl: soa.ttl, rdata: buffer(soa.rdata) };
+}
+
+function ruleDataFromData(data: PolicyZoneData['data']): Map<number, Pick<Rule, 'garden' | 'local'>> {
+  return new Map(
+    data.map(([id, rule]) => [
+      id,
+      {
+        ...(rule.garden !== undefined && { garden: rule.garden }),
+        ...(rule.local !== undefined && { local: rule.local.map((record) => ({ type: record.type, ttl: record.ttl, rdata: buffer(record.rdata) })) }),
+      },
+    ]),
+  );
 }

@@ -1,12 +1,34 @@
 import { ACTION_NAMES, ActionKind, cnameAction } from './actions.js';
 import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
-import { LoadWarnings } from './load-warnings.js';
+import { LoadWarnings, type WarningSummary } from './load-warnings.js';
 import { absolute, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
 import { NameIndexBuilder } from './name-index.js';
-import { PolicyZone, type Rule } from './policy-zone.js';
+import { sharedCopy } from './name-table.js';
+import { PolicyZone, type Rule, type ZoneStats } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
-import { TRIGGER_NAMES, TriggerType, triggerOwner } from './triggers.js';
+import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
 import type { ZoneRecord } from './zone-reader.js';
+
+/** Rule data (gardens, local data) by rule id. */
+export type RuleData = Map<number, Pick<Rule, 'garden' | 'local'>>;
+
+/** How a compiler starts: empty (a whole zone), or continuing a zone in force for an IXFR delta (zone-delta.ts). */
+export interface CompilerStart {
+  /** Builders holding copies of the zone's name indexes. */
+  readonly names?: { readonly qname: NameIndexBuilder; readonly nsdname: NameIndexBuilder };
+  /** The first rule id to give (the zone in force's rule count). */
+  readonly firstId?: number;
+  /** Called with each trigger that gets a rule. */
+  readonly onRule?: (trigger: TriggerOwner) => void;
+}
+
+/** The counts behind ZoneStats, before zone-level warnings are added. */
+export interface Tally {
+  readonly records: number;
+  readonly triggers: readonly number[];
+  readonly actions: readonly number[];
+  readonly warnings: readonly WarningSummary[];
+}
 
 /**
  * Turns a zone's records, as the reader streams them, into a PolicyZone.
@@ -18,11 +40,11 @@ import type { ZoneRecord } from './zone-reader.js';
 export class PolicyZoneCompiler {
   readonly #origin: string;
   readonly #warnings = new LoadWarnings();
-  readonly #names = { [TriggerType.QNAME]: new NameIndexBuilder(), [TriggerType.NSDNAME]: new NameIndexBuilder() };
+  readonly #names: { readonly [TriggerType.QNAME]: NameIndexBuilder; readonly [TriggerType.NSDNAME]: NameIndexBuilder };
   readonly #prefixes = { [TriggerType.CLIENT_IP]: new PrefixIndexBuilder(), [TriggerType.IP]: new PrefixIndexBuilder(), [TriggerType.NSIP]: new PrefixIndexBuilder() };
   readonly #kinds: number[] = [];
   readonly #ttls: number[] = [];
-  readonly #data = new Map<number, Pick<Rule, 'garden' | 'local'>>();
+  readonly #data: RuleData = new Map();
   /** Local-data rules by owner, so that the records of one owner form one rule. */
   readonly #localByOwner = new Map<string, number>();
   readonly #prefixOwners = new Map<number, string>();
@@ -32,8 +54,14 @@ export class PolicyZoneCompiler {
   #soa: PolicyZone['soa'] = null;
   #serial: string | null = null;
 
-  constructor(origin: string) {
+  readonly #firstId: number;
+  readonly #onRule: CompilerStart['onRule'];
+
+  constructor(origin: string, start: CompilerStart = {}) {
     this.#origin = origin;
+    this.#names = { [TriggerType.QNAME]: start.names?.qname ?? new NameIndexBuilder(), [TriggerType.NSDNAME]: start.names?.nsdname ?? new NameIndexBuilder() };
+    this.#firstId = start.firstId ?? 0;
+    this.#onRule = start.onRule;
   }
 
   /** Takes one record of the zone. */
@@ -78,13 +106,14 @@ export class PolicyZoneCompiler {
         return;
       }
     }
-    const id = this.#kinds.length;
+    const id = this.#firstId + this.#kinds.length;
     const added =
       prefix !== null
         ? this.#prefixes[trigger.type as 0 | 2 | 4].add(prefix, id)
         : this.#names[trigger.type as 1 | 3].add(trigger.key, trigger.wildcard, id);
     if (!added) return this.#warn('more than one action for a trigger', record, `${record.owner} already has an action; this ${record.type} is ignored`);
     if (prefix !== null) this.#prefixOwners.set(id, trigger.key);
+    this.#onRule?.(trigger);
     this.#kinds.push(rule.kind);
     this.#ttls.push(record.ttl);
     this.#triggerCounts[trigger.type]!++;
@@ -98,11 +127,6 @@ export class PolicyZoneCompiler {
 
   /** The finished zone; the compiler must not be used afterwards. */
   build(name: string): PolicyZone {
-    const counts = Object.fromEntries(TRIGGER_NAMES.map((n, i) => [n, this.#triggerCounts[i]!]));
-    if (this.#triggerCounts[TriggerType.NSDNAME]! + this.#triggerCounts[TriggerType.NSIP]! > 0) {
-      this.#warnings.add('NSDNAME and NSIP triggers are not enforced', name, 0, `${counts.nsdname} nsdname and ${counts.nsip} nsip triggers loaded and counted; a forwarder does not see delegations`);
-    }
-    if (this.#soa === null) this.#warnings.add('no SOA record', name, 0, 'policy answers will carry no SOA');
     return new PolicyZone({
       name,
       indexes: {
@@ -112,19 +136,28 @@ export class PolicyZoneCompiler {
         ip: this.#prefixes[TriggerType.IP].build(),
         nsip: this.#prefixes[TriggerType.NSIP].build(),
       },
-      stats: {
-        records: this.#records,
-        triggers: counts,
-        actions: Object.fromEntries(ACTION_NAMES.map((n, i) => [n, this.#actionCounts[i]!])),
-        warnings: this.#warnings.summary(),
-        serial: this.#serial,
-      },
+      stats: zoneStats(name, this.tally(), this.#soa !== null, this.#serial),
       soa: this.#soa,
-      kinds: Uint8Array.from(this.#kinds),
-      ttls: Uint32Array.from(this.#ttls),
-      data: this.#data,
+      kinds: sharedArray(Uint8Array, this.#kinds),
+      ttls: sharedArray(Uint32Array, this.#ttls),
+      dataLayers: [this.#data],
       prefixOwners: this.#prefixOwners,
     });
+  }
+
+  /** What the records read so far counted. */
+  tally(): Tally {
+    return { records: this.#records, triggers: this.#triggerCounts, actions: this.#actionCounts, warnings: this.#warnings.summary() };
+  }
+
+  /** The rules made so far, by id from `firstId` on (a delta's new rules). */
+  rules(): { readonly kinds: readonly number[]; readonly ttls: readonly number[]; readonly data: RuleData } {
+    return { kinds: this.#kinds, ttls: this.#ttls, data: this.#data };
+  }
+
+  /** The SOA read, if any. */
+  soa(): { readonly soa: PolicyZone['soa']; readonly serial: string | null } {
+    return { soa: this.#soa, serial: this.#serial };
   }
 
   #apex(record: ZoneRecord): void {
@@ -142,4 +175,29 @@ export class PolicyZoneCompiler {
   #warn(kind: string, record: ZoneRecord, detail: string): void {
     this.#warnings.add(kind, record.file, record.line, detail);
   }
+}
+
+/** Zone-level warnings that follow from the whole zone, not from one record. */
+const ZONE_WARNINGS = ['NSDNAME and NSIP triggers are not enforced', 'no SOA record'];
+
+/** A zone's stats from its tally; the zone-level warnings are worked out here, so a tally from a delta gets them right too. */
+export function zoneStats(name: string, tally: Tally, hasSoa: boolean, serial: string | null): ZoneStats {
+  const triggers = Object.fromEntries(TRIGGER_NAMES.map((n, i) => [n, tally.triggers[i]!]));
+  const zoneLevel = new LoadWarnings();
+  if (tally.triggers[TriggerType.NSDNAME]! + tally.triggers[TriggerType.NSIP]! > 0) {
+    zoneLevel.add(ZONE_WARNINGS[0]!, name, 0, `${triggers.nsdname} nsdname and ${triggers.nsip} nsip triggers loaded and counted; a forwarder does not see delegations`);
+  }
+  if (!hasSoa) zoneLevel.add(ZONE_WARNINGS[1]!, name, 0, 'policy answers will carry no SOA');
+  return {
+    records: tally.records,
+    triggers,
+    actions: Object.fromEntries(ACTION_NAMES.map((n, i) => [n, tally.actions[i]!])),
+    warnings: [...tally.warnings.filter((w) => !ZONE_WARNINGS.includes(w.kind)), ...zoneLevel.summary()],
+    serial,
+  };
+}
+
+/** `values` in a typed array over a SharedArrayBuffer (name-table.ts says why). */
+function sharedArray<T extends Uint8Array | Uint32Array>(type: { from(values: readonly number[]): T }, values: readonly number[]): T {
+  return sharedCopy(type.from(values));
 }

@@ -217,15 +217,16 @@ export class PolicyZones extends EventEmitter {
     const held = zoneInForce === null ? null : Number(zoneInForce.stats.serial ?? 0) % 2 ** 32;
     const key = config.key === undefined ? undefined : this.#keys.get(config.key);
     try {
-      const { update, zone, offThread } = await runRefresh({ config, path: this.#paths[index]!, held, ...(key !== undefined && { key }) });
+      const { update, zone, offThread, edit, wholeBecause } = await runRefresh({ config, path: this.#paths[index]!, held, ...(key !== undefined && { key }) }, zoneInForce);
       if (update?.note !== undefined) this.#log.info({ zone: config.name, reason: update.note }, 'IXFR not used; transferred the whole zone');
+      if (wholeBecause !== undefined) this.#log.info({ zone: config.name, reason: wholeBecause }, 'IXFR received; the zone is compiled whole rather than changed in place');
       if (config.primaries !== undefined) this.#confirmed[index] = Date.now();
       const transfer = update?.transfer ?? null;
       if (zone === null) {
         this.#setStatus(index, { lastAttempt: started, lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
         return true;
       }
-      this.#swapIn(index, zone, started, transfer, offThread);
+      this.#swapIn(index, zone, started, transfer, { offThread, compiled: edit === undefined ? 'whole' : 'delta' });
       return true;
     } catch (error) {
       this.#failed(index, started, (error as Error).message);
@@ -243,7 +244,7 @@ export class PolicyZones extends EventEmitter {
       const zone = loaded.zone!; // a copy-only refresh always loads (or rejects)
       this.#confirmed[index] = (await readCopyMeta(path))?.confirmed ?? null;
       this.#log.info({ zone: config.name, copy: path, serial: zone.stats.serial }, 'policy zone loaded from its last-good copy; its source is asked once serving starts');
-      this.#swapIn(index, zone, started, null, loaded.offThread);
+      this.#swapIn(index, zone, started, null, { offThread: loaded.offThread, compiled: 'whole' });
       return true;
     } catch (error) {
       this.#log.warn({ zone: config.name, copy: path, err: (error as Error).message }, 'the last-good copy does not load; asking the source');
@@ -251,7 +252,8 @@ export class PolicyZones extends EventEmitter {
     }
   }
 
-  #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null, offThread: boolean): void {
+  /** `how`: whether the version was made in a worker thread, and whether it is the zone compiled whole or the zone in force changed by an IXFR. */
+  #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null, how: { offThread: boolean; compiled: 'whole' | 'delta' }): void {
     const config = this.#configs[index]!;
     this.#zones[index] = zone;
     this.#everLoaded[index] = true;
@@ -259,7 +261,7 @@ export class PolicyZones extends EventEmitter {
     const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
     this.#publish();
     this.#setStatus(index, { serial, rules, lastAttempt: started, lastSuccess: Date.now(), lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
-    this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), offThread, ms: Date.now() - started }, 'policy zone loaded');
+    this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), ...how, ms: Date.now() - started }, 'policy zone loaded');
     for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
   }
 

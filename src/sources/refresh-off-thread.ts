@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { PolicyZone, type PolicyZoneData } from '../rpz/policy-zone.js';
 import { startLowPriorityWorker } from '../server/low-priority-threads.js';
 import { refreshZone, type RefreshJob, type RefreshResult } from './refresh-zone.js';
-import { sourceKind, type SourceUpdate } from './zone-source.js';
+import { sourceKind } from './zone-source.js';
 
 /**
  * Zones whose file or last-good copy is at least this big are refreshed in a
@@ -13,24 +13,33 @@ import { sourceKind, type SourceUpdate } from './zone-source.js';
  */
 export const OFF_THREAD_BYTES = 1 << 20;
 
+/** A refresh's outcome on the thread that answers queries: an IXFR edit is put together with the zone in force. */
+export interface RefreshOutcome extends RefreshResult {
+  readonly offThread: boolean;
+}
+
 /**
  * Runs one refresh (see refreshZone) in a worker thread when the zone is big
  * (OFF_THREAD_BYTES), or has no copy yet so that its size is unknown (a first
- * download or AXFR), and here otherwise.
+ * download or AXFR), and here otherwise. `inForce`, the version in force of a
+ * zone with primaries, lets an IXFR change it instead of compiling the zone whole.
  */
-export async function runRefresh(job: RefreshJob): Promise<RefreshResult & { offThread: boolean }> {
+export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null): Promise<RefreshOutcome> {
   const size = await stat(job.path).then(
     (stats) => stats.size,
     () => null, // no file: the loader reports a missing zone file with its own message
   );
   const offThread = size === null ? sourceKind(job.config) !== 'file' : size >= OFF_THREAD_BYTES;
-  return { ...(await (offThread ? refreshOffThread(job) : refreshZone(job))), offThread };
+  const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
+  const result = await (offThread ? refreshOffThread(withBase) : refreshZone(withBase));
+  if (result.edit === undefined) return { ...result, offThread };
+  return { ...result, zone: PolicyZone.edited(inForce!, result.edit), offThread };
 }
 
 /** The refresh worker's file beside this one: .ts when run from source (tests), .js when built. */
 const WORKER = new URL(import.meta.url.endsWith('.ts') ? './refresh-worker.ts' : './refresh-worker.js', import.meta.url);
 
-type Reply = { ok: true; update: SourceUpdate | null; data: PolicyZoneData | null } | { ok: false; message: string };
+type Reply = ({ ok: true } & RefreshResult<PolicyZoneData>) | { ok: false; message: string };
 
 /**
  * Runs one refresh in a worker thread started for it, at the lowest priority,
@@ -52,7 +61,8 @@ export function refreshOffThread(job: RefreshJob): Promise<RefreshResult> {
     };
     const answered = (reply: Reply): void => {
       if (!reply.ok) return reject(new Error(reply.message));
-      resolve({ update: reply.update, zone: reply.data === null ? null : PolicyZone.fromData(reply.data) });
+      const { ok: _, zone, ...rest } = reply;
+      resolve({ ...rest, zone: zone === null ? null : PolicyZone.fromData(zone) });
     };
     worker.once('message', (reply: Reply) => settle(() => answered(reply)));
     worker.once('error', (error) => settle(() => reject(error)));

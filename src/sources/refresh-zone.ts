@@ -1,4 +1,5 @@
-import type { PolicyZone } from '../rpz/policy-zone.js';
+import type { DeltaBase, PolicyZone, ZoneEdit } from '../rpz/policy-zone.js';
+import { editByDelta } from './ixfr-delta.js';
 import { loadZoneSource } from './load-source.js';
 import { updateSource, type SourceUpdate, type ZoneConfig } from './zone-source.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
@@ -13,21 +14,36 @@ export interface RefreshJob {
   readonly key?: TsigKey;
   /** Load what is at `path` without asking the source (a last-good copy at start-up). */
   readonly copyOnly?: boolean;
+  /** The zone in force, for an IXFR to change in place (PolicyZone.deltaBase). */
+  readonly base?: DeltaBase;
 }
 
-/** What the attempt found (null when the source was not asked), and the new version (null when there is none to swap in). */
-export interface RefreshResult {
+/**
+ * What the attempt found (null when the source was not asked), and the new
+ * version: a whole zone, or an edit of the zone in force (`base`) by an IXFR;
+ * neither when there is nothing to swap in.
+ */
+export interface RefreshResult<Zone = PolicyZone> {
   readonly update: SourceUpdate | null;
-  readonly zone: PolicyZone | null;
+  readonly zone: Zone | null;
+  readonly edit?: ZoneEdit;
+  /** Why an IXFR was compiled whole rather than applied to the zone in force. */
+  readonly wholeBecause?: string;
 }
 
 /**
  * Asks the zone's source for what changed (a download, a transfer applied to
- * the copy), then compiles the new version. Rejects with the reason (file:line
- * for a zone that cannot be read); the copy is then as it was.
+ * the copy), then applies an IXFR to the zone in force when it can
+ * (zone-delta.ts), and compiles the new version whole otherwise. Rejects with
+ * the reason (file:line for a zone that cannot be read); the copy is then as
+ * it was.
  */
 export async function refreshZone(job: RefreshJob): Promise<RefreshResult> {
-  const update = job.copyOnly === true ? null : await updateSource(job.config, job.path, job.held, job.key);
-  if (update !== null && !update.changed && job.held !== null) return { update, zone: null };
-  return { update, zone: await loadZoneSource(job.config, job.path) };
+  if (job.copyOnly === true) return { update: null, zone: await loadZoneSource(job.config, job.path) };
+  const { update, touched } = await updateSource(job.config, job.path, job.held, job.key);
+  if (!update.changed && job.held !== null) return { update, zone: null };
+  if (touched === undefined || job.base === undefined) return { update, zone: await loadZoneSource(job.config, job.path) };
+  const outcome = await editByDelta(job.base, job.config.name, touched, `${job.path} (IXFR)`);
+  if ('edit' in outcome) return { update, zone: null, edit: outcome.edit };
+  return { update, zone: await loadZoneSource(job.config, job.path), wholeBecause: outcome.rebuild };
 }

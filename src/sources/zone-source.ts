@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 import { fetchToCopy } from './url-fetch.js';
 import { refreshFromPrimaries } from './zone-transfer/secondary.js';
+import type { TouchedLines } from './zone-transfer/zone-copy.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
 
 export type ZoneConfig = Config['policy']['zones'][number];
@@ -39,6 +40,12 @@ export interface SourceUpdate {
   readonly note?: string;
 }
 
+/** A SourceUpdate, with an IXFR's changes as the copy shows them (these stay in the thread that made them). */
+export interface SourceChange {
+  readonly update: SourceUpdate;
+  readonly touched?: TouchedLines;
+}
+
 /**
  * Brings a zone's source up to date. A file is read as it is; a URL is
  * downloaded to the copy when it changed; a zone with primaries is checked by
@@ -46,14 +53,14 @@ export interface SourceUpdate {
  * serial in force, null when none). Rejects with the reason; the copy is then
  * untouched.
  */
-export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceUpdate> {
+export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceChange> {
   switch (sourceKind(config)) {
     case 'file':
-      return { changed: true, transfer: null };
+      return { update: { changed: true, transfer: null } };
     case 'url': {
       const started = Date.now();
       const fetched = await fetchToCopy(config.url!, path);
-      return { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } };
+      return { update: { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } };
     }
     case 'primaries': {
       const options = {
@@ -65,11 +72,12 @@ export async function updateSource(config: ZoneConfig, path: string, heldSerial:
       };
       const outcome = await refreshFromPrimaries(options, path, heldSerial);
       await writeCopyMeta(path, { serial: outcome.serial, primary: outcome.primary, confirmed: Date.now() });
-      return {
+      const update = {
         changed: outcome.kind !== 'up-to-date',
         transfer: { kind: outcome.kind, from: outcome.primary, bytes: outcome.bytes, ms: outcome.ms },
         ...(outcome.ixfrFallback !== undefined && { note: outcome.ixfrFallback }),
       };
+      return outcome.touched === undefined ? { update } : { update, touched: outcome.touched };
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { TsigKey } from './tsig-key.js';
 import { querySoaSerial, transfer } from './transfer.js';
-import { applyDeltas, writeZoneCopy } from './zone-copy.js';
+import { applyDeltas, writeZoneCopy, type TouchedLines } from './zone-copy.js';
 
 /** A zone kept as a secondary of its primaries. */
 export interface SecondaryOptions {
@@ -24,6 +24,8 @@ export interface RefreshOutcome {
   readonly ms: number;
   /** Why an IXFR was not used although a version was held (the primary's words), for the logs. */
   readonly ixfrFallback?: string;
+  /** An IXFR's changes as the copy shows them (zone-delta.ts applies them to the zone in force). */
+  readonly touched?: TouchedLines;
 }
 
 /** RFC 1982 serial number arithmetic: whether `a` is newer than `b`. */
@@ -65,8 +67,8 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
       const result = await transfer({ ...common, kind: 'ixfr', fromSerial: held });
       if (result.kind === 'up-to-date') return done('up-to-date', result.bytes);
       if (result.kind === 'ixfr') {
-        await applyDeltas(copyPath, result.deltas);
-        return done('ixfr', result.bytes, { serial: result.serial });
+        const touched = await applyDeltas(copyPath, result.deltas);
+        return done('ixfr', result.bytes, { serial: result.serial, touched });
       }
       // The primary sent the whole zone in answer to the IXFR (it keeps no history that far back).
       await writeZoneCopy(copyPath, result.lines);

@@ -47,50 +47,78 @@ export interface Delta {
 }
 
 /**
+ * The lines of the copy at the owners a delta touched, old and new, each
+ * list led by its SOA: what zone-delta.ts needs to change the zone in force
+ * without reading the whole copy again.
+ */
+export interface TouchedLines {
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/**
  * Applies IXFR deltas, in order, to the copy at `path` and writes the result
  * in its place: the new SOA first, the lines kept, then the lines added.
  * Throws, leaving the copy as it was, when a delta removes a record the copy
  * does not hold (the copy and the primary disagree: fall back to AXFR).
+ * Returns the lines at the touched owners before and after.
  */
-export async function applyDeltas(path: string, deltas: readonly Delta[]): Promise<void> {
+export async function applyDeltas(path: string, deltas: readonly Delta[]): Promise<TouchedLines> {
   const removed = new Set<string>();
   const mustExist = new Set<string>();
   const added = new Map<string, string>();
+  const touched = new Set<string>();
   let soa: ZoneRecord | undefined;
   for (const delta of deltas) {
     for (const record of delta.removed) {
       if (record.type === 'SOA') continue;
       const key = recordKey(record);
+      touched.add(`${record.owner}.`);
       // A record added by an earlier delta is simply not added; one from the copy must be there to remove.
       if (!added.delete(key)) mustExist.add(key);
       removed.add(key);
     }
     for (const record of delta.added) {
       if (record.type === 'SOA') soa = record;
-      else added.set(recordKey(record), recordLine(record));
+      else {
+        touched.add(`${record.owner}.`);
+        added.set(recordKey(record), recordLine(record));
+      }
     }
   }
   if (soa === undefined) throw new Error('the IXFR carries no new SOA');
-  const newSoa = soa;
+  const newSoa = recordLine(soa);
+  const before: string[] = [];
+  const after = [newSoa];
   await writeLines(path, async (write) => {
-    await write(recordLine(newSoa));
+    await write(newSoa);
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       if (line === '' || line.startsWith(';')) continue;
       const key = lineKey(line);
-      if (key.startsWith(' IN SOA ', key.indexOf(' '))) continue; // the old SOA; the new one is written first
+      if (key.startsWith(' IN SOA ', key.indexOf(' '))) {
+        before.unshift(line); // the old SOA; the new one is written first
+        continue;
+      }
+      const isTouched = touched.has(line.slice(0, line.indexOf(' ')));
+      if (isTouched) before.push(line);
       if (removed.has(key)) {
         mustExist.delete(key);
         continue;
       }
+      if (isTouched) after.push(line);
       await write(line);
     }
     if (mustExist.size > 0) {
       const [first] = mustExist;
       throw new Error(`an IXFR delta removes ${mustExist.size} record(s) the last-good copy does not hold (first: ${first})`);
     }
-    for (const line of added.values()) await write(line);
+    for (const line of added.values()) {
+      after.push(line);
+      await write(line);
+    }
   });
+  return { before, after };
 }
 
 /** Writes lines to `path`.tmp in large chunks, then renames it over `path`; on failure the tmp file is removed and `path` is untouched. */

@@ -78,6 +78,8 @@ t.test('AXFR with TSIG at start-up, then a change at the primary: NOTIFY, IXFR, 
   const status = await enforced;
   t.equal(await rcode(server, 'second.example'), 'NXDOMAIN', 'the new rule is enforced');
   t.equal(status.lastTransfer?.kind, 'ixfr', 'the change came by IXFR');
+  const loaded = server.logs.filter((l) => l.msg === 'policy zone loaded');
+  t.match(loaded.at(-1), { serial: '2', compiled: 'delta', transfer: { kind: 'ixfr' } }, 'the IXFR changed the zone in force in place, not compiled whole');
   const notify = server.logs.find((l) => String(l.msg).startsWith(`NOTIFY for ${ZONE} from 127.0.0.1`));
   t.ok(notify, 'the NOTIFY was accepted and logged');
   const ms = status.lastSuccess! - new Date(notify?.time as string | number).getTime();
@@ -87,6 +89,7 @@ t.test('AXFR with TSIG at start-up, then a change at the primary: NOTIFY, IXFR, 
   const removed = zoneStatusWhere(server, (s) => s.serial === '3', 2000);
   await primary.update([`update delete first.example.${ZONE}. CNAME`]);
   t.equal((await removed).lastTransfer?.kind, 'ixfr');
+  t.match(server.logs.filter((l) => l.msg === 'policy zone loaded').at(-1), { serial: '3', compiled: 'delta' });
   t.equal(await rcode(server, 'first.example'), 'NOERROR', 'a deleted rule is lifted');
   t.equal(await rcode(server, 'www.first.example'), 'NXDOMAIN', 'the wildcard stays');
   t.equal(await rcode(server, 'second.example'), 'NXDOMAIN');
@@ -107,7 +110,7 @@ t.test('a zone over the off-thread size: its AXFR and its IXFR run in the refres
   const enforced = zoneStatusWhere(server, (s) => s.serial === '2', 15_000);
   await primary.update([`update add second.example.${ZONE}. 300 CNAME .`, `update delete listed-39999.bulk.example.${ZONE}. CNAME`]);
   t.equal((await enforced).lastTransfer?.kind, 'ixfr', 'the change came by IXFR');
-  t.match(loaded()[1], { serial: '2', offThread: true, transfer: { kind: 'ixfr' } }, 'applied to the copy and compiled in the refresh thread');
+  t.match(loaded()[1], { serial: '2', offThread: true, compiled: 'delta', transfer: { kind: 'ixfr' } }, 'applied to the copy and to the zone in force in the refresh thread');
   t.equal(await rcode(server, 'second.example'), 'NXDOMAIN', 'the added rule is enforced');
   t.equal(await rcode(server, 'listed-39999.bulk.example'), 'NOERROR', 'the deleted rule is lifted');
   t.equal(await rcode(server, 'listed-0.bulk.example'), 'NXDOMAIN', 'the rest stays');

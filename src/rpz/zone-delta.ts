@@ -1,0 +1,92 @@
+import { ACTION_NAMES } from './actions.js';
+import { warningsChanged } from './load-warnings.js';
+import { NameIndexBuilder } from './name-index.js';
+import type { DeltaBase, ZoneEdit } from './policy-zone.js';
+import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
+import { PolicyZoneCompiler, zoneStats, type Tally } from './zone-compiler.js';
+import type { ZoneRecord } from './zone-reader.js';
+
+/** What an IXFR changed, as the last-good copy shows it (zone-copy.ts applyDeltas). */
+export interface OwnerChange {
+  /** The old SOA, then every record the old version had at the owners the delta touches, in the copy's order. */
+  readonly before: readonly ZoneRecord[];
+  /** The new SOA, then every record the new version has at those owners, in the new copy's order. */
+  readonly after: readonly ZoneRecord[];
+}
+
+/** The zone changed, or why it must be compiled whole instead. */
+export type DeltaOutcome = { readonly edit: ZoneEdit } | { readonly rebuild: string };
+
+/** Rule-data layers a zone may gather (PolicyZone.edited) before it is compiled whole again. */
+const MAX_DATA_LAYERS = 8;
+
+/**
+ * Applies an IXFR to a zone in force without compiling the whole zone again:
+ * the rules of every owner the delta touches are worked out from that owner's
+ * records before and after, exactly as a whole compile of the new copy would
+ * (same order, so the same rule wins and local data merges the same way);
+ * the old ones are removed from a copy of the name indexes and the new ones
+ * added, with new rule ids after the old ones. Counts and warnings come out
+ * as a whole compile's (the first examples of a warning may differ).
+ *
+ * The index allows this for QNAME and NSDNAME triggers. The zone is compiled
+ * whole instead (`rebuild`, with the reason) when the delta touches IP
+ * triggers (the prefix tables cannot remove), when rule ids freed by earlier
+ * deltas reach a quarter of the live ones, when rule data has gathered
+ * MAX_DATA_LAYERS layers, or when the copy and the zone in force disagree.
+ */
+export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange): DeltaOutcome {
+  const live = TRIGGER_NAMES.reduce((sum, name) => sum + (base.stats.triggers[name] ?? 0), 0);
+  if (base.kinds.length - live > live / 4) return { rebuild: `${base.kinds.length - live} rule ids freed by earlier deltas, over a quarter of the ${live} in use` };
+  if (base.dataLayers >= MAX_DATA_LAYERS) return { rebuild: `rule data spread over ${base.dataLayers} deltas` };
+  for (const record of [...change.before, ...change.after]) {
+    const type = record.outOfZone === true ? null : triggerOwner(record.owner, origin)?.type;
+    if (type === TriggerType.CLIENT_IP || type === TriggerType.IP || type === TriggerType.NSIP) return { rebuild: `the delta changes an IP trigger (${record.owner})` };
+  }
+
+  const removed: TriggerOwner[] = [];
+  const old = new PolicyZoneCompiler(origin, { onRule: (trigger) => removed.push(trigger) });
+  for (const record of change.before) old.add(record);
+  const copySerial = old.soa().serial;
+  if (copySerial !== base.stats.serial) return { rebuild: `the copy was at serial ${copySerial ?? 'none'}, the zone in force is at ${base.stats.serial ?? 'none'}` };
+
+  const names = { qname: new NameIndexBuilder(base.names.qname), nsdname: new NameIndexBuilder(base.names.nsdname) };
+  for (const trigger of removed) {
+    if (!(trigger.type === TriggerType.QNAME ? names.qname : names.nsdname).remove(trigger.key, trigger.wildcard)) {
+      return { rebuild: `the rule of ${trigger.wildcard ? '*.' : ''}${trigger.key} (${TRIGGER_NAMES[trigger.type]}) is not in the zone in force as the copy says` };
+    }
+  }
+  const next = new PolicyZoneCompiler(origin, { names, firstId: base.kinds.length });
+  for (const record of change.after) next.add(record);
+
+  const rules = next.rules();
+  const { soa, serial } = next.soa();
+  return {
+    edit: {
+      names: { qname: names.qname.build().parts(), nsdname: names.nsdname.build().parts() },
+      kinds: appended(base.kinds, rules.kinds),
+      ttls: appended(base.ttls, rules.ttls),
+      data: [...rules.data],
+      stats: zoneStats(origin, difference(base.stats, old.tally(), next.tally()), soa !== null, serial),
+      soa,
+    },
+  };
+}
+
+/** `array` with `more` after it, in a new shared array (the old one stays in use). */
+function appended<T extends Uint8Array | Uint32Array>(array: T, more: readonly number[]): T {
+  const grown = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer((array.length + more.length) * array.BYTES_PER_ELEMENT));
+  grown.set(array);
+  grown.set(more, array.length);
+  return grown;
+}
+
+/** The zone's counts with those of the touched owners' old records taken out and their new ones put in. */
+function difference(stats: DeltaBase['stats'], before: Tally, after: Tally): Tally {
+  return {
+    records: stats.records - before.records + after.records,
+    triggers: TRIGGER_NAMES.map((name, i) => (stats.triggers[name] ?? 0) - before.triggers[i]! + after.triggers[i]!),
+    actions: ACTION_NAMES.map((name, i) => (stats.actions[name] ?? 0) - before.actions[i]! + after.actions[i]!),
+    warnings: warningsChanged(stats.warnings, before.warnings, after.warnings),
+  };
+}
