@@ -211,3 +211,54 @@ t.test(`randomized against a Map-based reference, 60,000 rules (seed ${seed})`, 
   const seen = compare(t, rules, queries);
   t.ok(seen.exact > 1000 && seen.wildcard > 1000 && seen.none > 1000, `outcomes: ${JSON.stringify(seen)}`);
 });
+
+t.test('remove: an empty non-terminal that loses its last name stops hiding the wildcard above it', async (t) => {
+  const index = build([['example', true, 1], ['a.b.example', false, 2]]);
+  t.same(brief(index.lookup('z.b.example')), null, 'b.example exists (a.b.example is below it): *.example does not apply');
+  const editing = new NameIndexBuilder(index.parts());
+  t.equal(editing.remove('a.b.example', true), false, 'no wildcard rule there');
+  t.equal(editing.remove('zz.example', false), false, 'no such name');
+  t.equal(editing.remove('a.b.example', false), true);
+  const edited = editing.build();
+  t.same(brief(edited.lookup('z.b.example')), [1, true, 1, '*.example'], 'b.example is gone: its closest encloser is example');
+  t.same(brief(edited.lookup('a.b.example')), [1, true, 1, '*.example']);
+  t.same(edited.counts, { exact: 0, wildcard: 1 });
+  t.same(brief(index.lookup('z.b.example')), null, 'the index edited from stays as it was');
+  t.same(brief(index.lookup('a.b.example')), [2, false, 3, 'a.b.example']);
+});
+
+t.test(`edited three times against a Map-based reference built from scratch, 40,000 rules (seed ${seed})`, async (t) => {
+  const random = prng(seed ^ 0xed17);
+  const word = (): string => ['a', 'b', 'c', 'www', 'xn--e'][Math.floor(random() * 5)]!;
+  const name = (): string => Array.from({ length: 1 + Math.floor(random() * 4) }, word).join('.') + `.${Math.floor(random() * 3000).toString(36)}`;
+  const rules = new Map<string, Rule>();
+  let next = 0;
+  const grow = (count: number): Rule[] => {
+    const added: Rule[] = [];
+    while (added.length < count) {
+      const rule: Rule = [name(), random() < 0.35, next++];
+      const key = `${rule[0]}|${rule[1]}`;
+      if (rules.has(key)) continue;
+      rules.set(key, rule);
+      added.push(rule);
+    }
+    return added;
+  };
+  let index = build(grow(40_000));
+  for (let round = 1; round <= 3; round++) {
+    const editing = new NameIndexBuilder(index.parts());
+    const removed = [...rules.values()].filter(() => random() < 0.3);
+    const notRemoved = removed.filter(([n, w]) => !editing.remove(n, w));
+    t.same(notRemoved, [], `round ${round}: every rule held is removed`);
+    for (const [n, w] of removed) rules.delete(`${n}|${w}`);
+    for (const [n, w, v] of grow(4_000)) editing.add(n, w, v);
+    index = editing.build();
+    const reference = new Reference();
+    for (const [n, w, v] of rules.values()) reference.add(n, w, v);
+    t.same(index.counts, { exact: reference.exact.size, wildcard: reference.wild.size }, `round ${round}: counts`);
+    const queries = Array.from({ length: 20_000 }, () => (random() < 0.5 ? [...rules.values()][Math.floor(random() * rules.size)]![0] : name()));
+    queries.push(...removed.slice(0, 5_000).map(([n]) => n));
+    const mismatches = queries.map((query) => ({ query, got: brief(index.lookup(query)), want: reference.lookup(query) })).filter((m) => JSON.stringify(m.got) !== JSON.stringify(m.want));
+    t.same(mismatches.slice(0, 10), [], `round ${round}: ${mismatches.length} of ${queries.length} lookups differ from the reference`);
+  }
+});
