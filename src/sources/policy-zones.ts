@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
+import { OldVersions } from './old-versions.js';
 import { runRefresh } from './refresh-off-thread.js';
 import { readCopyMeta, sourceKind, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
 import { soaTimers } from './zone-transfer/secondary.js';
@@ -66,12 +67,14 @@ export class PolicyZones extends EventEmitter {
   readonly #again: boolean[];
   readonly #watchers: FSWatcher[] = [];
   readonly #timers: Array<NodeJS.Timeout | undefined>;
+  readonly #oldVersions: OldVersions;
   #watching = false;
   #closed = false;
 
   /** `stateDir` holds the last-good copies of downloaded and transferred zones. */
-  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger, stateDir: string, keys: Config['tsigKeys'] = []) {
+  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger, stateDir: string, keys: Config['tsigKeys'] = [], oldVersions = new OldVersions()) {
     super();
+    this.#oldVersions = oldVersions;
     this.#configs = configs;
     this.#keys = new Map(keys.map((key) => [key.name, { name: key.name, algorithm: key.algorithm, secret: key.secret ?? '' }]));
     this.#target = target;
@@ -207,6 +210,7 @@ export class PolicyZones extends EventEmitter {
     this.#closed = true;
     for (const watcher of this.#watchers) watcher.close();
     for (const timer of this.#timers) clearTimeout(timer);
+    this.#oldVersions.close();
   }
 
   /** One attempt: update the source, load it if it changed, swap it in. */
@@ -255,7 +259,7 @@ export class PolicyZones extends EventEmitter {
   /** `how`: whether the version was made in a worker thread, and whether it is the zone compiled whole or the zone in force changed by an IXFR. */
   #swapIn(index: number, zone: PolicyZone, started: number, transfer: TransferStatus | null, how: { offThread: boolean; compiled: 'whole' | 'delta' }): void {
     const config = this.#configs[index]!;
-    this.#zones[index] = zone;
+    this.#replace(index, zone);
     this.#everLoaded[index] = true;
     const { records, triggers, actions, warnings, serial } = zone.stats;
     const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
@@ -276,7 +280,7 @@ export class PolicyZones extends EventEmitter {
       `policy zone ${config.name} failed to load`,
     );
     if (expired && config.transfer.whenExpired === 'drop') {
-      this.#zones[index] = null;
+      this.#replace(index, null);
       this.#publish();
       this.#log.error({ zone: config.name, since }, `policy zone ${config.name} is past its SOA expire time and is no longer enforced (whenExpired: drop)`);
     } else if (expired) {
@@ -310,6 +314,13 @@ export class PolicyZones extends EventEmitter {
   #setStatus(index: number, change: Partial<ZoneStatus>): void {
     this.#status[index] = { ...this.#status[index]!, ...change };
     if (change.lastAttempt !== undefined) this.emit('reload', this.#status[index]);
+  }
+
+  /** Puts `zone` in force for zone `index` (published by the caller); the version it replaces is seen to be freed. */
+  #replace(index: number, zone: PolicyZone | null): void {
+    const old = this.#zones[index];
+    this.#zones[index] = zone;
+    if (old !== null && old !== undefined) this.#oldVersions.replaced(old);
   }
 
   /** Builds the set from the zones in force, in configured order, and hands it over in one assignment. */
