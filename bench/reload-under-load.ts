@@ -650,7 +650,7 @@ async function metric(stopzone: Stopzone, name: string): Promise<number | null> 
   }
 }
 
-/** V8 heap (total, used) and external memory (ArrayBuffers: the zones' indexes), from Stopzone's /metrics, in MiB. */
+/** V8 heap (total, used) and external memory (ArrayBuffers; not the zones' name indexes, which are SharedArrayBuffers V8 does not count), from Stopzone's /metrics, in MiB. */
 async function memoryMetrics(stopzone: Stopzone): Promise<string> {
   const get = async (name: string): Promise<string> => {
     const value = await metric(stopzone, `stopzone_process_nodejs_${name}`);

@@ -12,6 +12,10 @@ import { checkMeaning } from './check-meaning.js';
 
 if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
 
+
+/** TypeBox's words for a value of the wrong shape, as an admin would say them. */
+const SHAPES: Readonly<Record<string, string>> = { 'Expected array': 'a list', 'Expected object': 'a mapping of keys', 'Expected boolean': 'true or false' };
+
 /**
  * Parses and validates a configuration: YAML text (null for the embedded
  * defaults), then environment overrides, then schema defaults. Throws a
@@ -51,7 +55,10 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     if (first.message === 'Unexpected property') {
       throw new ConfigError(`${where(path, path.slice(0, -1).join('.') || '(top level)')}: unknown key "${path.at(-1)}"; expected one of: ${knownKeys(path.slice(0, -1)).join(', ')}`);
     }
-    const expected = first.schema.description ?? first.message.replace(/^Expected /, '');
+    // A value of the wrong shape (one value for a list): the shape first, since a description need not name it.
+    const shape = SHAPES[first.message];
+    const description = first.schema.description?.replace(/\.$/, '');
+    const expected = shape === undefined ? (description ?? first.message.replace(/^Expected /, '')) : `${shape}${description === undefined ? '' : ` (${description})`}`;
     throw new ConfigError(`${where(path)}: found ${describe(first.value)}; expected ${expected}`);
   }
   const config = withDefaults as Config;

@@ -46,6 +46,7 @@ t.test('bad configurations name file, line, key, the value found and what is exp
   const rows: Array<{ name: string; yaml: string; env?: Record<string, string>; want: RegExp }> = [
     { name: 'wrong type', yaml: 'listen:\n  port: fifty\n', want: /^cfg:2: listen\.port: found "fifty"; expected DNS port/ },
     { name: 'out of range', yaml: 'listen:\n  port: 70000\n', want: /cfg:2: listen\.port: found 70000; expected/ },
+    { name: 'one value for a list', yaml: 'admin:\n  listen: "127.0.0.1:9153"\n', want: /^cfg:2: admin\.listen: found "127\.0\.0\.1:9153"; expected a list \(Where \/metrics/ },
     { name: 'unknown key', yaml: 'listen:\n  prot: 53\n', want: /cfg:2: listen: unknown key "prot"; expected one of: addresses, port/ },
     { name: 'unknown top-level key', yaml: 'upstream_servers: []\n', want: /unknown key "upstream_servers"; expected one of: listen, upstreams/ },
     { name: 'bad upstream', yaml: 'upstreams:\n  - 9.9.9.9\n', want: /cfg:2: upstreams\.0: found "9\.9\.9\.9"; expected an IP address and port/ },
