@@ -1,3 +1,5 @@
+import { sharedArray, sharedCopy } from './shared-arrays.js';
+
 /**
  * The packed hash table behind NameIndex. Every name that exists in a policy
  * zone's trigger tree (each rule's name and all its ancestors) is one node,
@@ -10,8 +12,7 @@
  * IXFR removes names from a copy of a table (removeFlag): a node that no
  * longer exists becomes a tombstone, which keeps the probe chains whole, is
  * never matched, and is dropped when the table is next re-placed. The arrays
- * live in SharedArrayBuffers, so a worker thread reads the table in force
- * without a copy being made on the thread that answers queries.
+ * are shared (shared-arrays.ts).
  *
  * A node is its leftmost label plus its parent, so a candidate is verified by
  * comparing the parent slot and that one label's bytes (each label stored once
@@ -96,10 +97,10 @@ export function find(table: NameTable, hash: number, text: string, start: number
 export function createTable(nodes: number, bytes: number, load = GROW_AT): NameTable {
   const capacity = Math.max(16, Math.ceil(nodes / load));
   return {
-    records: new Int32Array(new SharedArrayBuffer(capacity * STRIDE * 4)),
-    exact: new Uint32Array(new SharedArrayBuffer(capacity * 4)),
-    wild: new Uint32Array(new SharedArrayBuffer(capacity * 4)),
-    bytes: sharedBytes(bytes),
+    records: sharedArray(Int32Array, capacity * STRIDE),
+    exact: sharedArray(Uint32Array, capacity),
+    wild: sharedArray(Uint32Array, capacity),
+    bytes: sharedArray(Uint8Array, bytes),
     used: 0,
     nodes: 0,
     dead: 0,
@@ -189,7 +190,7 @@ function place(table: NameTable, hash: number, offset: number, parent: number, m
 /** Room for one more name: its bytes, a node per label, slots at most GROW_AT full. */
 function reserve(table: NameTable, length: number, labels: number): void {
   if (table.used + length > table.bytes.length) {
-    const bytes = sharedBytes(Math.max(2 * table.bytes.length, table.used + length));
+    const bytes = sharedArray(Uint8Array, Math.max(2 * table.bytes.length, table.used + length));
     bytes.set(table.bytes);
     table.bytes = bytes;
   }
@@ -232,18 +233,6 @@ function moveNodes(from: NameTable, to: NameTable): void {
 /** EXACT | WILD of the node in `slot`. */
 export function flagsOf(table: NameTable, slot: number): number {
   return table.records[slot * STRIDE + 3]! & (EXACT | WILD);
-}
-
-/** Label bytes in a SharedArrayBuffer (see the top of this file). */
-function sharedBytes(length: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(length));
-}
-
-/** A copy of `array` in a SharedArrayBuffer. */
-export function sharedCopy<T extends Int32Array | Uint32Array | Uint8Array>(array: T): T {
-  const copy = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(array.byteLength));
-  copy.set(array);
-  return copy;
 }
 
 /** Marks the node in `slot` with EXACT or WILD. */

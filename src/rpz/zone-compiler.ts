@@ -3,9 +3,9 @@ import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
 import { LoadWarnings, type WarningSummary } from './load-warnings.js';
 import { absolute, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
 import { NameIndexBuilder } from './name-index.js';
-import { sharedCopy } from './name-table.js';
 import { PolicyZone, type Rule, type ZoneStats } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
+import { sharedFrom } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
 import type { ZoneRecord } from './zone-reader.js';
 
@@ -138,8 +138,8 @@ export class PolicyZoneCompiler {
       },
       stats: zoneStats(name, this.tally(), this.#soa !== null, this.#serial),
       soa: this.#soa,
-      kinds: sharedArray(Uint8Array, this.#kinds),
-      ttls: sharedArray(Uint32Array, this.#ttls),
+      kinds: sharedFrom(Uint8Array, this.#kinds),
+      ttls: sharedFrom(Uint32Array, this.#ttls),
       dataLayers: [this.#data],
       prefixOwners: this.#prefixOwners,
     });
@@ -195,9 +195,4 @@ export function zoneStats(name: string, tally: Tally, hasSoa: boolean, serial: s
     warnings: [...tally.warnings.filter((w) => !ZONE_WARNINGS.includes(w.kind)), ...zoneLevel.summary()],
     serial,
   };
-}
-
-/** `values` in a typed array over a SharedArrayBuffer (name-table.ts says why). */
-function sharedArray<T extends Uint8Array | Uint32Array>(type: { from(values: readonly number[]): T }, values: readonly number[]): T {
-  return sharedCopy(type.from(values));
 }

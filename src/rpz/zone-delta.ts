@@ -2,6 +2,7 @@ import { ACTION_NAMES } from './actions.js';
 import { warningsChanged } from './load-warnings.js';
 import { NameIndexBuilder } from './name-index.js';
 import type { DeltaBase, ZoneEdit } from './policy-zone.js';
+import { sharedCopy } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
 import { PolicyZoneCompiler, zoneStats, type Tally } from './zone-compiler.js';
 import type { ZoneRecord } from './zone-reader.js';
@@ -64,21 +65,13 @@ export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange)
   return {
     edit: {
       names: { qname: names.qname.build().parts(), nsdname: names.nsdname.build().parts() },
-      kinds: appended(base.kinds, rules.kinds),
-      ttls: appended(base.ttls, rules.ttls),
+      kinds: sharedCopy(base.kinds, rules.kinds),
+      ttls: sharedCopy(base.ttls, rules.ttls),
       data: [...rules.data],
       stats: zoneStats(origin, difference(base.stats, old.tally(), next.tally()), soa !== null, serial),
       soa,
     },
   };
-}
-
-/** `array` with `more` after it, in a new shared array (the old one stays in use). */
-function appended<T extends Uint8Array | Uint32Array>(array: T, more: readonly number[]): T {
-  const grown = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer((array.length + more.length) * array.BYTES_PER_ELEMENT));
-  grown.set(array);
-  grown.set(more, array.length);
-  return grown;
 }
 
 /** The zone's counts with those of the touched owners' old records taken out and their new ones put in. */

@@ -10,7 +10,7 @@ type Collect = () => Promise<void>;
 
 /**
  * Sees to it that replaced zone versions are freed. Their indexes live in
- * SharedArrayBuffers (name-table.ts), which V8 leaves out of its heap
+ * SharedArrayBuffers (src/rpz/shared-arrays.ts), which V8 leaves out of its heap
  * accounting (a shared backing store counts 0 bytes per isolate), so nothing
  * makes V8 collect a version no longer used: on a quiet server they piled up,
  * 50 MiB per reload of a 1,000,000-rule zone. Each replaced version is held

@@ -12,6 +12,8 @@ import { majorCollection, OldVersions } from '../../src/sources/old-versions.js'
 // OldVersions' timers do not keep a process alive (the server's sockets do); here this does.
 const alive = setInterval(() => {}, 60_000);
 t.teardown(() => clearInterval(alive));
+/** What the tests hold on purpose until the file ends (a version in use, a registry that must call back). */
+const kept: object[] = [];
 
 t.test('a replaced version nothing holds is collected once the grace period has passed', async (t) => {
   const collect = majorCollection();
@@ -25,6 +27,7 @@ t.test('a replaced version nothing holds is collected once the grace period has 
   const collected = new Promise<string>((resolve) => (freed = resolve));
   // Held until the end of the test: a registry that is itself collected calls nobody.
   const registry = new FinalizationRegistry<string>((held) => freed(held));
+  kept.push(registry);
   let version: object | null = { indexes: new Int32Array(new SharedArrayBuffer(1 << 20)) };
   registry.register(version, 'the old version');
   // Two young collections move it to the old generation, as a zone in force for a while is: only a major collection frees it.
@@ -34,12 +37,12 @@ t.test('a replaced version nothing holds is collected once the grace period has 
   versions.replaced(version);
   version = null;
   t.equal(await collected, 'the old version');
-  t.ok(registry, 'the registry outlived the version');
   t.ok(asked >= 1, `a collection was asked for (${asked})`);
 });
 
 t.test('a version still held (a query in flight) is tried again, three times in all', async (t) => {
   const held = { indexes: new Int32Array(4) };
+  kept.push(held);
   let asked = 0;
   let third: () => void;
   const thrice = new Promise<void>((resolve) => (third = resolve));
@@ -50,7 +53,6 @@ t.test('a version still held (a query in flight) is tried again, three times in 
   versions.replaced(held);
   await thrice;
   t.equal(asked, 3);
-  t.ok(held.indexes.length === 4, 'still held by the test');
 });
 
 t.test('a version replaced while an older one is still alive asks at once, without waiting for the grace period', async (t) => {
@@ -61,9 +63,9 @@ t.test('a version replaced while an older one is still alive asks at once, witho
   t.teardown(() => versions.close());
   const first = { serial: 1 };
   const second = { serial: 2 };
+  kept.push(first, second);
   versions.replaced(first);
   t.equal(asked, 0, 'one old version waits for the grace period');
   versions.replaced(second);
   t.equal(asked, 1, 'two: a collection is asked for at once');
-  t.ok(first.serial + second.serial === 3, 'both still held by the test');
 });
