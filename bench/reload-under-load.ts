@@ -315,6 +315,12 @@ interface Sample {
   readonly ticks: number;
   /** Busy ticks of Stopzone's CPU, all processes (from /proc/stat): minus `ticks`, what other processes took. */
   readonly cpuBusy: number;
+  /**
+   * Nanoseconds the answering (main) thread has spent runnable but waiting for the CPU, from its schedstat: what
+   * tells a latency spike that another thread's CPU time caused (a scheduling delay) from one the thread caused
+   * itself (a GC, a long task) or a lock.
+   */
+  readonly mainWaitNs: number;
 }
 
 /** Busy clock ticks since boot of the CPUs listed ("1", "0,1"). */
@@ -344,7 +350,14 @@ class Sampler {
       const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
       const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      this.samples.push({ t: now(), rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN), ticks: Number(fields[11]) + Number(fields[12]), cpuBusy: cpuBusyTicks(SERVER_CPU) });
+      const schedstat = readFileSync(`/proc/${this.pid}/task/${this.pid}/schedstat`, 'utf8').split(' ');
+      this.samples.push({
+        t: now(),
+        rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        cpuBusy: cpuBusyTicks(SERVER_CPU),
+        mainWaitNs: Number(schedstat[1]),
+      });
     } catch {
       // the process is gone
     }
@@ -371,6 +384,14 @@ class Sampler {
     const seconds = (last.t - first.t) / 1000;
     const self = (last.ticks - first.ticks) / seconds;
     return { self, others: Math.max(0, (last.cpuBusy - first.cpuBusy) / seconds - self) };
+  }
+
+  /** Milliseconds the answering thread waited for the CPU over [from, to). */
+  mainWaitMs(from: number, to: number): number {
+    const samples = this.between(from, to);
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    return first === undefined || last === undefined ? NaN : (last.mainWaitNs - first.mainWaitNs) / 1e6;
   }
 }
 
@@ -640,23 +661,29 @@ function assignments(pairs: string[]): Record<string, string> {
   return Object.fromEntries(pairs.filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
-async function metric(stopzone: Stopzone, name: string): Promise<number | null> {
-  try {
-    const text = await (await fetch(`http://${stopzone.admin}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+/** The values of the named metrics (null for one not found), from one scrape of Stopzone's /metrics; all null when it cannot be read. */
+async function metrics<Name extends string>(stopzone: Stopzone, names: readonly Name[]): Promise<Record<Name, number | null>> {
+  const text = await fetch(`http://${stopzone.admin}/metrics`).then((response) => response.text()).catch(() => '');
+  const lines = text.split('\n');
+  const value = (name: string): number | null => {
+    const line = lines.find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
     return line === undefined ? null : Number(line.slice(line.lastIndexOf(' ') + 1));
-  } catch {
-    return null;
-  }
+  };
+  return Object.fromEntries(names.map((name) => [name, value(name)])) as Record<Name, number | null>;
 }
 
-/** V8 heap (total, used) and external memory (ArrayBuffers; not the zones' name indexes, which are SharedArrayBuffers V8 does not count), from Stopzone's /metrics, in MiB. */
+/**
+ * V8 heap (total, used) and external memory (ArrayBuffers; not the zones' name indexes, which are
+ * SharedArrayBuffers V8 does not count), from one scrape of Stopzone's /metrics, in MiB.
+ */
 async function memoryMetrics(stopzone: Stopzone): Promise<string> {
-  const get = async (name: string): Promise<string> => {
-    const value = await metric(stopzone, `stopzone_process_nodejs_${name}`);
+  const names = ['heap_size_total_bytes', 'heap_size_used_bytes', 'external_memory_bytes'] as const;
+  const values = await metrics(stopzone, names.map((name) => `stopzone_process_nodejs_${name}` as const));
+  const mib = (name: (typeof names)[number]): string => {
+    const value = values[`stopzone_process_nodejs_${name}`];
     return value === null ? '-' : (value / 2 ** 20).toFixed(0);
   };
-  return `V8 heap ${await get('heap_size_total_bytes')} MiB (used ${await get('heap_size_used_bytes')}), external ${await get('external_memory_bytes')} MiB`;
+  return `V8 heap ${mib('heap_size_total_bytes')} MiB (used ${mib('heap_size_used_bytes')}), external ${mib('external_memory_bytes')} MiB`;
 }
 
 // --- One measured run ---------------------------------------------------------------------------------------
@@ -702,6 +729,8 @@ interface Result {
   readonly extra: string[];
   /** The whole run, second by second (written to bench/out). */
   readonly series: string[];
+  /** p99 (ms) of each window as long as the swap window that lies outside it, before then after it: the machine's noise. */
+  readonly quietWindows: number[];
 }
 
 async function measure(
@@ -718,6 +747,8 @@ async function measure(
   const added = base(BASES);
   await waitQuiet(`${scenario} load run`);
   const checks = [`before: ${removed} ${await digStatus(stopzone.port, removed)} (listed), ${added} ${await digStatus(stopzone.port, added)} (not yet listed)`];
+  // A first scrape costs Stopzone some 10 ms of lazy set-up (later ones about 1 ms): done here, not in the load.
+  await memoryMetrics(stopzone);
   const sampler = new Sampler(stopzone.proc.child.pid!);
   const responses = new Responses();
   const firstEvent = stopzone.log.events.length;
@@ -759,6 +790,13 @@ async function measure(
   if (changed.primaryFrom !== undefined && NOTIFY_MODE === 'once') phases.push(['updates at the primary (nsupdate)', percentiles(responses, changed.primaryFrom, changed.at)]);
   phases.push([`swap: ${NOTIFY_MODE === 'each' && changed.primaryFrom !== undefined ? 'first update' : 'change'} to in force + 1 s`, percentiles(responses, swapFrom, swapEnd)]);
   phases.push(['after: in force + 1 s to the end', percentiles(responses, swapEnd, runEnd)]);
+  // The same measure without a swap: the p99 of every window as long as the swap window, outside it. How far these
+  // stray from the steady p99 tells how much of a swap's ratio this machine's noise alone could make.
+  const swapLength = swapEnd - swapFrom;
+  const quietWindows: number[] = [];
+  for (const [from, to] of [[steadyFrom, firstChange], [swapEnd, runEnd]] as const) {
+    for (let t = from; t + swapLength <= to; t += swapLength) quietWindows.push(percentiles(responses, t, t + swapLength).p99);
+  }
   const steady = phases[0]![1];
   const swap = phases.find(([name]) => name.startsWith('swap'))![1];
 
@@ -776,14 +814,15 @@ async function measure(
   const transfer = loaded.transfer as { kind: string; bytes: number; ms: number } | undefined;
 
   // Timeline around the swap, 250 ms steps: responses, p99 and max of the queries sent in the step, RSS, CPU.
-  const timeline: string[] = ['  t (s from change)  sent   p99 ms   max ms   lost   RSS MiB   CPU % (Stopzone / others on its CPU)'];
+  const timeline: string[] = ['  t (s from change)  sent   p99 ms   max ms   lost   RSS MiB   CPU % (Stopzone / others on its CPU)   main thread waited for the CPU (ms)'];
   for (let t = swapFrom - 1000; t < loadedAt + 2500; t += 250) {
     const p = percentiles(responses, t, t + 250);
     const cpu = sampler.cpu(t - 125, t + 375);
     const samples = sampler.between(t - 125, t + 375);
     const mem = samples.length > 0 ? samples[samples.length - 1]!.rssKiB / 1024 : NaN;
+    const cpuLine = `${cpu.self.toFixed(0).padStart(7)} / ${cpu.others.toFixed(0)}`;
     timeline.push(
-      `  ${((t - changed.at) / 1000).toFixed(2).padStart(8)}  ${String(p.n).padStart(12)} ${ms(p.p99).padStart(8)} ${ms(p.max).padStart(8)} ${String(p.lost).padStart(6)} ${mem.toFixed(0).padStart(9)} ${cpu.self.toFixed(0).padStart(7)} / ${cpu.others.toFixed(0)}`,
+      `  ${((t - changed.at) / 1000).toFixed(2).padStart(8)}  ${String(p.n).padStart(12)} ${ms(p.p99).padStart(8)} ${ms(p.max).padStart(8)} ${String(p.lost).padStart(6)} ${mem.toFixed(0).padStart(9)} ${cpuLine.padEnd(39)} ${ms(sampler.mainWaitMs(t - 125, t + 375))}`,
     );
   }
   const series: string[] = ['t (s from the change)  sent  p50 ms  p99 ms  max ms  lost  RSS MiB  CPU % (Stopzone / others)'];
@@ -794,6 +833,7 @@ async function measure(
     const mem = samples.length > 0 ? samples[samples.length - 1]!.rssKiB / 1024 : NaN;
     series.push(`${((t - changed.at) / 1000).toFixed(1).padStart(6)} ${String(p.n).padStart(6)} ${ms(p.p50).padStart(7)} ${ms(p.p99).padStart(7)} ${ms(p.max).padStart(7)} ${String(p.lost).padStart(5)} ${mem.toFixed(0).padStart(8)} ${cpu.self.toFixed(0).padStart(5)} / ${cpu.others.toFixed(0)}`);
   }
+  const waitPerSecond = (from: number, to: number): string => ms((sampler.mainWaitMs(from, to) * 1000) / (to - from));
   const cpuSteady = sampler.cpu(steadyFrom, firstChange);
   const cpuSwap = sampler.cpu(swapFrom, swapEnd);
   if (!SHARED_CPUS && (cpuSteady.others > 10 || cpuSwap.others > 10)) {
@@ -817,9 +857,11 @@ async function measure(
     rssAfter,
     checks,
     series,
+    quietWindows,
     extra: [
       ...extra,
       `CPU ${SERVER_CPU}: Stopzone ${cpuSteady.self.toFixed(0)} % steady, ${cpuSwap.self.toFixed(0)} % during the swap; other processes took ${cpuSteady.others.toFixed(0)} % and ${cpuSwap.others.toFixed(0)} % of it (${SHARED_CPUS ? 'shared with dnsperf' : 'should be ~0: else the machine is busy'})`,
+      `answering thread's wait for the CPU: ${waitPerSecond(steadyFrom, firstChange)} ms a second steady, ${waitPerSecond(swapFrom, swapEnd)} ms a second during the swap`,
       `RSS after the swap: ${rssLater}`,
       `memory before the change: ${memoryBefore}; 30 s after the swap: ${await memoryAfter}`,
       `swaps logged: ${loadsText.join('; ')}`, `VmHWM at the end: ${(hwm / 1024).toFixed(0)} MiB`, 'timeline (queries by send time):', ...timeline],
@@ -904,11 +946,12 @@ async function scenarioIxfr(nsdPort: number): Promise<Result> {
       const axfr = first.log.events.find((e) => e.msg === 'policy zone loaded');
       const t = axfr?.transfer as { kind: string; bytes: number; ms: number } | undefined;
       const rssAfterAxfr = readFileSync(`/proc/${first.proc.child.pid!}/status`, 'utf8');
+      const transfer = await metrics(first, ['stopzone_policy_zone_transfer_seconds', 'stopzone_policy_zone_transfer_bytes']);
       axfrLine =
         `start-up: ${t?.kind ?? '?'} of ${ZONE} from BIND: ${((t?.bytes ?? NaN) / 1e6).toFixed(1)} MB in ${((t?.ms ?? NaN) / 1000).toFixed(2)} s (transfer and copy written), ` +
         `in force after ${((Number(axfr?.ms) || NaN) / 1000).toFixed(2)} s (transfer + load); serving ${((eventTime(first.serving) - first.startedAt) / 1000).toFixed(1)} s after the process started; ` +
         `RSS then ${mib(Number(/VmRSS:\s+(\d+)/.exec(rssAfterAxfr)?.[1]))} (peak ${mib(Number(/VmHWM:\s+(\d+)/.exec(rssAfterAxfr)?.[1]))}; ${await memoryMetrics(first)}); ` +
-        `/metrics: stopzone_policy_zone_transfer_seconds ${String(await metric(first, 'stopzone_policy_zone_transfer_seconds'))}, _bytes ${String(await metric(first, 'stopzone_policy_zone_transfer_bytes'))}`;
+        `/metrics: stopzone_policy_zone_transfer_seconds ${String(transfer.stopzone_policy_zone_transfer_seconds)}, _bytes ${String(transfer.stopzone_policy_zone_transfer_bytes)}`;
       console.log(`ixfr: ${axfrLine}`);
     } finally {
       await stop(first.proc);
@@ -1021,6 +1064,8 @@ function render(results: Result[]): string {
     const rssRatio = r.rssAfter === null ? NaN : r.rssAfter / r.rssBefore;
     lines.push(`  goal: nothing lost ............................ ${s.lost === 0 ? 'met' : `NOT met (${s.lost} lost)`}`);
     lines.push(`  goal: p99 during the swap <= 2 x steady p99 ... ${ratio <= 2 ? 'met' : 'NOT met'} (${ms(r.swap.p99)} ms vs ${ms(r.steady.p99)} ms: ${ratio.toFixed(1)} x)`);
+    const quietRatios = r.quietWindows.map((p99) => (p99 / r.steady.p99).toFixed(1)).join(', ');
+    lines.push(`      the same ratio for windows as long as the swap without one (before, then after it): ${quietRatios || 'none fit'}`);
     lines.push(`  goal: RSS 30 s after within 10 % of steady .... ${rssRatio <= 1.1 ? 'met' : 'NOT met'} (${mib(r.rssAfter)} vs ${mib(r.rssBefore)}: ${rssRatio >= 1 ? '+' : ''}${((rssRatio - 1) * 100).toFixed(0)} %)`);
   }
   for (const note of quietNotes) lines.push(`warning: ${note}`);
