@@ -1064,8 +1064,8 @@ function render(results: Result[]): string {
     const rssRatio = r.rssAfter === null ? NaN : r.rssAfter / r.rssBefore;
     lines.push(`  goal: nothing lost ............................ ${s.lost === 0 ? 'met' : `NOT met (${s.lost} lost)`}`);
     lines.push(`  goal: p99 during the swap <= 2 x steady p99 ... ${ratio <= 2 ? 'met' : 'NOT met'} (${ms(r.swap.p99)} ms vs ${ms(r.steady.p99)} ms: ${ratio.toFixed(1)} x)`);
-    const quietRatios = r.quietWindows.map((p99) => (p99 / r.steady.p99).toFixed(1)).join(', ');
-    lines.push(`      the same ratio for windows as long as the swap without one (before, then after it): ${quietRatios || 'none fit'}`);
+    const quiet = r.quietWindows.map((p99) => `${ms(p99)} ms (${(p99 / r.steady.p99).toFixed(1)} x)`).join(', ');
+    lines.push(`      windows as long as the swap, without one (before, then after it): p99 ${quiet || 'none fit'}`);
     lines.push(`  goal: RSS 30 s after within 10 % of steady .... ${rssRatio <= 1.1 ? 'met' : 'NOT met'} (${mib(r.rssAfter)} vs ${mib(r.rssBefore)}: ${rssRatio >= 1 ? '+' : ''}${((rssRatio - 1) * 100).toFixed(0)} %)`);
   }
   for (const note of quietNotes) lines.push(`warning: ${note}`);

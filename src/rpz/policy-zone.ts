@@ -44,7 +44,8 @@ interface PolicyZoneInput {
   kinds: Uint8Array;
   ttls: Uint32Array;
   dataLayers: readonly RuleDataLayer[];
-  prefixOwners: ReadonlyMap<number, string>;
+  /** The owner labels of IP-trigger rules by rule id, in layers like the rule data. */
+  prefixOwnerLayers: ReadonlyArray<ReadonlyMap<number, string>>;
 }
 
 /** Rule data (gardens, local data) by rule id; a zone changed by deltas has one layer per delta that brought any. */
@@ -57,10 +58,11 @@ type RuleDataLayer = ReadonlyMap<number, Pick<Rule, 'garden' | 'local'>>;
  */
 export interface DeltaBase {
   readonly names: { readonly qname: NameIndexParts; readonly nsdname: NameIndexParts };
+  readonly prefixes: PolicyZoneData['prefixes'];
   readonly kinds: Uint8Array;
   readonly ttls: Uint32Array;
   readonly stats: ZoneStats;
-  /** Rule-data layers (see PolicyZone.edited). */
+  /** Layers of rule data or of prefix owners, whichever are more (see PolicyZone.edited). */
   readonly dataLayers: number;
 }
 
@@ -73,6 +75,10 @@ export interface ZoneEdit {
   readonly data: PolicyZoneData['data'];
   readonly stats: ZoneStats;
   readonly soa: PolicyZoneData['soa'];
+  /** The IP-prefix indexes, when the delta changed IP triggers (otherwise those in force stay). */
+  readonly prefixes?: PolicyZoneData['prefixes'];
+  /** The owners of the delta's new IP-trigger rules. */
+  readonly prefixOwners: PolicyZoneData['prefixOwners'];
 }
 
 /**
@@ -107,7 +113,7 @@ export class PolicyZone {
   readonly #kinds: Uint8Array;
   readonly #ttls: Uint32Array;
   readonly #dataLayers: readonly RuleDataLayer[];
-  readonly #prefixOwners: ReadonlyMap<number, string>;
+  readonly #prefixOwnerLayers: ReadonlyArray<ReadonlyMap<number, string>>;
 
   constructor(parts: PolicyZoneInput) {
     this.name = parts.name;
@@ -117,7 +123,7 @@ export class PolicyZone {
     this.#kinds = parts.kinds;
     this.#ttls = parts.ttls;
     this.#dataLayers = parts.dataLayers;
-    this.#prefixOwners = parts.prefixOwners;
+    this.#prefixOwnerLayers = parts.prefixOwnerLayers;
   }
 
   /** The zone as plain data; `PolicyZone.fromData` rebuilds it (in another thread). */
@@ -130,7 +136,7 @@ export class PolicyZone {
       kinds: this.#kinds,
       ttls: this.#ttls,
       data: this.#dataLayers.flatMap((layer) => [...layer]),
-      prefixOwners: [...this.#prefixOwners],
+      prefixOwners: this.#prefixOwnerLayers.flatMap((layer) => [...layer]),
       names: { qname: qname.parts(), nsdname: nsdname.parts() },
       prefixes: { clientIp: clientIp.parts(), ip: ip.parts(), nsip: nsip.parts() },
     };
@@ -154,7 +160,7 @@ export class PolicyZone {
       kinds: data.kinds,
       ttls: data.ttls,
       dataLayers: [ruleDataFromData(data.data)],
-      prefixOwners: new Map(data.prefixOwners),
+      prefixOwnerLayers: [new Map(data.prefixOwners)],
       indexes: {
         qname: new NameIndex(data.names.qname),
         nsdname: new NameIndex(data.names.nsdname),
@@ -169,21 +175,24 @@ export class PolicyZone {
   deltaBase(): DeltaBase {
     return {
       names: { qname: this.indexes.qname.parts(), nsdname: this.indexes.nsdname.parts() },
+      prefixes: { clientIp: this.indexes.clientIp.parts(), ip: this.indexes.ip.parts(), nsip: this.indexes.nsip.parts() },
       kinds: this.#kinds,
       ttls: this.#ttls,
       stats: this.stats,
-      dataLayers: this.#dataLayers.length,
+      dataLayers: Math.max(this.#dataLayers.length, this.#prefixOwnerLayers.length),
     };
   }
 
   /**
    * The zone `base` changed by `edit` (from zone-delta.ts, applied to
-   * `base.deltaBase()`). It shares what the delta left alone: IP-trigger
-   * indexes and, as lower layers, the rule data. A delta that brings no rule
-   * data adds no layer; zone-delta.ts builds the zone anew when layers pile up.
+   * `base.deltaBase()`). It shares what the delta left alone: the IP-prefix
+   * indexes when it touched no IP trigger and, as lower layers, the rule data
+   * and prefix owners. A delta that brings no rule data (or no IP-trigger
+   * rule) adds no layer; zone-delta.ts builds the zone anew when layers pile up.
    */
   static edited(base: PolicyZone, edit: ZoneEdit): PolicyZone {
     const added = ruleDataFromData(edit.data);
+    const { prefixes } = edit;
     return new PolicyZone({
       name: base.name,
       stats: edit.stats,
@@ -191,14 +200,24 @@ export class PolicyZone {
       kinds: edit.kinds,
       ttls: edit.ttls,
       dataLayers: added.size === 0 ? base.#dataLayers : [added, ...base.#dataLayers],
-      prefixOwners: base.#prefixOwners,
-      indexes: { ...base.indexes, qname: new NameIndex(edit.names.qname), nsdname: new NameIndex(edit.names.nsdname) },
+      prefixOwnerLayers: edit.prefixOwners.length === 0 ? base.#prefixOwnerLayers : [new Map(edit.prefixOwners), ...base.#prefixOwnerLayers],
+      indexes: {
+        qname: new NameIndex(edit.names.qname),
+        nsdname: new NameIndex(edit.names.nsdname),
+        ...(prefixes === undefined
+          ? { clientIp: base.indexes.clientIp, ip: base.indexes.ip, nsip: base.indexes.nsip }
+          : { clientIp: PrefixIndex.fromParts(prefixes.clientIp), ip: PrefixIndex.fromParts(prefixes.ip), nsip: PrefixIndex.fromParts(prefixes.nsip) }),
+      },
     });
   }
 
   /** The owner labels of an IP-prefix rule ("24.0.2.0.192"), for logs. */
   prefixOwner(id: number): string {
-    return this.#prefixOwners.get(id) ?? '';
+    for (const layer of this.#prefixOwnerLayers) {
+      const owner = layer.get(id);
+      if (owner !== undefined) return owner;
+    }
+    return '';
   }
 
   /** The rule with this id (ids come from this zone's indexes). */

@@ -1,4 +1,5 @@
 import type { IpPrefix } from './ip-prefix.js';
+import { sharedArray, sharedCopy } from './shared-arrays.js';
 
 /** A prefix that matched: its rule id and its length in the 128-bit space. */
 export interface PrefixMatch {
@@ -105,10 +106,18 @@ export class PrefixIndex {
   }
 }
 
-/** Collects prefixes, then builds a PrefixIndex. */
+/**
+ * Collects prefixes, then builds a PrefixIndex: from nothing (a whole zone),
+ * or from a copy of an index in force (an IXFR delta, which removes and adds).
+ */
 export class PrefixIndexBuilder {
-  #v4: PrefixTable | null = new PrefixTable(1);
-  #v6: PrefixTable | null = new PrefixTable(4);
+  #v4: PrefixTable | null;
+  #v6: PrefixTable | null;
+
+  constructor(from?: PrefixIndexParts) {
+    this.#v4 = from === undefined ? new PrefixTable(1) : PrefixTable.copyOf(from.v4);
+    this.#v6 = from === undefined ? new PrefixTable(4) : PrefixTable.copyOf(from.v6);
+  }
 
   /**
    * Adds `prefix` with rule id `value` (uint32). Bits past the prefix length
@@ -116,17 +125,14 @@ export class PrefixIndexBuilder {
    * there: the first value added wins.
    */
   add(prefix: IpPrefix, value: number): boolean {
-    if (this.#v4 === null || this.#v6 === null) throw new Error('PrefixIndexBuilder.add after build()');
-    const a = prefix.address;
-    const length = prefix.length128;
-    if (!Number.isInteger(length) || length < 0 || length > 128 || a.length !== 16) throw new RangeError(`not a 128-bit prefix: length ${length}, ${a.length} address bytes`);
-    const k0 = word(a, 0);
-    const k1 = word(a, 4);
-    const k2 = word(a, 8);
-    const k3 = word(a, 12);
-    if (length >= 96 && k0 === 0 && k1 === 0 && k2 === MAPPED) return this.#v4.insert(k3 & MASKS[length * 4 + 3]!, 0, 0, 0, length - 96, value);
-    const m = length * 4;
-    return this.#v6.insert(k0 & MASKS[m]!, k1 & MASKS[m + 1]!, k2 & MASKS[m + 2]!, k3 & MASKS[m + 3]!, length, value);
+    const { table, k0, k1, k2, k3, length } = this.#locate(prefix, 'add');
+    return table.insert(k0, k1, k2, k3, length, value);
+  }
+
+  /** Removes `prefix`; false when it is not there. */
+  remove(prefix: IpPrefix): boolean {
+    const { table, k0, k1, k2, k3, length } = this.#locate(prefix, 'remove');
+    return table.remove(k0, k1, k2, k3, length);
   }
 
   /** The finished index; the builder cannot be used afterwards. */
@@ -135,6 +141,21 @@ export class PrefixIndexBuilder {
     const index = new PrefixIndex(this.#v4, this.#v6);
     this.#v4 = this.#v6 = null;
     return index;
+  }
+
+  /** The table that holds `prefix`, and its masked key and length there: IPv4-mapped prefixes of /96 and longer in the 32-bit table. */
+  #locate(prefix: IpPrefix, operation: string): { table: PrefixTable; k0: number; k1: number; k2: number; k3: number; length: number } {
+    if (this.#v4 === null || this.#v6 === null) throw new Error(`PrefixIndexBuilder.${operation} after build()`);
+    const a = prefix.address;
+    const length = prefix.length128;
+    if (!Number.isInteger(length) || length < 0 || length > 128 || a.length !== 16) throw new RangeError(`not a 128-bit prefix: length ${length}, ${a.length} address bytes`);
+    const k0 = word(a, 0);
+    const k1 = word(a, 4);
+    const k2 = word(a, 8);
+    const k3 = word(a, 12);
+    if (length >= 96 && k0 === 0 && k1 === 0 && k2 === MAPPED) return { table: this.#v4, k0: k3 & MASKS[length * 4 + 3]!, k1: 0, k2: 0, k3: 0, length: length - 96 };
+    const m = length * 4;
+    return { table: this.#v6, k0: k0 & MASKS[m]!, k1: k1 & MASKS[m + 1]!, k2: k2 & MASKS[m + 2]!, k3: k3 & MASKS[m + 3]!, length };
   }
 }
 
@@ -180,7 +201,9 @@ export interface PrefixIndexParts {
 /**
  * PrefixIndex's storage, not for other callers. Open addressing, linear
  * probing, at most 3/4 full: per slot a key of `width` 32-bit words, a length
- * tag (length + 1; 0 = empty) and a value.
+ * tag (length + 1; 0 = empty) and a value. The arrays are shared
+ * (shared-arrays.ts), like the name tables, so that a worker thread applying
+ * an IXFR reads the table in force without a copy.
  */
 export class PrefixTable {
   readonly #width: 1 | 4;
@@ -202,6 +225,11 @@ export class PrefixTable {
 
   parts(): PrefixTableParts {
     return { width: this.#width, keys: this.#keys, tags: this.#tags, values: this.#values, size: this.#size };
+  }
+
+  /** A table with copies of `parts`' arrays, to change while the original stays in force. */
+  static copyOf(parts: PrefixTableParts): PrefixTable {
+    return PrefixTable.fromParts({ ...parts, keys: sharedCopy(parts.keys), tags: sharedCopy(parts.tags), values: sharedCopy(parts.values) });
   }
 
   static fromParts(parts: PrefixTableParts): PrefixTable {
@@ -249,6 +277,33 @@ export class PrefixTable {
     return true;
   }
 
+  /**
+   * Removes (key, length); true if it was there. Backward-shift deletion: each
+   * entry after the freed slot in its run moves back into it unless that would
+   * put it before its home slot, so lookups never need tombstones.
+   */
+  remove(k0: number, k1: number, k2: number, k3: number, length: number): boolean {
+    let free = this.find(k0, k1, k2, k3, length);
+    if (free < 0) return false;
+    const tags = this.#tags;
+    const keys = this.#keys;
+    const w = this.#width;
+    const mask = tags.length - 1;
+    for (let next = (free + 1) & mask; tags[next] !== 0; next = (next + 1) & mask) {
+      const at = next * w;
+      const home = hash(keys[at]!, w === 4 ? keys[at + 1]! : 0, w === 4 ? keys[at + 2]! : 0, w === 4 ? keys[at + 3]! : 0, tags[next]! - 1) & mask;
+      // The entry stays if its home lies cyclically in (free, next]: moved to `free`, a lookup from home would not reach it.
+      if (free < next ? free < home && home <= next : free < home || home <= next) continue;
+      tags[free] = tags[next]!;
+      this.#values[free] = this.#values[next]!;
+      keys.copyWithin(free * w, at, at + w);
+      free = next;
+    }
+    tags[free] = 0;
+    this.#size--;
+    return true;
+  }
+
   /** The lengths present, longest first. */
   lengths(): Uint8Array {
     const seen = new Uint8Array(130);
@@ -278,9 +333,9 @@ export class PrefixTable {
     const tags = this.#tags;
     const values = this.#values;
     const capacity = Math.max(16, tags.length * 2);
-    this.#keys = new Int32Array(capacity * this.#width);
-    this.#tags = new Uint8Array(capacity);
-    this.#values = new Uint32Array(capacity);
+    this.#keys = sharedArray(Int32Array, capacity * this.#width);
+    this.#tags = sharedArray(Uint8Array, capacity);
+    this.#values = sharedArray(Uint32Array, capacity);
     const w = this.#width;
     for (let slot = 0; slot < tags.length; slot++) {
       const tag = tags[slot]!;

@@ -5,6 +5,11 @@ export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
 /** Names used in logs and in `stopzone check` (BIND's wording). */
 export const TRIGGER_NAMES: readonly string[] = ['client-ip', 'qname', 'ip', 'nsdname', 'nsip'];
 
+/** Whether triggers of this type are IP prefixes (their rules live in the prefix indexes, not the name indexes). */
+export function isIpTrigger(type: TriggerType | undefined): type is 0 | 2 | 4 {
+  return type === TriggerType.CLIENT_IP || type === TriggerType.IP || type === TriggerType.NSIP;
+}
+
 /** The label that marks each non-QNAME trigger, right below the zone origin. */
 const SUFFIXES: ReadonlyArray<[string, TriggerType]> = [
   ['rpz-client-ip', TriggerType.CLIENT_IP],

@@ -6,7 +6,7 @@ import { NameIndexBuilder } from './name-index.js';
 import { PolicyZone, type Rule, type ZoneStats } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedFrom } from './shared-arrays.js';
-import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
+import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
 import type { ZoneRecord } from './zone-reader.js';
 
 /** Rule data (gardens, local data) by rule id. */
@@ -16,6 +16,8 @@ export type RuleData = Map<number, Pick<Rule, 'garden' | 'local'>>;
 export interface CompilerStart {
   /** Builders holding copies of the zone's name indexes. */
   readonly names?: { readonly qname: NameIndexBuilder; readonly nsdname: NameIndexBuilder };
+  /** Builders holding copies of the zone's IP-prefix indexes (needed only when the records include IP triggers). */
+  readonly prefixes?: { readonly clientIp: PrefixIndexBuilder; readonly ip: PrefixIndexBuilder; readonly nsip: PrefixIndexBuilder };
   /** The first rule id to give (the zone in force's rule count). */
   readonly firstId?: number;
   /** Called with each trigger that gets a rule. */
@@ -41,7 +43,7 @@ export class PolicyZoneCompiler {
   readonly #origin: string;
   readonly #warnings = new LoadWarnings();
   readonly #names: { readonly [TriggerType.QNAME]: NameIndexBuilder; readonly [TriggerType.NSDNAME]: NameIndexBuilder };
-  readonly #prefixes = { [TriggerType.CLIENT_IP]: new PrefixIndexBuilder(), [TriggerType.IP]: new PrefixIndexBuilder(), [TriggerType.NSIP]: new PrefixIndexBuilder() };
+  readonly #prefixes: { readonly [TriggerType.CLIENT_IP]: PrefixIndexBuilder; readonly [TriggerType.IP]: PrefixIndexBuilder; readonly [TriggerType.NSIP]: PrefixIndexBuilder };
   readonly #kinds: number[] = [];
   readonly #ttls: number[] = [];
   readonly #data: RuleData = new Map();
@@ -60,6 +62,11 @@ export class PolicyZoneCompiler {
   constructor(origin: string, start: CompilerStart = {}) {
     this.#origin = origin;
     this.#names = { [TriggerType.QNAME]: start.names?.qname ?? new NameIndexBuilder(), [TriggerType.NSDNAME]: start.names?.nsdname ?? new NameIndexBuilder() };
+    this.#prefixes = {
+      [TriggerType.CLIENT_IP]: start.prefixes?.clientIp ?? new PrefixIndexBuilder(),
+      [TriggerType.IP]: start.prefixes?.ip ?? new PrefixIndexBuilder(),
+      [TriggerType.NSIP]: start.prefixes?.nsip ?? new PrefixIndexBuilder(),
+    };
     this.#firstId = start.firstId ?? 0;
     this.#onRule = start.onRule;
   }
@@ -72,7 +79,7 @@ export class PolicyZoneCompiler {
     if (trigger === null) return this.#apex(record);
 
     let prefix: IpPrefix | null = null;
-    if (trigger.type === TriggerType.CLIENT_IP || trigger.type === TriggerType.IP || trigger.type === TriggerType.NSIP) {
+    if (isIpTrigger(trigger.type)) {
       const decoded = decodePrefixLabels(trigger.key);
       if (!decoded.ok) return this.#warn('invalid rpz IP address', record, `${record.owner}: ${decoded.reason}`);
       prefix = decoded.prefix;
@@ -141,7 +148,7 @@ export class PolicyZoneCompiler {
       kinds: sharedFrom(Uint8Array, this.#kinds),
       ttls: sharedFrom(Uint32Array, this.#ttls),
       dataLayers: [this.#data],
-      prefixOwners: this.#prefixOwners,
+      prefixOwnerLayers: [this.#prefixOwners],
     });
   }
 
@@ -150,9 +157,9 @@ export class PolicyZoneCompiler {
     return { records: this.#records, triggers: this.#triggerCounts, actions: this.#actionCounts, warnings: this.#warnings.summary() };
   }
 
-  /** The rules made so far, by id from `firstId` on (a delta's new rules). */
-  rules(): { readonly kinds: readonly number[]; readonly ttls: readonly number[]; readonly data: RuleData } {
-    return { kinds: this.#kinds, ttls: this.#ttls, data: this.#data };
+  /** The rules made so far, by id from `firstId` on (a delta's new rules), and the owners of those with IP triggers. */
+  rules(): { readonly kinds: readonly number[]; readonly ttls: readonly number[]; readonly data: RuleData; readonly prefixOwners: ReadonlyMap<number, string> } {
+    return { kinds: this.#kinds, ttls: this.#ttls, data: this.#data, prefixOwners: this.#prefixOwners };
   }
 
   /** The SOA read, if any. */

@@ -1,10 +1,12 @@
 import { ACTION_NAMES } from './actions.js';
+import { decodePrefixLabels } from './ip-prefix.js';
 import { warningsChanged } from './load-warnings.js';
 import { NameIndexBuilder } from './name-index.js';
 import type { DeltaBase, ZoneEdit } from './policy-zone.js';
+import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedCopy } from './shared-arrays.js';
-import { TRIGGER_NAMES, TriggerType, triggerOwner, type TriggerOwner } from './triggers.js';
-import { PolicyZoneCompiler, zoneStats, type Tally } from './zone-compiler.js';
+import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
+import { PolicyZoneCompiler, zoneStats, type CompilerStart, type Tally } from './zone-compiler.js';
 import type { ZoneRecord } from './zone-reader.js';
 
 /** What an IXFR changed, as the last-good copy shows it (zone-copy.ts applyDeltas). */
@@ -18,7 +20,7 @@ export interface OwnerChange {
 /** The zone changed, or why it must be compiled whole instead. */
 export type DeltaOutcome = { readonly edit: ZoneEdit } | { readonly rebuild: string };
 
-/** Rule-data layers a zone may gather (PolicyZone.edited) before it is compiled whole again. */
+/** Layers of rule data or prefix owners a zone may gather (PolicyZone.edited) before it is compiled whole again. */
 const MAX_DATA_LAYERS = 8;
 
 /**
@@ -28,22 +30,20 @@ const MAX_DATA_LAYERS = 8;
  * (same order, so the same rule wins and local data merges the same way);
  * the old ones are removed from a copy of the name indexes and the new ones
  * added, with new rule ids after the old ones. Counts and warnings come out
- * as a whole compile's (the first examples of a warning may differ).
+ * as a whole compile's (a warning kind the delta brings is listed last, and
+ * the first examples of a warning may differ).
  *
- * The index allows this for QNAME and NSDNAME triggers. The zone is compiled
- * whole instead (`rebuild`, with the reason) when the delta touches IP
- * triggers (the prefix tables cannot remove), when rule ids freed by earlier
- * deltas reach a quarter of the live ones, when rule data has gathered
- * MAX_DATA_LAYERS layers, or when the copy and the zone in force disagree.
+ * Every trigger type is changed in place; the IP-prefix indexes are copied
+ * only when the delta touches an IP trigger. The zone is compiled whole
+ * instead (`rebuild`, with the reason) when rule ids freed by earlier deltas
+ * reach a quarter of the live ones, when rule data or prefix owners have
+ * gathered MAX_DATA_LAYERS layers, or when the copy and the zone in force disagree.
  */
 export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange): DeltaOutcome {
   const live = TRIGGER_NAMES.reduce((sum, name) => sum + (base.stats.triggers[name] ?? 0), 0);
   if (base.kinds.length - live > live / 4) return { rebuild: `${base.kinds.length - live} rule ids freed by earlier deltas, over a quarter of the ${live} in use` };
-  if (base.dataLayers >= MAX_DATA_LAYERS) return { rebuild: `rule data spread over ${base.dataLayers} deltas` };
-  for (const record of [...change.before, ...change.after]) {
-    const type = record.outOfZone === true ? null : triggerOwner(record.owner, origin)?.type;
-    if (type === TriggerType.CLIENT_IP || type === TriggerType.IP || type === TriggerType.NSIP) return { rebuild: `the delta changes an IP trigger (${record.owner})` };
-  }
+  if (base.dataLayers >= MAX_DATA_LAYERS) return { rebuild: `rule data or prefix owners spread over ${base.dataLayers} deltas` };
+  const touchesIp = [...change.before, ...change.after].some((record) => record.outOfZone !== true && isIpTrigger(triggerOwner(record.owner, origin)?.type));
 
   const removed: TriggerOwner[] = [];
   const old = new PolicyZoneCompiler(origin, { onRule: (trigger) => removed.push(trigger) });
@@ -52,12 +52,15 @@ export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange)
   if (copySerial !== base.stats.serial) return { rebuild: `the copy was at serial ${copySerial ?? 'none'}, the zone in force is at ${base.stats.serial ?? 'none'}` };
 
   const names = { qname: new NameIndexBuilder(base.names.qname), nsdname: new NameIndexBuilder(base.names.nsdname) };
+  const prefixes = touchesIp
+    ? { clientIp: new PrefixIndexBuilder(base.prefixes.clientIp), ip: new PrefixIndexBuilder(base.prefixes.ip), nsip: new PrefixIndexBuilder(base.prefixes.nsip) }
+    : undefined;
   for (const trigger of removed) {
-    if (!(trigger.type === TriggerType.QNAME ? names.qname : names.nsdname).remove(trigger.key, trigger.wildcard)) {
+    if (!removeRule(trigger, names, prefixes)) {
       return { rebuild: `the rule of ${trigger.wildcard ? '*.' : ''}${trigger.key} (${TRIGGER_NAMES[trigger.type]}) is not in the zone in force as the copy says` };
     }
   }
-  const next = new PolicyZoneCompiler(origin, { names, firstId: base.kinds.length });
+  const next = new PolicyZoneCompiler(origin, { names, ...(prefixes === undefined ? {} : { prefixes }), firstId: base.kinds.length });
   for (const record of change.after) next.add(record);
 
   const rules = next.rules();
@@ -70,8 +73,21 @@ export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange)
       data: [...rules.data],
       stats: zoneStats(origin, difference(base.stats, old.tally(), next.tally()), soa !== null, serial),
       soa,
+      ...(prefixes === undefined ? {} : { prefixes: { clientIp: prefixes.clientIp.build().parts(), ip: prefixes.ip.build().parts(), nsip: prefixes.nsip.build().parts() } }),
+      prefixOwners: [...rules.prefixOwners],
     },
   };
+}
+
+/** Takes a rule the old records made out of the copied indexes; false when it is not there. */
+function removeRule(trigger: TriggerOwner, names: NonNullable<CompilerStart['names']>, prefixes: CompilerStart['prefixes']): boolean {
+  if (trigger.type === TriggerType.QNAME) return names.qname.remove(trigger.key, trigger.wildcard);
+  if (trigger.type === TriggerType.NSDNAME) return names.nsdname.remove(trigger.key, trigger.wildcard);
+  // An IP trigger got a rule only if its labels decoded, so they decode again here.
+  const decoded = decodePrefixLabels(trigger.key);
+  if (prefixes === undefined || !decoded.ok) return false;
+  const builder = trigger.type === TriggerType.CLIENT_IP ? prefixes.clientIp : trigger.type === TriggerType.IP ? prefixes.ip : prefixes.nsip;
+  return builder.remove(decoded.prefix);
 }
 
 /** The zone's counts with those of the touched owners' old records taken out and their new ones put in. */

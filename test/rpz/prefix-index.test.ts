@@ -201,3 +201,57 @@ t.test(`randomized against a linear scan (seed ${seed}; PREFIX_INDEX_SEED=${seed
   // The comparison only proves something if hits, misses and nesting all occurred.
   t.ok(hits > checks / 10 && hits < checks && deep > 50, `hits ${hits}, with 3+ holders ${deep}, of ${checks}`);
 });
+
+t.test(`removal (an IXFR delta): a copy of an index, changed, answers as one built from scratch (seed ${seed})`, async (t) => {
+  const random = prng(seed + 1);
+  const int = (n: number) => Math.floor(random() * n);
+  const randomPrefix = (): IpPrefix => {
+    const address = new Uint8Array(16);
+    const v4 = random() < 0.6;
+    if (v4) address.set([0xff, 0xff, 10, int(4), int(4), int(256)], 10);
+    else address.set([0x20, 0x01, 0x0d, 0xb8, 0, int(4), 0, int(4)], 0);
+    const length128 = v4 ? 96 + 8 + int(25) : 16 + int(113);
+    return { family: 6, bits: length128, address, length128 };
+  };
+  const key = (p: IpPrefix): string => `${p.length128}/${Array.from({ length: p.length128 }, (_, n) => bit(p.address, n)).join('')}`;
+  const queries = Array.from({ length: 300 }, () => randomPrefix().address);
+  const mismatches: string[] = [];
+  let removedTotal = 0;
+  for (let round = 0; round < 40; round++) {
+    // Distinct prefixes only, so that the rules held are exactly those present.
+    let held = new Map<string, [IpPrefix, number]>();
+    const builder = new PrefixIndexBuilder();
+    for (let i = 0, count = 1 + int(120); i < count; i++) {
+      const p = randomPrefix();
+      if (held.has(key(p))) continue;
+      held.set(key(p), [p, i]);
+      builder.add(p, i);
+    }
+    const original = builder.build();
+    const before = queries.map((a) => JSON.stringify(original.matches(a).map(brief)));
+
+    const changed = new PrefixIndexBuilder(original.parts());
+    const removed = [...held.values()].filter(() => random() < 0.4);
+    for (const [p] of removed) if (!changed.remove(p)) mismatches.push(`round ${round}: ${key(p)} was not found to remove`);
+    if (removed.length > 0 && changed.remove(removed[0]![0])) mismatches.push(`round ${round}: a prefix removed twice`);
+    removedTotal += removed.length;
+    held = new Map([...held].filter(([, rule]) => !removed.includes(rule)));
+    for (let i = 0; i < 10; i++) {
+      const p = randomPrefix();
+      if (held.has(key(p))) continue;
+      held.set(key(p), [p, 1000 + i]);
+      changed.add(p, 1000 + i);
+    }
+    const index = changed.build();
+
+    if (index.size !== held.size) mismatches.push(`round ${round}: size ${index.size}, want ${held.size}`);
+    for (const address of queries) {
+      const got = JSON.stringify(index.matches(address).map(brief));
+      const want = JSON.stringify(naive([...held.values()], address));
+      if (got !== want) mismatches.push(`round ${round} ${Buffer.from(address).toString('hex')}: got ${got}, want ${want}`);
+    }
+    if (JSON.stringify(queries.map((a) => JSON.stringify(original.matches(a).map(brief)))) !== JSON.stringify(before)) mismatches.push(`round ${round}: the original index changed`);
+  }
+  t.ok(removedTotal > 500, `prefixes removed: ${removedTotal}`);
+  t.same(mismatches.slice(0, 5), [], `${mismatches.length} differences over 40 rounds × ${queries.length} lookups (seed ${seed})`);
+});
