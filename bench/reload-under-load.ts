@@ -336,6 +336,15 @@ function cpuBusyTicks(cpus: string): number {
   return busy;
 }
 
+/** The second field of the main thread's schedstat (time runnable but not running, ns); NaN where the kernel has none. */
+function mainThreadWaitNs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 class Sampler {
   readonly samples: Sample[] = [];
   readonly #timer: NodeJS.Timeout;
@@ -350,13 +359,12 @@ class Sampler {
       const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
       const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const schedstat = readFileSync(`/proc/${this.pid}/task/${this.pid}/schedstat`, 'utf8').split(' ');
       this.samples.push({
         t: now(),
         rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN),
         ticks: Number(fields[11]) + Number(fields[12]),
         cpuBusy: cpuBusyTicks(SERVER_CPU),
-        mainWaitNs: Number(schedstat[1]),
+        mainWaitNs: mainThreadWaitNs(this.pid),
       });
     } catch {
       // the process is gone
