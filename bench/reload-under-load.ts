@@ -385,10 +385,9 @@ class Sampler {
 
   /** Percent of Stopzone's CPU used by Stopzone and by other processes over [from, to). */
   cpu(from: number, to: number): { self: number; others: number } {
-    const samples = this.between(from, to);
-    const first = samples[0];
-    const last = samples[samples.length - 1];
-    if (first === undefined || last === undefined || last.t - first.t < 100) return { self: NaN, others: NaN };
+    const ends = this.#ends(from, to);
+    if (ends === null || ends.last.t - ends.first.t < 100) return { self: NaN, others: NaN };
+    const { first, last } = ends;
     const seconds = (last.t - first.t) / 1000;
     const self = (last.ticks - first.ticks) / seconds;
     return { self, others: Math.max(0, (last.cpuBusy - first.cpuBusy) / seconds - self) };
@@ -396,10 +395,14 @@ class Sampler {
 
   /** Milliseconds the answering thread waited for the CPU over [from, to). */
   mainWaitMs(from: number, to: number): number {
+    const ends = this.#ends(from, to);
+    return ends === null ? NaN : (ends.last.mainWaitNs - ends.first.mainWaitNs) / 1e6;
+  }
+
+  /** The first and last samples in [from, to), whose differences the counters above are; null when there are none. */
+  #ends(from: number, to: number): { first: Sample; last: Sample } | null {
     const samples = this.between(from, to);
-    const first = samples[0];
-    const last = samples[samples.length - 1];
-    return first === undefined || last === undefined ? NaN : (last.mainWaitNs - first.mainWaitNs) / 1e6;
+    return samples.length === 0 ? null : { first: samples[0]!, last: samples[samples.length - 1]! };
   }
 }
 
