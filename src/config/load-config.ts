@@ -12,7 +12,6 @@ import { checkMeaning } from './check-meaning.js';
 
 if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
 
-
 /** TypeBox's words for a value of the wrong shape, as an admin would say them. */
 const SHAPES: Readonly<Record<string, string>> = { 'Expected array': 'a list', 'Expected object': 'a mapping of keys', 'Expected boolean': 'true or false' };
 

@@ -26,13 +26,22 @@ export interface ZoneStats {
   readonly serial: string | null;
 }
 
+/** One value per IP-prefix trigger type: a zone's prefix indexes, their parts, or builders of them. */
+export interface PrefixTriple<T> {
+  readonly clientIp: T;
+  readonly ip: T;
+  readonly nsip: T;
+}
+
+/** `triple` with `f` applied to each of its three values. */
+export function mapPrefixTriple<A, B>(triple: PrefixTriple<A>, f: (value: A) => B): PrefixTriple<B> {
+  return { clientIp: f(triple.clientIp), ip: f(triple.ip), nsip: f(triple.nsip) };
+}
+
 /** The indexes of one zone, one per trigger type. */
-export interface ZoneIndexes {
+export interface ZoneIndexes extends PrefixTriple<PrefixIndex> {
   readonly qname: NameIndex;
   readonly nsdname: NameIndex;
-  readonly clientIp: PrefixIndex;
-  readonly ip: PrefixIndex;
-  readonly nsip: PrefixIndex;
 }
 
 /** The constructor's input. */
@@ -95,7 +104,7 @@ export interface PolicyZoneData {
   readonly data: ReadonlyArray<[number, { garden?: string; local?: ReadonlyArray<{ type: number; ttl: number; rdata: Uint8Array }> }]>;
   readonly prefixOwners: ReadonlyArray<[number, string]>;
   readonly names: { readonly qname: NameIndexParts; readonly nsdname: NameIndexParts };
-  readonly prefixes: { readonly clientIp: PrefixIndexParts; readonly ip: PrefixIndexParts; readonly nsip: PrefixIndexParts };
+  readonly prefixes: PrefixTriple<PrefixIndexParts>;
 }
 
 /**
@@ -128,7 +137,7 @@ export class PolicyZone {
 
   /** The zone as plain data; `PolicyZone.fromData` rebuilds it (in another thread). */
   toData(): PolicyZoneData {
-    const { qname, nsdname, clientIp, ip, nsip } = this.indexes;
+    const { qname, nsdname } = this.indexes;
     return {
       name: this.name,
       stats: this.stats,
@@ -138,14 +147,14 @@ export class PolicyZone {
       data: this.#dataLayers.flatMap((layer) => [...layer]),
       prefixOwners: this.#prefixOwnerLayers.flatMap((layer) => [...layer]),
       names: { qname: qname.parts(), nsdname: nsdname.parts() },
-      prefixes: { clientIp: clientIp.parts(), ip: ip.parts(), nsip: nsip.parts() },
+      prefixes: mapPrefixTriple(this.indexes, (index) => index.parts()),
     };
   }
 
   /** The typed arrays `toData` holds, to transfer rather than copy them. */
   static transferList(data: PolicyZoneData): ArrayBuffer[] {
     const tables = [data.names.qname.table, data.names.nsdname.table].flatMap((t) => [t.records, t.exact, t.wild, t.bytes]);
-    const prefixes = [data.prefixes.clientIp, data.prefixes.ip, data.prefixes.nsip].flatMap((p) => [p.v4, p.v6]).flatMap((t) => [t.keys, t.tags, t.values]);
+    const prefixes = Object.values(data.prefixes).flatMap((p) => [p.v4, p.v6]).flatMap((t) => [t.keys, t.tags, t.values]);
     const buffers = new Set([data.kinds, data.ttls, ...tables, ...prefixes].map((array) => array.buffer));
     // SharedArrayBuffers are shared by postMessage as they are, and cannot be transferred.
     return [...buffers].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer && buffer.byteLength > 0);
@@ -164,9 +173,7 @@ export class PolicyZone {
       indexes: {
         qname: new NameIndex(data.names.qname),
         nsdname: new NameIndex(data.names.nsdname),
-        clientIp: PrefixIndex.fromParts(data.prefixes.clientIp),
-        ip: PrefixIndex.fromParts(data.prefixes.ip),
-        nsip: PrefixIndex.fromParts(data.prefixes.nsip),
+        ...mapPrefixTriple(data.prefixes, PrefixIndex.fromParts),
       },
     });
   }
@@ -175,7 +182,7 @@ export class PolicyZone {
   deltaBase(): DeltaBase {
     return {
       names: { qname: this.indexes.qname.parts(), nsdname: this.indexes.nsdname.parts() },
-      prefixes: { clientIp: this.indexes.clientIp.parts(), ip: this.indexes.ip.parts(), nsip: this.indexes.nsip.parts() },
+      prefixes: mapPrefixTriple(this.indexes, (index) => index.parts()),
       kinds: this.#kinds,
       ttls: this.#ttls,
       stats: this.stats,
@@ -204,9 +211,7 @@ export class PolicyZone {
       indexes: {
         qname: new NameIndex(edit.names.qname),
         nsdname: new NameIndex(edit.names.nsdname),
-        ...(prefixes === undefined
-          ? { clientIp: base.indexes.clientIp, ip: base.indexes.ip, nsip: base.indexes.nsip }
-          : { clientIp: PrefixIndex.fromParts(prefixes.clientIp), ip: PrefixIndex.fromParts(prefixes.ip), nsip: PrefixIndex.fromParts(prefixes.nsip) }),
+        ...(prefixes === undefined ? mapPrefixTriple(base.indexes, (index) => index) : mapPrefixTriple(prefixes, PrefixIndex.fromParts)),
       },
     });
   }

@@ -3,7 +3,7 @@ import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
 import { LoadWarnings, type WarningSummary } from './load-warnings.js';
 import { absolute, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
 import { NameIndexBuilder } from './name-index.js';
-import { PolicyZone, type Rule, type ZoneStats } from './policy-zone.js';
+import { PolicyZone, type PrefixTriple, type Rule, type ZoneStats } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedFrom } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
@@ -17,7 +17,7 @@ export interface CompilerStart {
   /** Builders holding copies of the zone's name indexes. */
   readonly names?: { readonly qname: NameIndexBuilder; readonly nsdname: NameIndexBuilder };
   /** Builders holding copies of the zone's IP-prefix indexes (needed only when the records include IP triggers). */
-  readonly prefixes?: { readonly clientIp: PrefixIndexBuilder; readonly ip: PrefixIndexBuilder; readonly nsip: PrefixIndexBuilder };
+  readonly prefixes?: PrefixTriple<PrefixIndexBuilder>;
   /** The first rule id to give (the zone in force's rule count). */
   readonly firstId?: number;
   /** Called with each trigger that gets a rule. */

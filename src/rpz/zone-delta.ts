@@ -2,7 +2,7 @@ import { ACTION_NAMES } from './actions.js';
 import { decodePrefixLabels } from './ip-prefix.js';
 import { warningsChanged } from './load-warnings.js';
 import { NameIndexBuilder } from './name-index.js';
-import type { DeltaBase, ZoneEdit } from './policy-zone.js';
+import { mapPrefixTriple, type DeltaBase, type ZoneEdit } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedCopy } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
@@ -53,7 +53,7 @@ export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange)
 
   const names = { qname: new NameIndexBuilder(base.names.qname), nsdname: new NameIndexBuilder(base.names.nsdname) };
   const prefixes = touchesIp
-    ? { clientIp: new PrefixIndexBuilder(base.prefixes.clientIp), ip: new PrefixIndexBuilder(base.prefixes.ip), nsip: new PrefixIndexBuilder(base.prefixes.nsip) }
+    ? mapPrefixTriple(base.prefixes, (parts) => new PrefixIndexBuilder(parts))
     : undefined;
   for (const trigger of removed) {
     if (!removeRule(trigger, names, prefixes)) {
@@ -73,7 +73,7 @@ export function applyDelta(base: DeltaBase, origin: string, change: OwnerChange)
       data: [...rules.data],
       stats: zoneStats(origin, difference(base.stats, old.tally(), next.tally()), soa !== null, serial),
       soa,
-      ...(prefixes === undefined ? {} : { prefixes: { clientIp: prefixes.clientIp.build().parts(), ip: prefixes.ip.build().parts(), nsip: prefixes.nsip.build().parts() } }),
+      ...(prefixes === undefined ? {} : { prefixes: mapPrefixTriple(prefixes, (builder) => builder.build().parts()) }),
       prefixOwners: [...rules.prefixOwners],
     },
   };
