@@ -17,6 +17,21 @@ type ClosableStream = DestinationStream & EventEmitter & { end(): void };
 /** Bytes per event assumed when bounding the write buffer. */
 const EVENT_BYTES = 400;
 
+/**
+ * Lines are gathered into writes of at least MIN_WRITE_BYTES, and a line waits
+ * at most FLUSH_MS. Every write goes through libuv's thread pool, whose locks
+ * the answering thread shares with the pool's low-priority threads: with one
+ * write per event (1,400 a second in the reload benchmark), it slept on those
+ * locks some 500 times in a 15 s reload, up to 5 ms at a time, while a
+ * preempted pool thread held one (bench/README.md, reload results).
+ * MAX_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or less is
+ * atomic on a pipe (a container's stdout), so lines of the process log, written
+ * to the same pipe by another stream, never land inside one of these.
+ */
+const MIN_WRITE_BYTES = 2048;
+const MAX_WRITE_BYTES = 4096;
+const FLUSH_MS = 250;
+
 /** Type numbers to names for the events (others: TYPE123). */
 const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' };
 
@@ -24,7 +39,8 @@ const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 
  * The block log: one pino JSON line per policy hit (DESIGN.md, "Block log
  * event"). Writing never delays an answer: lines go to asynchronous
  * destinations with a bounded buffer, and what does not fit is dropped and
- * counted (`dropped`, in /metrics as stopzone_block_log_dropped_total).
+ * counted (`dropped`, in /metrics as stopzone_block_log_dropped_total). A line
+ * reaches its destination within FLUSH_MS.
  */
 export class BlockLog {
   readonly #logger: Logger;
@@ -46,13 +62,13 @@ export class BlockLog {
   /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). */
   static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable): Promise<BlockLog> {
     if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, []);
-    const maxLength = config.bufferEvents * EVENT_BYTES;
+    const buffering = { sync: false, maxLength: config.bufferEvents * EVENT_BYTES, minLength: MIN_WRITE_BYTES, maxWrite: MAX_WRITE_BYTES, periodicFlush: FLUSH_MS };
     const streams: ClosableStream[] = [];
     const log = (): BlockLog => instance;
-    if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, sync: false, maxLength }) as unknown as ClosableStream);
+    if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, ...buffering }) as unknown as ClosableStream);
     if (config.destination !== 'stdout') {
       streams.push(
-        await pinoRoll({ file: config.file, size: config.rotateSize, frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, sync: false, maxLength }),
+        await pinoRoll({ file: config.file, size: config.rotateSize, frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering }),
       );
     }
     for (const stream of streams) stream.on('drop', () => log().#countDrop());

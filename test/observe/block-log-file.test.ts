@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import fs, { mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -13,11 +13,7 @@ t.test('destination "file": events land in the rotated file (pino-roll) and are 
   const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));
   const config = parseConfig(`upstreams: ["127.0.0.1:53"]\nblockLog: { destination: file, file: ${join(dir, 'blocks.log')} }\n`, {}, 'test');
   const log = await BlockLog.open(config.blockLog, Buffer.from('k'));
-  const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\nbad.example CNAME .\n', 'file.rpz');
-  const set = new PolicySet([{ zone, settings: { policy: 'given', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'file list', ede: { code: 15 }, log: true } }]);
-  const hit = set.beforeResolution('bad.example', null, true).hit!;
-  const query = { client: { address: '192.0.2.7', port: 1 }, question: { name: 'bad.example', lname: 'bad.example', type: 1, class: 1 }, listener: 'test', transport: 'udp' } as unknown as Query;
-  const answer: Answer = { message: Buffer.alloc(12), source: 'policy', rcode: 3, policy: hit };
+  const { query, answer } = await sampleHit();
   for (let i = 0; i < 3; i++) log.record(query, answer, 15);
   await log.close();
   const files = readdirSync(dir).filter((f) => f.startsWith('blocks'));
@@ -26,6 +22,64 @@ t.test('destination "file": events land in the rotated file (pino-roll) and are 
   t.equal(lines.length, 3);
   t.match(JSON.parse(lines[0]!), { msg: 'blocked', client: '192.0.2.7', zone: 'file.rpz', rule: 'bad.example.file.rpz', ede: 15 });
 });
+
+t.test('destination "file": events coming one per query are written in batches of a few KiB, and a lone one without waiting for close', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));
+  const config = parseConfig(`upstreams: ["127.0.0.1:53"]\nblockLog: { destination: file, file: ${join(dir, 'blocks.log')} }\n`, {}, 'test');
+  const log = await BlockLog.open(config.blockLog, Buffer.from('k'));
+  const { query, answer } = await sampleHit();
+  const lines = (): string[] => readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
+
+  // Each write is a trip through libuv's thread pool (see MIN_WRITE_BYTES in block-log.ts): count them.
+  const write = fs.write;
+  let writes = 0;
+  fs.write = ((...args: Parameters<typeof fs.write>) => {
+    writes++;
+    return (write as (...a: unknown[]) => void)(...args);
+  }) as typeof fs.write;
+  t.teardown(() => {
+    fs.write = write;
+  });
+  // One event per turn of the event loop, as queries come: a write finishes between two of them.
+  for (let i = 0; i < 200; i++) {
+    log.record(query, answer, 15);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await linesReach(dir, lines, 200);
+  t.ok(writes <= 40, `200 events (about 70 KiB) in ${writes} writes of 2-4 KiB, not one each`);
+
+  log.record(query, answer, 15);
+  await linesReach(dir, lines, 201);
+  t.pass('a lone event is written without close');
+  await log.close();
+});
+
+/** Resolves once the directory's files hold `count` lines (watched, not polled); fails after 10 s. */
+function linesReach(dir: string, lines: () => string[], count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dir);
+    const timer = setTimeout(() => finish(new Error(`${lines().length} lines of ${count} after 10 s`)), 10_000);
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      watcher.close();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const check = (): void => {
+      if (lines().length >= count) finish();
+    };
+    watcher.on('change', check);
+    check();
+  });
+}
+
+async function sampleHit(): Promise<{ query: Query; answer: Answer }> {
+  const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\nbad.example CNAME .\n', 'file.rpz');
+  const set = new PolicySet([{ zone, settings: { policy: 'given', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'file list', ede: { code: 15 }, log: true } }]);
+  const hit = set.beforeResolution('bad.example', null, true).hit!;
+  const query = { client: { address: '192.0.2.7', port: 1 }, question: { name: 'bad.example', lname: 'bad.example', type: 1, class: 1 }, listener: 'test', transport: 'udp' } as unknown as Query;
+  return { query, answer: { message: Buffer.alloc(12), source: 'policy', rcode: 3, policy: hit } };
+}
 
 t.test('edeOption: code, length, INFO-CODE, UTF-8 text, bounded', async (t) => {
   const option = edeOption(16, 'Blocked by Liste nationale é');
