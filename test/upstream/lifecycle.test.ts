@@ -96,7 +96,10 @@ t.test('each attempt has its own random ID; source ports are random and rotate e
   for (let i = 0; i < 200; i++) await pool.resolve(request(`m${i}.example.test`));
   const uses = new Map<number, number>();
   for (const q of upstream.queries) uses.set(q.port, (uses.get(q.port) ?? 0) + 1);
-  t.ok(Math.max(...uses.values()) <= 16, `no port carried more than 16 queries (most: ${Math.max(...uses.values())})`);
+  // The kernel may give a retired socket's port to a later one (about one run in 200 with 17 sockets, seen in CI),
+  // so one port may show two sockets' queries. Without rotation all eight ports would carry 26 or so.
+  const over = [...uses.values()].filter((n) => n > 16);
+  t.ok(over.length <= 1 && Math.max(...uses.values()) <= 32, `no socket carried more than 16 queries (ports above 16: ${over.join(', ') || 'none'})`);
   t.ok(uses.size >= 212 / 16, `${uses.size} distinct source ports for 212 queries`);
 });
 
