@@ -40,7 +40,7 @@ t.test('destination "file": events coming one per query are written in batches o
   t.teardown(() => {
     fs.write = write;
   });
-  // One event per turn of the event loop, as queries come: a write finishes between two of them.
+  // One event a millisecond or so, as queries bring them: a write can finish between two of them.
   for (let i = 0; i < 200; i++) {
     log.record(query, answer, 15);
     await new Promise((resolve) => setTimeout(resolve, 1));
