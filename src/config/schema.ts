@@ -136,8 +136,11 @@ const PolicyZone = Type.Object(
     ),
     cname: Type.Optional(Type.String({ description: 'The target name for policy "cname".' })),
     maxPolicyTtl: Type.Integer({ minimum: 0, default: 5, description: 'TTL cap on policy answers (BIND\'s max-policy-ttl).' }),
-    recursiveOnly: Type.Boolean({ default: true, description: 'Apply only to queries with RD=1 (BIND\'s recursive-only).' }),
-    breakDnssec: Type.Boolean({ default: false, description: 'Also rewrite answers to DO=1 queries for signed data (BIND\'s break-dnssec).' }),
+    breakDnssec: Type.Boolean({
+      default: true,
+      description:
+        'Rewrite answers to DO=1 queries for DNSSEC-signed data too, so that the DO bit is no way around the list (BIND\'s break-dnssec yes). false is BIND\'s default: a validating client that sets DO gets the signed data of a listed name unchanged.',
+    }),
     logName: Type.Optional(Type.String({ description: 'The name of the list in logs and on the stop page (default: the zone name).' })),
     ede: Type.Object(
       {

@@ -79,23 +79,6 @@ export function readNameWire(buf: Buffer, offset: number): Buffer | null {
   return null;
 }
 
-/** Wire name bytes to the dotted lower-case form used as keys ("" for the root). */
-export function wireToName(wire: Buffer): string {
-  const labels: string[] = [];
-  for (let pos = 0; wire[pos]! !== 0; pos += wire[pos]! + 1) labels.push(wire.toString('latin1', pos + 1, pos + 1 + wire[pos]!).toLowerCase());
-  return labels.join('.');
-}
-
-/** A dotted name (no trailing dot, no escapes beyond \DDD) as wire bytes. */
-export function nameToWireBytes(name: string): Buffer {
-  if (name === '') return Buffer.from([0]);
-  const parts = name.split('.').map((label) => {
-    const bytes = Buffer.from(label.replace(/\\(\d{3})/g, (_, d: string) => String.fromCharCode(Number(d))), 'latin1');
-    return Buffer.concat([Buffer.from([bytes.length]), bytes]);
-  });
-  return Buffer.concat([...parts, Buffer.from([0])]);
-}
-
 /** Types whose RDATA holds names that may be compressed (RFC 3597 section 4): they are rewritten uncompressed. */
 const NAME_RDATA: Record<number, { before: number; names: number; after: boolean }> = {
   [RRType.CNAME]: { before: 0, names: 1, after: false },

@@ -7,7 +7,7 @@ import { askUpstream, type AskOptions } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
 import { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
-import { nameToWire } from './wire-name.js';
+import { textToWire } from '../dns/name-text.js';
 
 /** The pool's settings: the `upstreams` list and the `upstream` config section. */
 export interface UpstreamPoolOptions {
@@ -117,7 +117,7 @@ export class UpstreamPool {
     const { question } = request;
     const what = (): string => `${question.name === '' ? '.' : question.name} type ${question.type}`;
     if (this.#closed) throw new UpstreamFailure(`no answer for ${what()}: the upstream pool is closed`, []);
-    const wireName = nameToWire(question.name);
+    const wireName = textToWire(question.name);
     if (wireName === null) throw new UpstreamFailure(`no answer for ${what()}: the name cannot be encoded`, []);
     const { deadlineMs, timeoutMs, udpPayload, retries } = this.#options;
     const controller = new Cancellation();

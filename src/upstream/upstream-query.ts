@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Question } from '../dns/types.js';
 import { HEADER_SIZE, listRecords, readQuestion } from '../dns/wire.js';
-import { nameToWire } from './wire-name.js';
+import { textToWire } from '../dns/name-text.js';
 
 /** One query as sent to one upstream: its ID and bytes, and the question an answer must repeat. */
 export interface UpstreamQuery {
@@ -38,10 +38,10 @@ const TC = 0x0200;
  * cannot be encoded.
  */
 export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireName?: Buffer): UpstreamQuery {
-  const name = wireName ?? nameToWire(question.name);
+  const name = wireName ?? textToWire(question.name);
   if (name === null) throw new Error(`cannot encode the name "${question.name}"`);
   const id = randomInt(0, 0x10000);
-  // Header, the question from its exact octets (nameToWire keeps \DDD escapes
+  // Header, the question from its exact octets (textToWire keeps \DDD escapes
   // and any class), then an OPT record (RFC 6891 section 6.1.2).
   const bytes = Buffer.alloc(HEADER_SIZE + name.length + 4 + OPT_SIZE);
   bytes.writeUInt16BE(id, 0);

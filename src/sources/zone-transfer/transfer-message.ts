@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { nameToWireBytes, wireToName, readNameWire } from '../../dns/message-writer.js';
+import { readNameWire } from '../../dns/message-writer.js';
+import { nameWire, wireToText } from '../../dns/name-text.js';
 import { hasTsig } from './tsig.js';
 import type { TsigVerifier } from './tsig-stream.js';
 
@@ -18,7 +19,7 @@ export function buildQuery(zone: string, qtype: number, soaSerial?: number): Buf
   const header = Buffer.alloc(12);
   header.writeUInt16BE(randomInt(65536), 0);
   header.writeUInt16BE(1, 4);
-  const zoneWire = nameToWireBytes(zone);
+  const zoneWire = nameWire(zone);
   const question = Buffer.concat([zoneWire, typeClass(qtype)]);
   if (soaSerial === undefined) return Buffer.concat([header, question]);
   header.writeUInt16BE(1, 8);
@@ -83,7 +84,7 @@ function checkQuestion(message: Buffer, expected: Expected): number {
     throw new Error(`the primary ${expected.primary} sent a malformed question section during ${expected.what}`);
   }
   const at = 12 + name.length;
-  const zone = wireToName(name);
+  const zone = wireToText(name);
   const qtype = message.readUInt16BE(at);
   if (zone !== expected.zone.toLowerCase() || qtype !== expected.qtype || message.readUInt16BE(at + 2) !== 1) {
     throw new Error(`the primary ${expected.primary} answered a different question (${zone} type ${qtype}) during ${expected.what}`);
