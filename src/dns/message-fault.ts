@@ -21,7 +21,7 @@ const CLASS_IN = 1;
 export function messageFault(buf: Buffer): string | null {
   if (buf.length < HEADER_SIZE) return `${buf.length} octets, shorter than a DNS header`;
   let pos = HEADER_SIZE;
-  const questions = buf.readUInt16BE(4);
+  const questions = u16(buf, 4);
   for (let i = 0; i < questions; i++) {
     if (pos >= buf.length) return missing('question', i, questions, buf.length);
     const end = walkName(buf, pos);
@@ -31,23 +31,28 @@ export function messageFault(buf: Buffer): string | null {
   }
   let opt = false;
   for (let s = 0; s < 3; s++) {
-    const count = buf.readUInt16BE(6 + 2 * s);
+    const count = u16(buf, 6 + 2 * s);
     for (let i = 0; i < count; i++) {
       if (pos >= buf.length) return missing(SECTIONS[s]!, i, count, buf.length);
       const nameEnd = walkName(buf, pos);
       if (nameEnd < 0) return `${SECTIONS[s]} record ${i + 1}: owner: ${nameFaultText(nameEnd)} (at offset ${pos})`;
       if (nameEnd + 10 > buf.length) return `${SECTIONS[s]} record ${i + 1} is cut short`;
-      const type = buf.readUInt16BE(nameEnd);
+      const type = u16(buf, nameEnd);
       const rdata = nameEnd + 10;
-      const rdataEnd = rdata + buf.readUInt16BE(nameEnd + 8);
+      const rdataEnd = rdata + u16(buf, nameEnd + 8);
       if (rdataEnd > buf.length) return `${SECTIONS[s]} record ${i + 1}: its RDATA runs past the end of the message`;
-      const fault = type === RRType.OPT ? optFault(buf, pos, s, opt) : rdataFault(buf, type, buf.readUInt16BE(nameEnd + 2), rdata, rdataEnd);
+      const fault = type === RRType.OPT ? optFault(buf, pos, s, opt) : rdataFault(buf, type, u16(buf, nameEnd + 2), rdata, rdataEnd);
       if (fault !== null) return `${SECTIONS[s]} record ${i + 1} (type ${type}): ${fault}`;
       if (type === RRType.OPT) opt = true;
       pos = rdataEnd;
     }
   }
   return null;
+}
+
+/** The 16-bit field at `at`, whose two octets the caller knows are inside `buf` (Buffer's readUInt16BE checks again, and is not inlined). */
+function u16(buf: Buffer, at: number): number {
+  return (buf[at]! << 8) | buf[at + 1]!;
 }
 
 function missing(section: string, index: number, count: number, length: number): string {
