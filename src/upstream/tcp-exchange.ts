@@ -8,8 +8,8 @@ import { settleAnswer, type Exchanged } from './udp-exchange.js';
 /**
  * Sends `query` over a fresh TCP connection and resolves with the first framed
  * message that is its answer (or rejects when it is broken); other messages
- * are ignored, as over UDP. The
- * connection is closed when the exchange ends, however it ends.
+ * are ignored, as over UDP. The connection is closed when the exchange ends,
+ * however it ends.
  */
 export function tcpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {

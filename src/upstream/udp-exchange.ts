@@ -31,8 +31,9 @@ export function fromUpstream(rinfo: { address: string; port: number }, target: U
  * Sends `query` over UDP on one of the upstream's shared sockets (see
  * udp-sockets.ts) and resolves with the first datagram that is its answer, or
  * rejects with MalformedAnswer when that answer is broken; anything else
- * (another source, wrong ID or question, garbage) is ignored until the timeout. The sockets are connect()ed, so the kernel drops
- * datagrams from anyone else; the source is checked again all the same.
+ * (another source, wrong ID or question, garbage) is ignored until the
+ * timeout. The sockets are connect()ed, so the kernel drops datagrams from
+ * anyone else; the source is checked again all the same.
  */
 export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {
