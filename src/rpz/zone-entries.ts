@@ -16,6 +16,8 @@ export interface ReadState {
   readonly defaultTtl: number;
   readonly onRecord: (record: ZoneRecord) => void;
   records: number;
+  /** "refused" for text from elsewhere (a download, a transfer, their copies): $INCLUDE would read this machine's files. */
+  readonly includes: 'allowed' | 'refused';
 }
 
 /** An $INCLUDE to read before the next entry of the including file. */
@@ -26,6 +28,8 @@ export interface IncludeRequest {
 }
 
 const DIRECTIVES = '$ORIGIN, $TTL or $INCLUDE';
+/** Why $INCLUDE fails in a downloaded or transferred zone (docs/feeds.md says the same). */
+export const INCLUDE_REFUSED = '$INCLUDE is not allowed in a downloaded zone';
 const TTL_FORM = 'a TTL (seconds, or units as in 1h30m) up to 4294967295';
 
 /**
@@ -124,14 +128,17 @@ export class ZoneEntries {
         this.#endAt(2);
         return undefined;
       case '$INCLUDE': {
+        if (this.#state.includes === 'refused') this.#fail('$INCLUDE', `a record, $ORIGIN or $TTL (${INCLUDE_REFUSED})`);
         const file = this.#argument(1, 'a file name');
         const name = tokens[2];
         const origin = name === undefined ? this.#origin : zoneName(absoluteName(name, this.#origin, this.#fail));
         this.#endAt(3);
         return { file, origin, line: this.#tokenizer.entryLine };
       }
-      default:
-        return this.#fail(first, DIRECTIVES);
+      default: {
+        const shown = quoted(first);
+        return this.#fail(shown === `"${first}"` ? first : shown, DIRECTIVES);
+      }
     }
   }
 
