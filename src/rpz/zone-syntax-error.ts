@@ -40,3 +40,9 @@ export function excerpt(text: string): string {
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** The error for a line longer than `max` characters, quoting how it starts (`start`: at least its first EXCERPT_LENGTH + 1 characters). */
+export function lineTooLong(file: string, line: number, start: string, max: number): ZoneSyntaxError {
+  const limit = count(max);
+  return new ZoneSyntaxError(file, line, `a line longer than ${limit} characters (starting ${excerpt(start.slice(0, EXCERPT_LENGTH + 1))})`, `lines of at most ${limit} characters (maxLineLength)`);
+}

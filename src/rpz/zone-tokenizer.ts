@@ -1,4 +1,4 @@
-import { count, excerpt, EXCERPT_LENGTH, ZoneSyntaxError } from './zone-syntax-error.js';
+import { count, EXCERPT_LENGTH, lineTooLong, ZoneSyntaxError } from './zone-syntax-error.js';
 
 // Character classes of RFC 1035 section 5.1 master-file text; code points >= 128 are token characters.
 const TOKEN = 0;
@@ -226,9 +226,7 @@ export class ZoneTokenizer {
   }
 
   #lineTooLong(start: number): never {
-    const max = count(this.maxLineLength);
-    const starting = excerpt(this.#text.slice(start, start + EXCERPT_LENGTH + 1));
-    this.#fail(`a line longer than ${max} characters (starting ${starting})`, `lines of at most ${max} characters (maxLineLength)`);
+    throw lineTooLong(this.file, this.#line, this.#text.slice(start, start + EXCERPT_LENGTH + 1), this.maxLineLength);
   }
 
   #entryTooLong(): never {
