@@ -2,23 +2,31 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ZoneRecord } from '../../rpz/zone-reader.js';
+import { masterFileName } from './name-text.js';
 
 /**
  * The last-good copy of a transferred zone: a master file with one record per
  * line, absolute owners, written by `recordLine` from the transferred records,
  * so that the zone reader loads it like any zone and an IXFR delta can find
- * the lines it removes by their text. Always written to a temporary file and
- * renamed, so the copy on disk is whole.
+ * the lines it removes by their text. Every name is escaped so that the copy
+ * reads back as exactly the names transferred, and never as a directive or a
+ * comment (masterFileName); the copy is read with $INCLUDE refused besides.
+ * Always written to a temporary file and renamed, so the copy on disk is whole.
  */
 
 /** One record as a master-file line: `owner. TTL IN TYPE rdata`. */
 export function recordLine(record: ZoneRecord): string {
-  return `${record.owner}. ${record.ttl} IN ${record.type} ${rdataText(record)}`;
+  return `${ownerText(record)} ${record.ttl} IN ${record.type} ${rdataText(record)}`;
 }
 
 /** A record's identity for IXFR (RFC 1995: owner, class, type and RDATA; the TTL is not part of it). */
 function recordKey(record: ZoneRecord): string {
-  return `${record.owner}. IN ${record.type} ${rdataText(record)}`;
+  return `${ownerText(record)} IN ${record.type} ${rdataText(record)}`;
+}
+
+/** The owner as the copy writes it: escaped, absolute (the first token of its line: it holds no space). */
+function ownerText(record: ZoneRecord): string {
+  return `${masterFileName(record.owner)}.`;
 }
 
 /** The same identity read back from a copy line. */
@@ -73,7 +81,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     for (const record of delta.removed) {
       if (record.type === 'SOA') continue;
       const key = recordKey(record);
-      touched.add(`${record.owner}.`);
+      touched.add(ownerText(record));
       // A record added by an earlier delta is simply not added; one from the copy must be there to remove.
       if (!added.delete(key)) mustExist.add(key);
       removed.add(key);
@@ -81,7 +89,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     for (const record of delta.added) {
       if (record.type === 'SOA') soa = record;
       else {
-        touched.add(`${record.owner}.`);
+        touched.add(ownerText(record));
         added.set(recordKey(record), recordLine(record));
       }
     }
