@@ -66,12 +66,12 @@ export interface TouchedLines {
 
 /**
  * Applies IXFR deltas, in order, to the copy at `path` and writes the result
- * in its place: the new SOA first, the lines kept, then the lines added.
- * Throws, leaving the copy as it was, when a delta removes a record the copy
- * does not hold (the copy and the primary disagree: fall back to AXFR).
- * Returns the lines at the touched owners before and after.
+ * to `to` (by default in its place): the new SOA first, the lines kept, then
+ * the lines added. Throws, leaving `to` as it was, when a delta removes a
+ * record the copy does not hold (the copy and the primary disagree: fall back
+ * to AXFR). Returns the lines at the touched owners before and after.
  */
-export async function applyDeltas(path: string, deltas: readonly Delta[]): Promise<TouchedLines> {
+export async function applyDeltas(path: string, deltas: readonly Delta[], to = path): Promise<TouchedLines> {
   const removed = new Set<string>();
   const mustExist = new Set<string>();
   const added = new Map<string, string>();
@@ -98,7 +98,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
   const newSoa = recordLine(soa);
   const before: string[] = [];
   const after = [newSoa];
-  await writeLines(path, async (write) => {
+  await writeLines(to, async (write) => {
     await write(newSoa);
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
