@@ -1,7 +1,7 @@
 import { classOf, parseTtl, recordType } from './zone-fields.js';
 import { absoluteName, zoneName, type Fail, type ZoneName } from './zone-names.js';
 import type { ZoneRecord } from './zone-reader.js';
-import { quoted, ZoneSyntaxError } from './zone-syntax-error.js';
+import { bare, quoted, ZoneSyntaxError } from './zone-syntax-error.js';
 import type { ZoneTokenizer } from './zone-tokenizer.js';
 
 /** What one read shares across its files: the zone, the TTL rules of RFC 1035/2308 as BIND applies them, the sink. */
@@ -135,10 +135,8 @@ export class ZoneEntries {
         this.#endAt(3);
         return { file, origin, line: this.#tokenizer.entryLine };
       }
-      default: {
-        const shown = quoted(first);
-        return this.#fail(shown === `"${first}"` ? first : shown, DIRECTIVES);
-      }
+      default:
+        return this.#fail(bare(first), DIRECTIVES);
     }
   }
 

@@ -36,6 +36,12 @@ export function excerpt(text: string): string {
   return cut ? `"${shown}…"` : `"${shown}"`;
 }
 
+/** A token shown bare (`$GENERATE`, `rpz-foo.`) when it is short and printable, and as `quoted` shows it otherwise. */
+export function bare(token: string): string {
+  const shown = quoted(token);
+  return shown === `"${token}"` ? token : shown;
+}
+
 /** A count as messages write it: 1,048,576. */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
 import { readZone, readZoneText, type ReadZoneOptions } from '../../src/rpz/zone-reader.js';
 
 /**
@@ -115,4 +116,14 @@ t.test('text from elsewhere includes nothing: $INCLUDE is refused with the reaso
   const viaFile = await failure(readZone(copy, { origin: ORIGIN, includes: 'refused' }, () => {}));
   t.equal(viaFile.message, `${copy}:3: found $INCLUDE, ${expected}`, 'a downloaded copy is read with includes refused');
   t.notMatch(viaFile.message, 'token-from-a-local-file');
+});
+
+t.test('warnings about unusable records quote their data as short excerpts', async (t) => {
+  const huge = 'z'.repeat(200_000);
+  const zone = await loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\na A ${huge}\nb TYPE999 \\# 3 ${huge}\nc CNAME rpz-${huge}.\nd TXT "ok"\n`, 'limits.rpz');
+  const examples = zone.stats.warnings.flatMap((w) => w.examples);
+  t.equal(examples.length, 3, 'three records skipped, each with its example');
+  for (const example of examples) t.ok(example.length < 300, `${example.slice(0, 60)}…: ${example.length} characters`);
+  t.match(examples[0], /^limits\.rpz:3: found "z{80}…" \(200,000 characters\), expected an IPv4 address$/);
+  t.equal(zone.stats.triggers.qname, 1, 'the usable record loads');
 });

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ZoneRecord } from '../../rpz/zone-reader.js';
+import { bare } from '../../rpz/zone-syntax-error.js';
 import { masterFileName } from './name-text.js';
 
 /**
@@ -119,7 +120,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[], to = p
     }
     if (mustExist.size > 0) {
       const [first] = mustExist;
-      throw new Error(`an IXFR delta removes ${mustExist.size} record(s) the last-good copy does not hold (first: ${first})`);
+      throw new Error(`an IXFR delta removes ${mustExist.size} record(s) the last-good copy does not hold (first: ${bare(first!)})`);
     }
     for (const line of added.values()) {
       after.push(line);
