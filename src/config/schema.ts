@@ -130,6 +130,13 @@ const PolicyZone = Type.Object(
       default: 'rpz',
       description: 'rpz: a zone file. domains: one name per line. hosts: "0.0.0.0 name" lines. adblock: "||name^" lines. Plain lists block each name and every name below it with the zone\'s policy (NXDOMAIN unless overridden).',
     }),
+    maxLineLength: Type.Integer({
+      minimum: 1024,
+      maximum: 1 << 30,
+      default: 1 << 20,
+      description:
+        'Characters one line of the zone or list may hold (and one record that parentheses spread over lines); a longer one fails the load at once with file:line, and the version in force stays. The default, 1 MiB, holds the longest record a last-good copy writes on one line (64 KiB of TXT data escaped byte by byte is some 260,000 characters); RPZ lines are short.',
+    }),
     policy: Type.Union(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),
       { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of stopPage.addresses).' },

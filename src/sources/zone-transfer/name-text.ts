@@ -19,3 +19,19 @@ function labelText(label: Buffer): string {
   for (const c of label) text += c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
   return text;
 }
+
+/**
+ * A name in canonical text (as nameText, or the zone reader, gives it) as a
+ * master-file token that reads back as exactly that name: the characters
+ * RFC 1035 section 5.1 gives a meaning, and the canonical form leaves plain,
+ * are escaped as \X: "(" and ")" (line joining), ";" (a comment), '"' (a
+ * quoted string), "$" (a directive when it leads the line: an owner
+ * "$INCLUDE(/etc/passwd);x" would read a file) and "@" (the origin).
+ * The canonical form already escapes ".", "\\", space and non-printing octets.
+ */
+export function masterFileName(canonical: string): string {
+  return SPECIAL.test(canonical) ? canonical.replace(SPECIALS, '\\$&') : canonical;
+}
+
+const SPECIAL = /[()";$@]/;
+const SPECIALS = /[()";$@]/g;
