@@ -12,8 +12,8 @@
  * (BENCH_STOPZONE=path/to/other/checkout/dist/cli/main.js), which grew to 2.56 GB in 20 s in the review.
  *
  * Layout: Stopzone runs as its own process (`node dist/cli/main.js serve`, with npm start's flags and
- * environment), so its RSS is its own; the fake upstream (test/helpers/fake-upstream.ts), the attackers and the
- * probes run in this process. Every socket is on 127.0.0.1-3. The attack stops early if Stopzone's RSS passes
+ * environment), so its RSS is its own; the fake upstream (test/helpers/fake-upstream.ts) and the probes run in
+ * this process, the attackers in a worker thread of it, so that their writes do not delay the probes' clocks. Every socket is on 127.0.0.1-3. The attack stops early if Stopzone's RSS passes
  * BENCH_RSS_LIMIT_MB, so the baseline cannot take the machine's memory.
  *
  * Run: npm run build && node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tcp-never-reads.ts
@@ -27,7 +27,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildQuery, sendUdp } from '../test/helpers/dns-client.js';
+import { Worker } from 'node:worker_threads';
+import { buildQuery, framed, sendUdp } from '../test/helpers/dns-client.js';
 import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,6 +38,46 @@ const ATTACKERS = Number(env.BENCH_ATTACKERS ?? 1);
 const RSS_LIMIT_MB = Number(env.BENCH_RSS_LIMIT_MB ?? 2048);
 const MAIN = env.BENCH_STOPZONE ?? join(ROOT, 'dist', 'cli', 'main.js');
 const ADDR = '127.0.0.1';
+
+/**
+ * The attackers (plain JavaScript, run by the worker): `count` connections at once, each writing 64 queries at a
+ * time while the kernel takes them and never reading; one closed by the server is replaced. On "stop" they
+ * report their counts (queries handed to the socket, not those the server read).
+ */
+const ATTACK = `
+const net = require('node:net');
+const { parentPort, workerData } = require('node:worker_threads');
+const { host, port, count } = workerData;
+const batch = Buffer.from(workerData.batch);
+let attacking = true, connections = 0, closedByServer = 0, queriesWritten = 0;
+const sockets = new Set();
+function attack() {
+  if (!attacking) return;
+  connections++;
+  const socket = net.connect({ host, port });
+  sockets.add(socket);
+  socket.pause();
+  socket.on('error', () => {});
+  const pump = () => {
+    while (attacking && !socket.destroyed) {
+      queriesWritten += 64;
+      if (!socket.write(batch)) return void socket.once('drain', pump);
+    }
+  };
+  socket.on('connect', pump);
+  socket.on('close', () => {
+    sockets.delete(socket);
+    if (attacking) closedByServer++;
+    attack();
+  });
+}
+for (let i = 0; i < count; i++) attack();
+parentPort.on('message', () => {
+  attacking = false;
+  for (const socket of sockets) socket.destroy();
+  parentPort.postMessage({ connections, closedByServer, queriesWritten });
+});
+`;
 
 // 240 strings of 250 bytes: a ~60 KB answer, whole over TCP, TC=1 over UDP.
 const bigTxt = Array.from({ length: 240 }, (_, i) => `${String(i).padStart(3, '0')}${'x'.repeat(247)}`);
@@ -77,31 +118,12 @@ await tcpAsk(ADDR, 'big.bench.test', 'TXT', 5000);
 await tcpAsk(ADDR, 'small.bench.test', 'A', 5000);
 const rssStart = rssMb();
 
-let attacking = true;
-let connections = 0;
-let closedByServer = 0;
-let queriesWritten = 0;
-const attack = (): void => {
-  if (!attacking) return;
-  connections++;
-  const socket = net.connect({ host: ADDR, port });
-  socket.pause(); // never read
-  socket.on('error', () => {});
-  const message = frame(buildQuery('big.bench.test', { type: 'TXT', id: 1 }));
-  const batch = Buffer.concat(Array.from({ length: 64 }, () => message));
-  const pump = (): void => {
-    while (attacking && !socket.destroyed) {
-      queriesWritten += 64;
-      if (!socket.write(batch)) return void socket.once('drain', pump);
-    }
-  };
-  socket.on('connect', pump);
-  socket.on('close', () => {
-    if (attacking) closedByServer++;
-    attack();
-  });
-};
-for (let i = 0; i < ATTACKERS; i++) attack();
+// The attackers run in a worker thread: their writes must not delay the probes, which this thread times.
+const attackers = new Worker(ATTACK, {
+  eval: true,
+  workerData: { host: ADDR, port, count: ATTACKERS, batch: Buffer.concat(Array.from({ length: 64 }, () => framed(buildQuery('big.bench.test', { type: 'TXT', id: 1 })))) },
+});
+const attackTally = new Promise<{ connections: number; closedByServer: number; queriesWritten: number }>((resolve) => attackers.once('message', resolve));
 
 const udp = { sent: 0, answered: 0, worstMs: 0 };
 const tcp = { sent: 0, answered: 0, worstMs: 0 };
@@ -120,10 +142,12 @@ while (Date.now() - started < SECONDS * 1000) {
   for (let i = 0; i < 4; i++) probes.push(delay(i * 250).then(() => probe(udp, () => sendUdp(target, buildQuery('small.bench.test'), { from: '127.0.0.2', timeoutMs: 1000 }).then((r) => r !== null))));
   probes.push(probe(tcp, () => tcpAsk('127.0.0.3', 'small.bench.test', 'A', 1000).then(() => true, () => false)));
   await Promise.all(probes);
-  samples.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  RSS ${rss.toFixed(0).padStart(5)} MB  UDP ${udp.answered}/${udp.sent}  TCP ${tcp.answered}/${tcp.sent}  attacker connections ${connections}`);
+  samples.push(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s  RSS ${rss.toFixed(0).padStart(5)} MB  UDP ${udp.answered}/${udp.sent}  TCP ${tcp.answered}/${tcp.sent}`);
   await delay(Math.max(0, 1000 - (Date.now() - tick)));
 }
-attacking = false;
+attackers.postMessage('stop');
+const { connections, closedByServer, queriesWritten } = await attackTally;
+await attackers.terminate();
 const attackSeconds = (Date.now() - started) / 1000;
 await delay(5000);
 const rssAfter = rssMb();
@@ -148,13 +172,6 @@ async function probe(tally: { sent: number; answered: number; worstMs: number },
   tally.worstMs = Math.max(tally.worstMs, Date.now() - sentAt);
 }
 
-function frame(message: Buffer): Buffer {
-  const framed = Buffer.alloc(message.length + 2);
-  framed.writeUInt16BE(message.length, 0);
-  message.copy(framed, 2);
-  return framed;
-}
-
 /** One query over a new TCP connection from `from`; resolves when the whole answer is in. */
 function tcpAsk(from: string, name: string, type: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -164,7 +181,7 @@ function tcpAsk(from: string, name: string, type: string, timeoutMs: number): Pr
       reject(new Error('timeout'));
     }, timeoutMs);
     let received = Buffer.alloc(0);
-    socket.on('connect', () => socket.write(frame(buildQuery(name, { type }))));
+    socket.on('connect', () => socket.write(framed(buildQuery(name, { type }))));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
