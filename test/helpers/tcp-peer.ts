@@ -67,3 +67,23 @@ export async function connectPeer(target: { address: string; port: number }, opt
     send: (...messages) => void socket.write(Buffer.concat(messages.map(framed))),
   };
 }
+
+/** Writes `bytes` one at a time, `everyMs` apart, until they are all sent or the socket closes (a slowloris client). */
+export function trickle(socket: net.Socket, bytes: Buffer, everyMs: number): void {
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent === bytes.length || socket.destroyed) return clearInterval(timer);
+    socket.write(bytes.subarray(sent, ++sent));
+  }, everyMs);
+  socket.once('close', () => clearInterval(timer));
+}
+
+/** Opens a plain TCP connection to "host:port" ("[v6]:port" too) on loopback; resolves once connected. */
+export async function connectRaw(hostPort: string): Promise<net.Socket> {
+  assertLoopback(hostPort);
+  const at = hostPort.lastIndexOf(':');
+  const socket = net.connect({ host: hostPort.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(hostPort.slice(at + 1)) });
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return socket;
+}

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { askTcp, askUdp, buildQuery, decodeReply, framed } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { metricValue, startTestServer, testConfig } from '../helpers/stopzone.js';
-import { connectPeer } from '../helpers/tcp-peer.js';
+import { connectPeer, trickle } from '../helpers/tcp-peer.js';
 
 /** The TCP listener's connection limits and timers (issue 17, D8), over real sockets on loopback. */
 
@@ -20,16 +20,6 @@ async function setup(t: Test, listen: string, extra = '') {
 }
 
 const closedFor = (reason: string): string => `stopzone_tcp_connections_closed_total{reason="${reason}"}`;
-
-/** Writes `bytes` one at a time, `everyMs` apart, until they are all sent or the socket closes. */
-function trickle(socket: net.Socket, bytes: Buffer, everyMs: number): void {
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (sent === bytes.length || socket.destroyed) return clearInterval(timer);
-    socket.write(bytes.subarray(sent, ++sent));
-  }, everyMs);
-  socket.once('close', () => clearInterval(timer));
-}
 
 /** Settings under which a query for slow.test stays in flight while a test runs (the fake answers it after 3 s). */
 const SLOW_UPSTREAM = 'upstream: { timeoutMs: 5000, deadlineMs: 5000 }\n';
