@@ -12,7 +12,7 @@ export interface AdminServer {
 
 /**
  * What one client may hold on the admin listener: a scrape or a health check sends its request at once, and
- * the container publishes this port, so a client that trickles its headers is cut off after 5 s.
+ * the container binds the port on every address, so a client that trickles its headers is cut off after 5 s.
  */
 export const ADMIN_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 128 };
 
