@@ -140,13 +140,11 @@ export class TcpConnection {
     if (!this.#connections.reserve(this, size)) return;
     if (this.#queued === 0) this.#wroteAt = this.#connections.now();
     this.#queued += size;
-    const length = Buffer.allocUnsafe(2);
-    length.writeUInt16BE(reply.length, 0);
-    // One writev for the length and the message, without copying the message.
-    this.#socket.cork();
-    this.#socket.write(length);
-    this.#socket.write(reply, this.#written);
-    this.#socket.uncork();
+    // One write of the length and the message: for the small answers most are, a copy costs less than a writev.
+    const framed = Buffer.allocUnsafe(size);
+    framed.writeUInt16BE(reply.length, 0);
+    reply.copy(framed, 2);
+    this.#socket.write(framed, this.#written);
   }
 
   readonly #written = (): void => {
