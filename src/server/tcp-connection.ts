@@ -140,7 +140,7 @@ export class TcpConnection {
     if (!this.#connections.reserve(this, size)) return;
     if (this.#queued === 0) this.#wroteAt = this.#connections.now();
     this.#queued += size;
-    // One write of the length and the message: for the small answers most are, a copy costs less than a writev.
+    // One write of the length and the message, copied into one buffer.
     const framed = Buffer.allocUnsafe(size);
     framed.writeUInt16BE(reply.length, 0);
     reply.copy(framed, 2);
