@@ -17,6 +17,7 @@ import { notifyResponder } from '../sources/notify.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
+import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
@@ -57,7 +58,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
+  const tcp = new TcpConnections(tcpLimits(config.listen));
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), tcp: () => tcp.stats() });
   const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
@@ -76,7 +78,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     blockLog.record(query, answer, ede);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
 
-  const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
+  const dns = await bindDns(config.listen, tcp, handle, log).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
