@@ -7,6 +7,7 @@ import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
+import { RecentStopPageNames } from '../stop-page/recent-stop-page-names.js';
 import { UpstreamPool } from '../upstream/index.js';
 import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
@@ -57,7 +58,11 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
+  // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
+  let stopPage: RunningStopPage | null = null;
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), stopPageHttps: () => stopPage?.stats ?? null });
+  // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
+  const recentStopPage = new RecentStopPageNames({ now: now ?? Date.now });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,
@@ -69,6 +74,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
+    if (answer.policy !== undefined) recentStopPage.record(query.question.lname, answer.policy);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
 
   const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
@@ -84,7 +90,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey }).catch(failed);
+  const running = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, ...(now && { now }) }).catch(failed);
+  stopPage = running;
   let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,
@@ -95,12 +102,12 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     metrics,
     blockLog,
     admin,
-    stopPage,
+    stopPage: running,
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
     close: () =>
       (closing ??= (async () => {
         zones.close();
-        await Promise.all([dns.close(), admin.close(), stopPage.close()]);
+        await Promise.all([dns.close(), admin.close(), running.close()]);
         await pool.close();
         await blockLog.close();
       })()),

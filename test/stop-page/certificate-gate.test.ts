@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -131,4 +132,18 @@ t.test('a name sent to the stop page by a CNAME in its answer gets a leaf once D
   t.match(reply.packet.answers, [{ type: 'CNAME', data: 'chained.example.test' }, { type: 'A', name: 'chained.example.test', data: '127.0.0.1' }], 'DNS sends it to the stop page');
   t.match(await handshake(s, 'alias.example.test'), { ok: true, authorized: true, san: 'DNS:alias.example.test' });
   t.match(await metrics(s), /^stopzone_stop_page_https_refused_total\{reason="not-blocked"\} 1$/m);
+
+  // The page names the rule too (it used to say "not blocked here"), with the block-log line's reference code.
+  const listen = s.server.server.stopPage.http[0]!;
+  const page = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = httpGet({ host: '127.0.0.1', port: Number(listen.slice(listen.lastIndexOf(':') + 1)), headers: { host: 'alias.example.test' }, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: response.statusCode!, body }));
+    });
+    request.on('error', reject);
+  });
+  t.equal(page.status, 403);
+  const event = s.server.blockEvents.find((e) => e.qname === 'alias.example.test');
+  t.match(event, { action: 'stop-page', zone: 'stop.rpz', rule: 'chained.example.test.stop.rpz' });
+  t.match(page.body, `<dd class="ref">${String(event?.ref)}</dd>`);
 });
