@@ -198,6 +198,11 @@ const StopPage = Type.Object(
     }),
     http: Type.Array(hostPort, { default: ['127.0.0.1:8080'], description: 'Where the stop page listens for HTTP (port 80 in the container).' }),
     https: Type.Array(hostPort, { default: ['127.0.0.1:8443'], description: 'Where it listens for HTTPS (port 443 in the container).' }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'Open connections at most on each HTTP and HTTPS listener of the stop page; further connections are closed at once (they share the process\'s file descriptors with DNS).',
+    }),
     caCertFile: Type.Optional(Type.String({ description: 'PEM certificate of a CA your managed devices trust: with it, HTTPS visits get a page (certificates minted per name); without it, they fail at once.' })),
     caKeyFile: Type.Optional(Type.String({ description: 'PEM private key of that CA.' })),
     certificatesPerSecond: Type.Number({

@@ -65,6 +65,10 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
     server.requestTimeout = 15_000;
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 100;
+    return capped(server);
+  };
+  const capped = <S extends NetServer>(server: S): S => {
+    server.maxConnections = config.maxConnections;
     return server;
   };
 
@@ -86,7 +90,7 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
     const http = await listenAll(config.http, () => tuned(createHttpServer(handler)), servers);
     let https: string[];
     if (minter === null) {
-      https = await listenAll(config.https, () => gateConnections(createNetServer(), { refused }), servers);
+      https = await listenAll(config.https, () => gateConnections(capped(createNetServer()), { refused }), servers);
     } else {
       const bucket = new TokenBucket(config.certificatesPerSecond, config.certificateBurst, now);
       const decide = certificateGate({ policy: options.policy, recent, minter, bucket, log, now });
