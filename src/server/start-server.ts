@@ -59,8 +59,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
-  let stopPage: RunningStopPage | null = null;
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), stopPageHttps: () => stopPage?.stats ?? null });
+  let stopPageStarted: RunningStopPage | null = null;
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), stopPageHttps: () => stopPageStarted?.stats ?? null });
   // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
   const recentStopPage = new RecentStopPageNames({ now: now ?? Date.now });
   const stages = stagesInOrder({
@@ -90,8 +90,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const running = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, ...(now && { now }) }).catch(failed);
-  stopPage = running;
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, ...(now && { now }) }).catch(failed);
+  stopPageStarted = stopPage;
   let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,
@@ -102,12 +102,12 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     metrics,
     blockLog,
     admin,
-    stopPage: running,
+    stopPage,
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
     close: () =>
       (closing ??= (async () => {
         zones.close();
-        await Promise.all([dns.close(), admin.close(), running.close()]);
+        await Promise.all([dns.close(), admin.close(), stopPage.close()]);
         await pool.close();
         await blockLog.close();
       })()),
