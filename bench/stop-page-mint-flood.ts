@@ -21,15 +21,17 @@
  *
  * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/stop-page-mint-flood.ts
  * Knobs (environment): BENCH_STOPZONE_DIR (the checkout whose dist/ is run; default this one, built first),
- * BENCH_SECONDS=10, BENCH_QPS=2000, BENCH_IN_FLIGHT=32, BENCH_KINDS="blocked unblocked".
+ * BENCH_SECONDS=10, BENCH_QPS=2000, BENCH_IN_FLIGHT=32, BENCH_KINDS="blocked unblocked", BENCH_NICE (e.g. -10: runs
+ * every process of the bench at that nice level, so that other work on a shared machine takes less of its
+ * CPUs; needs root; both versions get the same).
  * Needs dnsperf, openssl and taskset. Every process started here is killed on exit; the temporary directory
  * is removed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
@@ -42,6 +44,7 @@ const QPS = Number(env.BENCH_QPS ?? 2000);
 const IN_FLIGHT = Number(env.BENCH_IN_FLIGHT ?? 32);
 const KINDS = (env.BENCH_KINDS ?? 'blocked unblocked').split(/\s+/).filter((k) => k !== '');
 const STOPZONE_DIR = env.BENCH_STOPZONE_DIR ?? ROOT;
+const NICE = env.BENCH_NICE;
 const ADDR = '127.0.0.1'; // loopback only, by design
 const LOADER = ['--import', join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')];
 
@@ -49,7 +52,7 @@ const LOADER = ['--import', join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/
 if (process.argv[2] === '--flood') {
   const [port, seconds, kind] = [Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
   const end = Date.now() + seconds * 1000;
-  const counts = { handshakes: 0, refused: 0, otherErrors: 0 };
+  const counts = { handshakes: 0, refused: 0, otherErrors: 0, firstError: '' };
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const label = randomBytes(6).toString('hex');
@@ -61,7 +64,10 @@ if (process.argv[2] === '--flood') {
       });
       socket.on('error', (error) => {
         if (/unrecognized name|alert number 112/i.test(error.message)) counts.refused += 1;
-        else counts.otherErrors += 1;
+        else {
+          counts.otherErrors += 1;
+          counts.firstError ||= error.message;
+        }
         socket.destroy();
         resolve();
       });
@@ -82,6 +88,7 @@ if (env.BENCH_PINNED !== '1') {
   process.exit(child.status ?? 1);
 }
 
+if (NICE !== undefined) setPriority(Number(NICE));
 const { startFakeUpstream } = await import('../test/helpers/fake-upstream.js');
 const TMP = mkdtempSync(join(tmpdir(), 'stopzone-mint-bench-'));
 const children = new Set<ChildProcess>();
@@ -98,8 +105,9 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 const childEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('STOPZONE_')));
 
-function start(cpu: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn('taskset', ['-c', cpu, command, ...args], { cwd: STOPZONE_DIR, detached: true, stdio: ['ignore', 'pipe', 'inherit'], env: { ...childEnv, ...extraEnv } });
+function start(cpu: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, output: 'pipe' | number = 'pipe'): ChildProcess {
+  const niced = NICE === undefined ? [] : ['nice', '-n', NICE];
+  const child = spawn('taskset', ['-c', cpu, ...niced, command, ...args], { cwd: STOPZONE_DIR, detached: true, stdio: ['ignore', output, output === 'pipe' ? 'inherit' : output], env: { ...childEnv, ...extraEnv } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -111,12 +119,19 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Runs dnsperf on CPU 0 against the names file; the latencies (ms, sorted) of its responses. */
+/**
+ * Runs dnsperf on CPU 0 against the names file; the latencies (ms, sorted) of its responses. Its output goes
+ * to a file, read once it has exited: a pipe this script is slow to read could stall dnsperf's sending.
+ */
 async function dnsperf(port: number, names: string, seconds: number, qps: number): Promise<{ latencies: Float64Array; lost: number }> {
-  const proc = start('0', 'dnsperf', ['-s', ADDR, '-p', String(port), '-d', names, '-c', '1', '-q', '500', '-Q', String(qps), '-l', String(seconds), '-t', '2', '-v']);
+  const out = join(TMP, 'dnsperf.out');
+  const fd = openSync(out, 'w');
+  const proc = start('0', 'dnsperf', ['-s', ADDR, '-p', String(port), '-d', names, '-c', '1', '-q', '500', '-Q', String(qps), '-l', String(seconds), '-t', '2', '-v'], {}, fd);
+  closeSync(fd);
+  await once(proc, 'exit');
   const latencies: number[] = [];
   let lost = 0;
-  for await (const line of createInterface({ input: proc.stdout! })) {
+  for (const line of readFileSync(out, 'latin1').split('\n')) {
     if (line.startsWith('> T ')) lost += 1;
     else if (line.startsWith('> ')) latencies.push(Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000);
   }
@@ -186,7 +201,8 @@ async function stopPageMetrics(admin: string): Promise<string> {
 
 // --- The runs ----------------------------------------------------------------------------------------------
 console.log(`Stopzone from ${STOPZONE_DIR} (${spawnSync('git', ['-C', STOPZONE_DIR, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).stdout.trim() || 'not a git checkout'})`);
-console.log(`CPU 1: Stopzone; CPU 0: dnsperf -Q ${QPS}, the flood (${IN_FLIGHT} handshakes in flight), this script. CA: RSA-4096.`);
+console.log(`CPU 1: Stopzone; CPU 0: dnsperf -Q ${QPS}, the flood (${IN_FLIGHT} handshakes in flight), this script. CA: RSA-4096.${NICE === undefined ? '' : ` nice ${NICE}.`}`);
+console.log(`load average at start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
 for (const kind of KINDS) {
   const stopzone = await startStopzone();
   await dnsperf(stopzone.dns, join(TMP, 'names.txt'), 2, 1000); // warm the cache
@@ -197,12 +213,12 @@ for (const kind of KINDS) {
   const cpuBefore = cpuSeconds(stopzone.proc.pid!);
   const loaded = await dnsperf(stopzone.dns, join(TMP, 'names.txt'), SECONDS, QPS);
   const cpu = (cpuSeconds(stopzone.proc.pid!) - cpuBefore) / SECONDS;
-  const counts = JSON.parse(String((await floodLines.next()).value)) as { handshakes: number; refused: number; otherErrors: number };
+  const counts = JSON.parse(String((await floodLines.next()).value)) as { handshakes: number; refused: number; otherErrors: number; firstError: string };
   console.log(`\n== ${kind} SNIs ==`);
   console.log(`quiet:  ${summary(quiet.latencies, quiet.lost)}`);
   console.log(`flood:  ${summary(loaded.latencies, loaded.lost)}`);
   console.log(`p99 flood / quiet: ${(Number(pct(loaded.latencies, 99)) / Number(pct(quiet.latencies, 99))).toFixed(2)}x`);
-  console.log(`flood:  ${counts.handshakes} handshakes completed (a leaf each), ${counts.refused} refused, ${counts.otherErrors} other errors in ${SECONDS} s`);
+  console.log(`flood:  ${counts.handshakes} handshakes completed (a leaf each), ${counts.refused} refused, ${counts.otherErrors} other errors${counts.firstError === '' ? '' : ` (first: ${counts.firstError})`} in ${SECONDS} s`);
   console.log(`Stopzone CPU during the flood: ${(cpu * 100).toFixed(0)} % of a core`);
   console.log(`metrics: ${await stopPageMetrics(stopzone.admin)}`);
   if (stopzone.warnings.length > 0) console.log(`warnings: ${[...new Set(stopzone.warnings)].join(' | ')}`);
