@@ -247,8 +247,20 @@ const StopPage = Type.Object(
     }),
     http: Type.Array(hostPort, { default: ['127.0.0.1:8080'], description: 'Where the stop page listens for HTTP (port 80 in the container).' }),
     https: Type.Array(hostPort, { default: ['127.0.0.1:8443'], description: 'Where it listens for HTTPS (port 443 in the container).' }),
+    maxConnections: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'Open connections at most on each HTTP and HTTPS listener of the stop page; further connections are closed at once (they share the process\'s file descriptors with DNS).',
+    }),
     caCertFile: Type.Optional(Type.String({ description: 'PEM certificate of a CA your managed devices trust: with it, HTTPS visits get a page (certificates minted per name); without it, they fail at once.' })),
     caKeyFile: Type.Optional(Type.String({ description: 'PEM private key of that CA.' })),
+    certificatesPerSecond: Type.Number({
+      exclusiveMinimum: 0,
+      default: 10,
+      description:
+        'With a CA: new certificates signed per second at most, for names the policy sends to the stop page (each costs ~12-14 ms of CPU with an RSA-4096 CA, ~6 ms with a P-256 one); a name over the cap gets the fast TLS refusal. Cached certificates are not counted.',
+    }),
+    certificateBurst: Type.Integer({ minimum: 1, default: 20, description: 'With a CA: new certificates that may be signed at once, above the per-second rate, after a quiet spell.' }),
     templatesDir: Type.Optional(Type.String({ description: 'Directory of page templates and translations (see docs/stop-page.md).' })),
   },
   { additionalProperties: false, default: {}, description: 'The stop page: what blocked visitors see.' },

@@ -15,6 +15,8 @@ export interface MetricSources {
   readonly zoneStatus: () => readonly ZoneStatus[];
   /** The DNS-over-TCP connections' counts. */
   readonly tcp: () => TcpStats;
+  /** The HTTPS stop page's certificates and refusals (null until it runs, or when it is off). */
+  readonly stopPageHttps?: () => { readonly certificatesSigned: number; readonly certificatesCached: number; readonly refused: Readonly<Record<string, number>> } | null;
 }
 
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -57,6 +59,27 @@ export class Metrics {
     new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
     tcpMetrics(registers, sources.tcp);
+    const https = () => sources.stopPageHttps?.() ?? null;
+    new Counter({
+      name: 'stopzone_stop_page_certificates_minted_total',
+      help: 'Leaf certificates the stop page signed with the operator CA.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(https()?.certificatesSigned ?? 0);
+      },
+    });
+    new Gauge({ name: 'stopzone_stop_page_certificates_cached', help: 'Leaf certificates the stop page holds, one per name.', registers, collect() { this.set(https()?.certificatesCached ?? 0); } });
+    new Counter({
+      name: 'stopzone_stop_page_https_refused_total',
+      help: 'HTTPS connections the stop page refused before any TLS work (unrecognized_name alert), by reason.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(https()?.refused ?? {})) this.inc({ reason }, count);
+      },
+    });
     const zones = (): PolicySet['zones'] => sources.policy.current().zones;
     new Gauge({
       name: 'stopzone_policy_zone_rules',

@@ -8,6 +8,7 @@ import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
+import { RecentStopPageNames } from '../stop-page/recent-stop-page-names.js';
 import { UpstreamPool } from '../upstream/index.js';
 import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
@@ -59,7 +60,18 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const tcp = new TcpConnections(tcpLimits(config.listen));
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), tcp: () => tcp.stats() });
+  // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
+  let stopPageStarted: RunningStopPage | null = null;
+  const metrics = new Metrics({
+    cache,
+    policy,
+    droppedLogEvents: () => blockLog.dropped,
+    zoneStatus: () => zones.status(),
+    tcp: () => tcp.stats(),
+    stopPageHttps: () => stopPageStarted?.stats ?? null,
+  });
+  // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
+  const recentStopPage = new RecentStopPageNames({ now: now ?? Date.now });
   const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
@@ -76,6 +88,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
+    if (answer.policy !== undefined) recentStopPage.record(query.question.lname, answer.policy);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
 
   const dns = await bindDns(config.listen, tcp, handle, log).catch(async (error: unknown) => {
@@ -91,7 +104,8 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey }).catch(failed);
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, ...(now && { now }) }).catch(failed);
+  stopPageStarted = stopPage;
   let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,

@@ -8,10 +8,19 @@ import type { OperatorCa } from './operator-ca.js';
 
 /** Leaf certificates for the names browsers ask for (TLS SNI), signed by the operator's CA. */
 export interface LeafMinter {
-  /** A TLS context whose certificate covers `name` (a lower-case host name or IP address); cached. */
-  context(name: string): Promise<SecureContext>;
+  /**
+   * A TLS context whose certificate covers `name` (a lower-case host name or
+   * IP address): the cached one, or a new leaf when `mayMint()` allows it (it
+   * is asked only when a leaf must be signed); null when it does not.
+   */
+  context(name: string, mayMint: () => boolean): Promise<SecureContext> | null;
+  /** The context made for `name`, even one due for renewal; never signs anything (the TLS server's SNI lookup). */
+  made(name: string): Promise<SecureContext> | undefined;
   /** A fresh leaf and its key, PEM (what context() wraps). */
   mint(name: string): Promise<{ readonly certPem: string; readonly keyPem: string; readonly notAfter: number }>;
+  /** Leaves signed so far, and names cached now (for /metrics). */
+  readonly signed: number;
+  readonly cached: number;
 }
 
 export interface LeafOptions {
@@ -29,9 +38,9 @@ const HOUR = 3_600_000;
 /**
  * Mints short-lived leaves: one ECDSA P-256 key made at start and shared by
  * every leaf (the key never leaves the process, and minting is then one
- * signature), SAN = the name, serverAuth only. Cached per name in an LRU and
- * renewed once half the validity has passed; concurrent handshakes for one
- * name share one mint.
+ * signature), SAN = the name, serverAuth only. Cached per name in an LRU
+ * (bounded in count) whose entries expire, so are signed again, once half the
+ * validity has passed; concurrent handshakes for one name share one mint.
  */
 export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Promise<LeafMinter> {
   const validity = options.validityMs ?? DAY;
@@ -39,9 +48,12 @@ export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Pr
   const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const keyDer = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
   const keyPem = x509.PemConverter.encode(keyDer, 'PRIVATE KEY');
-  const cache = new LRUCache<string, { readonly renewAt: number; readonly context: Promise<SecureContext> }>({ max: options.cacheSize ?? 2000 });
+  const keyIdentifier = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
+  const cache = new LRUCache<string, Promise<SecureContext>>({ max: options.cacheSize ?? 2000, ttl: validity / 2, ttlResolution: 0, perf: { now: options.now } });
+  let signed = 0;
 
   async function mint(name: string) {
+    signed += 1;
     const now = options.now();
     const notAfter = now + validity;
     const serial = randomBytes(16);
@@ -61,7 +73,7 @@ export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Pr
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
         new x509.SubjectAlternativeNameExtension([{ type: ip ? 'ip' : 'dns', value: name }]),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+        keyIdentifier,
         new x509.AuthorityKeyIdentifierExtension(ca.keyId),
       ],
     });
@@ -70,16 +82,23 @@ export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Pr
 
   return {
     mint,
-    context(name) {
-      const now = options.now();
+    context(name, mayMint) {
       const cached = cache.get(name);
-      if (cached !== undefined && now < cached.renewAt) return cached.context;
+      if (cached !== undefined) return cached;
+      if (!mayMint()) return null;
       const context = mint(name).then(({ certPem }) => createSecureContext({ cert: `${certPem}\n${ca.chainPem}`, key: keyPem, minVersion: 'TLSv1.2' }));
-      cache.set(name, { renewAt: now + validity / 2, context });
+      cache.set(name, context);
       context.catch(() => {
-        if (cache.get(name)?.context === context) cache.delete(name);
+        if (cache.peek(name, { allowStale: true }) === context) cache.delete(name);
       });
       return context;
+    },
+    made: (name) => cache.peek(name, { allowStale: true }),
+    get signed() {
+      return signed;
+    },
+    get cached() {
+      return cache.size;
     },
   };
 }

@@ -2,11 +2,12 @@ import { isIP } from 'node:net';
 import { referenceCode } from '../observe/block-event.js';
 import { ActionKind } from '../rpz/actions.js';
 import { addressToBytes } from '../rpz/ip-prefix.js';
-import type { PolicyHit } from '../rpz/policy-set.js';
+import type { ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicySource } from '../server/stages/policy.js';
 import { INVALID_HOST_PAGE, NOT_BLOCKED_PAGE } from './built-in-pages.js';
 import { safeUrl } from './escape.js';
 import { parseHost } from './host-header.js';
+import type { RecentStopPageNames } from './recent-stop-page-names.js';
 import { fillTemplate, type PageValues } from './template.js';
 import type { PageTemplates } from './templates.js';
 
@@ -33,6 +34,8 @@ export interface PageResponse {
 
 export interface PageDeps {
   readonly policy: PolicySource;
+  /** Names DNS recently sent to the stop page through their answer (a CNAME or an address), which the policy cannot find from the name. */
+  readonly recent?: RecentStopPageNames;
   readonly referenceKey: Buffer;
   readonly templates: PageTemplates;
   readonly now: () => number;
@@ -57,11 +60,20 @@ export function normaliseClient(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
+/** The zone, rule and settings that block a host. */
+interface Block {
+  readonly zone: string;
+  readonly rule: string;
+  readonly settings: ZoneSettings;
+}
+
 /**
  * Answers one request: /robots.txt disallows all; any other path shows the
  * page for the Host, the zone and rule found by asking the policy in force
- * again (QNAME and Client-IP triggers, as before resolution), 451 for a zone
- * marked `legal`, 403 otherwise, 404 when nothing blocks the host.
+ * again (QNAME and Client-IP triggers, as before resolution), or else the
+ * rule that recently sent the name to the stop page through its DNS answer
+ * (while its zone is still in force); 451 for a zone marked `legal`, 403
+ * otherwise, 404 when nothing blocks the host.
  */
 export function respond(deps: PageDeps, request: PageRequest): PageResponse {
   if (request.url === '/robots.txt' || request.url.startsWith('/robots.txt?')) {
@@ -71,27 +83,36 @@ export function respond(deps: PageDeps, request: PageRequest): PageResponse {
   const parsed = parseHost(request.host ?? request.servername);
   if (parsed.kind === 'invalid') return page(400, fillTemplate(INVALID_HOST_PAGE, neutral('')), { client, host: null, zone: null, rule: null, ref: null, status: 400 });
   const { host } = parsed;
-  const hit = parsed.kind === 'name' ? deps.policy.current().beforeResolution(host, addressToBytes(client)).hit : null;
-  if (hit === null || hit.kind === ActionKind.PASSTHRU) return page(404, fillTemplate(NOT_BLOCKED_PAGE, neutral(host)), { client, host, zone: null, rule: null, ref: null, status: 404 });
+  const block = parsed.kind === 'name' ? findBlock(deps, host, client) : null;
+  if (block === null) return page(404, fillTemplate(NOT_BLOCKED_PAGE, neutral(host)), { client, host, zone: null, rule: null, ref: null, status: 404 });
 
   const time = deps.now();
-  const ref = referenceCode(deps.referenceKey, client, host, hit.zone.name, hit.via, time);
-  const status = hit.settings.page?.legal === true ? 451 : 403;
+  const ref = referenceCode(deps.referenceKey, client, host, block.zone, block.rule, time);
+  const status = block.settings.page?.legal === true ? 451 : 403;
   const { template, lang } = deps.templates.choose(request.acceptLanguage);
-  const body = fillTemplate(template, blockedValues(hit, host, ref, time, status, lang));
-  return page(status, body, { client, host, zone: hit.zone.name, rule: hit.via, ref, status }, lang);
+  const body = fillTemplate(template, blockedValues(block.settings, host, ref, time, status, lang));
+  return page(status, body, { client, host, zone: block.zone, rule: block.rule, ref, status }, lang);
+}
+
+function findBlock(deps: PageDeps, host: string, client: string): Block | null {
+  const policy = deps.policy.current();
+  const hit = policy.beforeResolution(host, addressToBytes(client)).hit;
+  if (hit !== null) return hit.kind === ActionKind.PASSTHRU ? null : { zone: hit.zone.name, rule: hit.via, settings: hit.settings };
+  const recent = deps.recent?.get(host);
+  const settings = recent === undefined ? undefined : policy.zones.find(({ zone }) => zone.name === recent.zone)?.settings;
+  return settings === undefined ? null : { zone: recent!.zone, rule: recent!.rule, settings };
 }
 
 /** The placeholder values for a blocked host; a text without its link shows the link itself. */
-export function blockedValues(hit: PolicyHit, host: string, ref: string, time: number, status: number, lang: string): PageValues {
-  const texts = hit.settings.page ?? { legal: false };
+export function blockedValues(settings: ZoneSettings, host: string, ref: string, time: number, status: number, lang: string): PageValues {
+  const texts = settings.page ?? { legal: false };
   const referenceUrl = safeUrl(texts.referenceUrl);
   const contactUrl = safeUrl(texts.contactUrl);
   return {
     title: texts.title ?? 'This site is blocked',
     reason: texts.reason ?? '',
     host,
-    list: hit.settings.logName,
+    list: settings.logName,
     reference: texts.reference ?? referenceUrl,
     referenceUrl,
     contact: texts.contact ?? contactUrl,

@@ -5,8 +5,11 @@ import { respond, type PageDeps } from './page.js';
 
 /**
  * The HTTP(S) request handler: every method and path gets the page (HEAD
- * without a body), one "stop page shown" line per page view. The request
- * body is never read: the connection is closed after the answer instead.
+ * without a body), one "stop page shown" line per page view. A request body
+ * is never read: a request that announces one (Content-Length or
+ * Transfer-Encoding, RFC 9112 section 6.3), whatever its method, gets
+ * `Connection: close` and the connection ends after the answer, where
+ * keeping it alive would make Node read and discard the whole body first.
  */
 export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
@@ -26,9 +29,10 @@ export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMess
       return;
     }
     if (answer.view !== undefined) log.info({ ...answer.view }, 'stop page shown');
-    const mayHaveBody = request.method !== 'GET' && request.method !== 'HEAD';
+    const contentLength = request.headers['content-length'];
+    const hasBody = request.headers['transfer-encoding'] !== undefined || (contentLength !== undefined && contentLength !== '0');
     const body = Buffer.from(answer.body);
-    response.writeHead(answer.status, { ...answer.headers, 'content-length': body.length, ...(mayHaveBody && { connection: 'close' }) });
+    response.writeHead(answer.status, { ...answer.headers, 'content-length': body.length, ...(hasBody && { connection: 'close' }) });
     response.end(request.method === 'HEAD' ? undefined : body);
   };
 }

@@ -70,7 +70,7 @@ if (missing !== null) {
   t.test('with a CA: HTTP and HTTPS show the page', async (t) => {
     const ca = await makeTestCa();
     const running = await startStopPage({
-      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], caCertFile: ca.certFile, caKeyFile: ca.keyFile },
+      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, caCertFile: ca.certFile, caKeyFile: ca.keyFile },
       policy,
       log,
       referenceKey: KEY,
@@ -79,15 +79,26 @@ if (missing !== null) {
     assertLoopbackAll([...running.http, ...running.https]);
     const port = (s: string) => s.slice(s.lastIndexOf(':') + 1);
     // Trust the test CA for this profile only: Chromium honours this flag only with --user-data-dir, which we always pass.
-    const browser = await launchChromium({ hosts: [HOST], extraArgs: [`--ignore-certificate-errors-spki-list=${ca.spkiHash}`] });
+    const OTHER = 'not-blocked.example.test';
+    const browser = await launchChromium({ hosts: [HOST, OTHER], extraArgs: [`--ignore-certificate-errors-spki-list=${ca.spkiHash}`] });
     t.teardown(() => browser.close());
     await expectPage(t, browser, `http://${HOST}:${port(running.http[0]!)}/some/path`, 'http-phone.png');
     await expectPage(t, browser, `https://${HOST}:${port(running.https[0]!)}/x`, 'https-phone.png');
+    // Issue 17 (D12): a name the policy does not send to the stop page gets no certificate, only the fast refusal.
+    const tab = await browser.context.newPage();
+    const error = await tab.goto(`https://${OTHER}:${port(running.https[0]!)}/x`, { timeout: 15_000 }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    t.match(error?.message, /net::ERR_SSL_UNRECOGNIZED_NAME_ALERT/, 'a name not blocked: the same error as without a CA');
+    t.equal(running.stats.certificatesSigned, 1, 'one leaf signed, for the blocked name only');
+    // Chromium tries more than once (4 ClientHellos were seen for this one navigation).
+    t.ok(running.stats.refused['not-blocked'] >= 1, `refused as not blocked: ${running.stats.refused['not-blocked']} ClientHellos`);
   });
 
   t.test('without a CA: HTTPS fails at once with a clear error, HTTP still shows the page', async (t) => {
     const running = await startStopPage({
-      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'] },
+      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000 },
       policy,
       log,
       referenceKey: KEY,

@@ -31,19 +31,27 @@ for (const kind of ['ec', 'rsa'] as const) {
   });
 }
 
-t.test('the cache: one mint per name until half the validity has passed', async (t) => {
+t.test('the cache: one mint per name until half the validity has passed; mayMint is asked only to sign', async (t) => {
   const ca = await makeTestCa();
   let now = Date.now();
   const minter = await createLeafMinter(await loadOperatorCa(ca.certFile, ca.keyFile), { now: () => now });
-  const first = await minter.context('a.example');
-  t.equal(await minter.context('a.example'), first, 'same context for the same name');
-  t.not(await minter.context('b.example'), first, 'another name, another context');
-  const [x, y] = await Promise.all([minter.context('c.example'), minter.context('c.example')]);
+  let asked = 0;
+  const yes = () => (asked += 1) > 0;
+  const first = await minter.context('a.example', yes);
+  t.equal(await minter.context('a.example', yes), first, 'same context for the same name');
+  t.not(await minter.context('b.example', yes), first, 'another name, another context');
+  const [x, y] = await Promise.all([minter.context('c.example', yes), minter.context('c.example', yes)]);
   t.equal(x, y, 'concurrent handshakes share one mint');
+  t.same([asked, minter.signed, minter.cached], [3, 3, 3], 'three names, three signatures');
+  t.equal(minter.context('d.example', () => false), null, 'no leaf when mayMint says no');
+  t.equal(minter.made('d.example'), undefined);
+  t.equal(await minter.made('a.example'), first, 'made() finds what context() signed');
   now += 11 * HOUR;
-  t.equal(await minter.context('a.example'), first, 'still cached after 11 hours');
+  t.equal(await minter.context('a.example', yes), first, 'still cached after 11 hours');
   now += 2 * HOUR;
-  t.not(await minter.context('a.example'), first, 'renewed after 13 hours');
+  t.equal(await minter.made('a.example'), first, 'made() still finds it when due for renewal (the gate renews before the handshake)');
+  t.not(await minter.context('a.example', yes), first, 'renewed after 13 hours');
+  t.same([asked, minter.signed], [4, 4]);
 });
 
 t.test('CA mistakes fail at start-up, naming the file', async (t) => {

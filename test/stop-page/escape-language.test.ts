@@ -1,7 +1,7 @@
 import t from 'tap';
 import { escapeHtml, safeUrl } from '../../src/stop-page/escape.js';
 import { parseHost } from '../../src/stop-page/host-header.js';
-import { chooseLanguage } from '../../src/stop-page/language.js';
+import { chooseLanguage, parseAcceptLanguage } from '../../src/stop-page/language.js';
 import { fillTemplate, parseTemplate } from '../../src/stop-page/template.js';
 
 t.test('escapeHtml leaves nothing that can open a tag or an attribute', async (t) => {
@@ -74,4 +74,13 @@ t.test('templates: placeholders escaped, sections shown when a value is present 
   const values = { title: '<i>', reason: '', host: 'a"b', list: '', reference: '', referenceUrl: '', contact: '', contactUrl: 'https://x.example/?a=1', time: '', ref: '', status: '', lang: '' };
   t.equal(fillTemplate(template, values), '&lt;i&gt;|<a href="https://x.example/?a&#61;1">none|a&quot;b');
   t.equal(fillTemplate(template, { ...values, contactUrl: '', contact: 'c' }), '&lt;i&gt;||a&quot;b');
+});
+
+t.test('Accept-Language is read up to its first 1000 characters: a header of thousands of ranges costs no more', async (t) => {
+  const filler = Array.from({ length: 3000 }, (_, i) => `x${String(i % 1000).padStart(3, '0')};q=0.5`).join(', ');
+  t.ok(filler.length > 16_000, `a ${filler.length}-character header (Node's whole header limit is 16 KiB)`);
+  t.equal(chooseLanguage(`${filler}, de;q=1`, ['en', 'de']), null, 'a language past the first 1000 characters is not seen');
+  t.equal(chooseLanguage(`de;q=0.9, ${filler}`, ['en', 'de']), 'de', 'one within them is');
+  // Each range is 12 characters with its ", ": 83 whole ones fit in 1000, plus the one cut at the end.
+  t.ok(parseAcceptLanguage(filler).length <= 84, 'ranges come from the first 1000 characters only');
 });

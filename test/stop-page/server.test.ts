@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
@@ -21,7 +23,7 @@ async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
   ]);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({ write: (chunk, _e, done) => (logs.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) });
-  const config: Config['stopPage'] = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], ...over };
+  const config: Config['stopPage'] = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, ...over };
   const running = await startStopPage({ config, policy: { current: () => set }, log: createLogger('info', sink), referenceKey: KEY });
   assertLoopbackAll([...running.http, ...running.https]);
   t.teardown(() => running.close());
@@ -95,6 +97,68 @@ t.test('close() ends kept-alive connections at once', async (t) => {
   await get(zone.running.http[0]!, '/', { host: 'blocked.example.test', connection: 'keep-alive' });
   await zone.running.close();
   t.ok(performance.now() - started < 2000, 'closed promptly');
+});
+
+/** A raw connection to `target`; `response()` resolves with the next whole response (headers and its content-length of body). */
+async function rawHttp(target: string) {
+  const socket = netConnect(Number(target.slice(target.lastIndexOf(':') + 1)), target.slice(0, target.lastIndexOf(':')));
+  await once(socket, 'connect');
+  let buffered = '';
+  const closed = once(socket, 'close').then(() => true);
+  const response = () =>
+    new Promise<{ head: string; closed: Promise<boolean> } | null>((resolve) => {
+      const check = () => {
+        const end = buffered.indexOf('\r\n\r\n');
+        const length = end < 0 ? -1 : Number(/content-length: *(\d+)/i.exec(buffered.slice(0, end))?.[1] ?? 0);
+        if (end < 0 || buffered.length < end + 4 + length) return;
+        socket.off('data', onData);
+        const head = buffered.slice(0, end);
+        buffered = buffered.slice(end + 4 + length);
+        resolve({ head, closed });
+      };
+      const onData = (chunk: Buffer) => ((buffered += chunk.toString('latin1')), check());
+      socket.on('data', onData);
+      void closed.then(() => resolve(null));
+      check();
+    });
+  return { socket: socket as Socket, response };
+}
+
+t.test('a request with a body, whatever its method, is answered and the connection closed: the body is never read', async (t) => {
+  const { running } = await start(t);
+  for (const [method, framing] of [
+    ['GET', 'Content-Length: 1000000000'],
+    ['GET', 'Transfer-Encoding: chunked'],
+    ['POST', 'Content-Length: 1000000000'],
+  ] as const) {
+    const http = await rawHttp(running.http[0]!);
+    t.teardown(() => http.socket.destroy());
+    http.socket.write(`${method} / HTTP/1.1\r\nHost: blocked.example.test\r\n${framing}\r\n\r\n`);
+    const answer = await http.response();
+    t.match(answer?.head, /^HTTP\/1\.1 403 /, `${method} with ${framing}: the page`);
+    t.match(answer?.head, /\r\nConnection: close\r\n/i, `${method} with ${framing}: Connection: close, so the body the client announced is not read`);
+    if (/Connection: close/i.test(answer?.head ?? '')) t.equal(await answer?.closed, true, 'and the server closes the connection');
+    http.socket.destroy();
+  }
+  const plain = await rawHttp(running.http[0]!);
+  t.teardown(() => plain.socket.destroy());
+  plain.socket.write('GET / HTTP/1.1\r\nHost: blocked.example.test\r\n\r\n');
+  t.match((await plain.response())?.head, /\r\nConnection: keep-alive\r\n/i, 'a GET without a body: kept alive');
+});
+
+t.test('open connections are capped per listener (stopPage.maxConnections): one more is closed at once', async (t) => {
+  const { running } = await start(t, { maxConnections: 2 });
+  const held = [await rawHttp(running.http[0]!), await rawHttp(running.http[0]!)];
+  for (const http of held) {
+    t.teardown(() => http.socket.destroy());
+    http.socket.write('GET / HTTP/1.1\r\nHost: blocked.example.test\r\n\r\n');
+    t.match((await http.response())?.head, /^HTTP\/1\.1 403 /, 'within the cap: the page, kept alive');
+  }
+  const third = await rawHttp(running.http[0]!);
+  t.teardown(() => third.socket.destroy());
+  third.socket.on('error', () => {});
+  third.socket.write('GET / HTTP/1.1\r\nHost: blocked.example.test\r\n\r\n');
+  t.equal(await third.response(), null, 'over the cap: closed with no answer');
 });
 
 t.test('disabled: nothing listens', async (t) => {

@@ -9,7 +9,7 @@ import { connectRaw, trickle } from '../helpers/tcp-peer.js';
 /** The stop page holds slow and surplus clients to bounds (issue 17: the same class of defect as D8). */
 
 async function start(t: Test, httpLimits?: HttpLimits) {
-  const config = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'] };
+  const config = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], maxConnections: 1000, certificatesPerSecond: 10, certificateBurst: 20 };
   const running = await startStopPage({ config, policy: { current: () => new PolicySet([]) }, log: createLogger('silent'), referenceKey: Buffer.from('k'), ...(httpLimits && { httpLimits }) });
   t.teardown(() => running.close());
   return running.http[0]!;
