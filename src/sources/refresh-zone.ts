@@ -34,16 +34,26 @@ export interface RefreshResult<Zone = PolicyZone> {
 /**
  * Asks the zone's source for what changed (a download, a transfer applied to
  * the copy), then applies an IXFR to the zone in force when it can
- * (zone-delta.ts), and compiles the new version whole otherwise. Rejects with
- * the reason (file:line for a zone that cannot be read); the copy is then as
- * it was.
+ * (zone-delta.ts), and compiles the new version whole otherwise. A download
+ * becomes the last-good copy only once it has loaded. Rejects with the reason
+ * (file:line for a zone that cannot be read); the copy is then as it was.
+ * `signal` stops a download (shutdown).
  */
-export async function refreshZone(job: RefreshJob): Promise<RefreshResult> {
-  if (job.copyOnly === true) return { update: null, zone: await loadZoneSource(job.config, job.path) };
-  const { update, touched } = await updateSource(job.config, job.path, job.held, job.key);
-  if (!update.changed && job.held !== null) return { update, zone: null };
-  if (touched === undefined || job.base === undefined) return { update, zone: await loadZoneSource(job.config, job.path) };
+export async function refreshZone(job: RefreshJob, signal?: AbortSignal): Promise<RefreshResult> {
+  const inForce = job.held !== null;
+  if (job.copyOnly === true) return { update: null, zone: await loadZoneSource(job.config, job.path, inForce) };
+  const { update, touched, staged } = await updateSource(job.config, job.path, job.held, job.key, signal);
+  if (staged !== undefined) {
+    const zone = await loadZoneSource(job.config, staged.path, inForce).catch(async (error: unknown) => {
+      await staged.discard();
+      throw error;
+    });
+    await staged.commit();
+    return { update, zone };
+  }
+  if (!update.changed && inForce) return { update, zone: null };
+  if (touched === undefined || job.base === undefined) return { update, zone: await loadZoneSource(job.config, job.path, inForce) };
   const outcome = await editByDelta(job.base, job.config.name, touched, `${job.path} (IXFR)`);
   if ('edit' in outcome) return { update, zone: null, edit: outcome.edit };
-  return { update, zone: await loadZoneSource(job.config, job.path), wholeBecause: outcome.rebuild };
+  return { update, zone: await loadZoneSource(job.config, job.path, inForce), wholeBecause: outcome.rebuild };
 }

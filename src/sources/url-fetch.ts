@@ -1,8 +1,6 @@
+import { rename, rm } from 'node:fs/promises';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
-
-/** Downloads larger than this are refused (a feed gone wrong must not fill the disk or the memory). */
-const MAX_BYTES = 256 * 1024 * 1024;
-const TIMEOUT_MS = 60_000;
+import { download, type DownloadLimits } from './url-download.js';
 
 /** What the last download said, kept beside the copy for conditional requests. */
 interface Validators {
@@ -11,29 +9,48 @@ interface Validators {
 }
 
 /**
- * Fetches `url` into `copyPath` (written to a temporary file, then renamed, so
- * the copy is always whole) with If-None-Match / If-Modified-Since from the
- * previous download: an unchanged list costs one small request. Resolves to
- * whether the copy changed and the bytes received; rejects with the reason otherwise.
+ * A new download, not yet the last-good copy: it is loaded from `path` first,
+ * and becomes the copy (with its ETag) only once it has loaded, so that a
+ * restart never starts from a list that did not load.
  */
-export async function fetchToCopy(url: string, copyPath: string): Promise<{ changed: boolean; status: number; bytes: number }> {
+export interface StagedDownload {
+  readonly path: string;
+  /** Renames it over the copy and keeps its validators for the next conditional request. */
+  commit(): Promise<void>;
+  /** Removes it (it did not load). */
+  discard(): Promise<void>;
+}
+
+/** A fetch's outcome: not modified (HTTP 304), or a new body staged beside the copy. */
+export type Fetched = { readonly changed: false; readonly status: 304; readonly bytes: 0 } | { readonly changed: true; readonly status: number; readonly bytes: number; readonly staged: StagedDownload };
+
+/**
+ * Fetches `url` for the copy at `copyPath`, with If-None-Match /
+ * If-Modified-Since from the last download that loaded (an unchanged list
+ * costs one small request), within `limits` (url-download.ts). The body goes
+ * to a file beside the copy; the copy itself is untouched until the caller
+ * commits. Rejects with the reason.
+ */
+export async function fetchToCopy(url: string, copyPath: string, limits: DownloadLimits, signal?: AbortSignal): Promise<Fetched> {
   const metaPath = `${copyPath}.meta.json`;
   const previous = (await readJsonFile<Validators>(metaPath)) ?? {};
   const headers: Record<string, string> = { 'user-agent': 'stopzone' };
   if (previous.etag !== undefined) headers['if-none-match'] = previous.etag;
   if (previous.lastModified !== undefined) headers['if-modified-since'] = previous.lastModified;
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
-  if (response.status === 304) return { changed: false, status: 304, bytes: 0 };
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > MAX_BYTES) throw new Error(`${url} is ${length} bytes; at most ${MAX_BYTES} are accepted`);
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > MAX_BYTES) throw new Error(`${url} sent more than ${MAX_BYTES} bytes`);
-  await writeFileAtomic(copyPath, body);
+  const path = `${copyPath}.download`;
+  const result = await download(url, path, headers, limits, signal);
+  if (result.status === 304) return { changed: false, status: 304, bytes: 0 };
   const validators: Validators = {
-    ...(response.headers.get('etag') !== null && { etag: response.headers.get('etag')! }),
-    ...(response.headers.get('last-modified') !== null && { lastModified: response.headers.get('last-modified')! }),
+    ...(result.headers.get('etag') !== null && { etag: result.headers.get('etag')! }),
+    ...(result.headers.get('last-modified') !== null && { lastModified: result.headers.get('last-modified')! }),
   };
-  await writeFileAtomic(metaPath, JSON.stringify(validators));
-  return { changed: true, status: response.status, bytes: body.length };
+  const staged: StagedDownload = {
+    path,
+    async commit() {
+      await rename(path, copyPath);
+      await writeFileAtomic(metaPath, JSON.stringify(validators));
+    },
+    discard: () => rm(path, { force: true }),
+  };
+  return { changed: true, status: result.status, bytes: result.bytes, staged };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
-import { fetchToCopy } from './url-fetch.js';
+import { fetchToCopy, type StagedDownload } from './url-fetch.js';
 import { refreshFromPrimaries } from './zone-transfer/secondary.js';
 import type { TouchedLines } from './zone-transfer/zone-copy.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
@@ -40,10 +40,11 @@ export interface SourceUpdate {
   readonly note?: string;
 }
 
-/** A SourceUpdate, with an IXFR's changes as the copy shows them (these stay in the thread that made them). */
+/** A SourceUpdate, with an IXFR's changes as the copy shows them, or a download to load before it becomes the copy (these stay in the thread that made them). */
 export interface SourceChange {
   readonly update: SourceUpdate;
   readonly touched?: TouchedLines;
+  readonly staged?: StagedDownload;
 }
 
 /**
@@ -51,16 +52,17 @@ export interface SourceChange {
  * downloaded to the copy when it changed; a zone with primaries is checked by
  * SOA serial and transferred to the copy when newer than `heldSerial` (the
  * serial in force, null when none). Rejects with the reason; the copy is then
- * untouched.
+ * untouched. `signal` stops a download (shutdown).
  */
-export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceChange> {
+export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined, signal?: AbortSignal): Promise<SourceChange> {
   switch (sourceKind(config)) {
     case 'file':
       return { update: { changed: true, transfer: null } };
     case 'url': {
       const started = Date.now();
-      const fetched = await fetchToCopy(config.url!, path);
-      return { update: { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } };
+      const fetched = await fetchToCopy(config.url!, path, config.download, signal);
+      const update = { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } as const;
+      return fetched.changed ? { update, staged: fetched.staged } : { update };
     }
     case 'primaries': {
       const options = {
