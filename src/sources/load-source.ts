@@ -7,14 +7,18 @@ import { readPlainList } from './plain-list.js';
 
 /**
  * Loads one configured zone from `path` (its file, or a download or copy), in
- * its format; rejects (with file:line for zone files) when it cannot. A zone
+ * its format; rejects (with file:line for zone files) when it cannot, or when
+ * it is not a regular file. A zone
  * file must hold its SOA record, as BIND requires: an empty or half-written
  * file is refused, not loaded as a zone with fewer rules. A zero-byte plain
  * list loads as an empty list only when no version is in force (`inForce`):
  * a list that had names is not emptied by a file that may be half-written.
  */
 export async function loadZoneSource(zone: Pick<Config['policy']['zones'][number], 'name' | 'format'>, path: string, inForce = false): Promise<PolicyZone> {
-  const { size } = await stat(path);
+  const stats = await stat(path);
+  // A FIFO or a device would hold the reader until someone writes to it, or never end.
+  if (!stats.isFile()) throw new Error(`${path} is not a regular file (${stats.isFIFO() ? 'a named pipe' : stats.isDirectory() ? 'a directory' : 'a device or socket'}); expected a zone file or list`);
+  const { size } = stats;
   if (zone.format === 'rpz') {
     if (size === 0) throw new Error(`${path} is empty (0 bytes); expected a policy zone, starting with its SOA record`);
     const loaded = await loadPolicyZone(path, zone.name);

@@ -259,6 +259,7 @@ export class PolicyZones extends EventEmitter {
       this.#swapIn(index, zone, started, transfer, { offThread, compiled: edit === undefined ? 'whole' : 'delta' });
       return true;
     } catch (error) {
+      if (this.#closed) return false; // stopped by close(): not a failure of the source
       this.#failed(index, started, (error as Error).message);
       return false;
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,12 +160,14 @@ t.test('a plain list: a zero-byte file does not empty the list in force; a comme
   t.equal(await rcode(server, 'ads.example'), 'NOERROR', 'emptied on purpose');
 });
 
-t.test('at start-up: an empty zone file stops start-up with the reason; an empty plain list loads as an empty list', async (t) => {
+t.test('at start-up: an empty zone file or a named pipe stops start-up with the reason; an empty plain list loads as an empty list', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'stopzone-sources-'));
   writeFileSync(join(dir, 'school.rpz'), '');
   const upstream = await startFakeUpstream({ records: { 'ads.example': [{ type: 'A', ttl: 60, data: '192.0.2.1' }] } });
   t.teardown(() => upstream.close());
   await t.rejects(startTestServer(testConfig([upstream.hostPort], `policy:\n  zones:\n${schoolZone(dir)}`, 'info')), { message: /school\.rpz is empty \(0 bytes\); expected a policy zone/ });
+  execFileSync('mkfifo', [join(dir, 'pipe.rpz')]);
+  await t.rejects(startTestServer(testConfig([upstream.hostPort], `policy:\n  zones:\n    - { name: pipe.rpz, file: ${join(dir, 'pipe.rpz')} }\n`, 'info')), { message: /pipe\.rpz is not a regular file \(a named pipe\)/ }, 'a named pipe would hold start-up until someone writes to it');
   const { server } = await setup(t, { 'allow.txt': '' }, (d) => `    - { name: allow.list, file: ${join(d, 'allow.txt')}, format: domains, policy: passthru }\n`);
   t.match(server.server.zones.status()[0], { lastError: null, rules: 0 }, 'an empty allow list is a list');
   t.equal(await rcode(server, 'ads.example'), 'NOERROR');
