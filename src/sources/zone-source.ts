@@ -49,7 +49,8 @@ export interface SourceChange {
 
 /**
  * Brings a zone's source up to date. A file is read as it is; a URL is
- * downloaded to the copy when it changed; a zone with primaries is checked by
+ * downloaded when it changed, to a file beside the copy (`staged`: the caller
+ * loads it, then commits it as the copy); a zone with primaries is checked by
  * SOA serial and transferred to the copy when newer than `heldSerial` (the
  * serial in force, null when none). Rejects with the reason; the copy is then
  * untouched. `signal` stops a download (shutdown).
