@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import { loadPolicyZone, PolicySet, rewrite, type ZoneSettings } from '../../src/rpz/index.js';
 
 const settings: ZoneSettings = {
-  policy: 'given', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false,
+  policy: 'given', maxPolicyTtl: 5, breakDnssec: true,
   logName: 'example list', ede: { code: 15 }, log: true,
 };
 const zone = await loadPolicyZone(process.argv[2] ?? 'zones/example.rpz', 'example.rpz');
@@ -21,7 +21,7 @@ socket.on('message', (raw, client) => {
   while (raw[at]! > 0) labels.push(raw.toString('latin1', at + 1, (at += raw[at]! + 1)).toLowerCase());
   const questionEnd = at + 5;
   const qtype = raw.readUInt16BE(at + 1);
-  const { hit } = policy.beforeResolution(labels.join('.'), null, (raw[2]! & 1) === 1);
+  const { hit } = policy.beforeResolution(labels.join('.'), null);
   if (hit === null) return; // not listed: forward it as your server does
   const result = rewrite({ raw, questionEnd, qtype, transport: 'udp' }, hit, [], { a: [], aaaa: [] });
   console.log(`${labels.join('.')}: ${hit.via} -> ${result.kind}`);

@@ -12,6 +12,11 @@ import { checkMeaning } from './check-meaning.js';
 
 if (!FormatRegistry.Has('ip')) FormatRegistry.Set('ip', (value) => isIP(value) !== 0);
 
+/** Keys that were removed, and why: said beside "unknown key" so an admin with an older config learns what changed. */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  recursiveOnly: 'removed: policy now applies to every query whatever its RD bit, and RD=0 queries are answered from the cache only, so RD=0 is no way around a list',
+};
+
 /** TypeBox's words for a value of the wrong shape, as an admin would say them. */
 const SHAPES: Readonly<Record<string, string>> = { 'Expected array': 'a list', 'Expected object': 'a mapping of keys', 'Expected boolean': 'true or false' };
 
@@ -52,7 +57,9 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
   if (first !== undefined) {
     const path = first.path.split('/').slice(1);
     if (first.message === 'Unexpected property') {
-      throw new ConfigError(`${where(path, path.slice(0, -1).join('.') || '(top level)')}: unknown key "${path.at(-1)}"; expected one of: ${knownKeys(path.slice(0, -1)).join(', ')}`);
+      const removed = REMOVED_KEYS[path.at(-1) ?? ''];
+      const hint = removed === undefined ? '' : ` (${removed})`;
+      throw new ConfigError(`${where(path, path.slice(0, -1).join('.') || '(top level)')}: unknown key "${path.at(-1)}"${hint}; expected one of: ${knownKeys(path.slice(0, -1)).join(', ')}`);
     }
     // A value of the wrong shape (one value for a list): the shape first, since a description need not name it.
     const shape = SHAPES[first.message];

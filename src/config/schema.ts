@@ -143,14 +143,24 @@ const PolicyZone = Type.Object(
       default: 'rpz',
       description: 'rpz: a zone file. domains: one name per line. hosts: "0.0.0.0 name" lines. adblock: "||name^" lines. Plain lists block each name and every name below it with the zone\'s policy (NXDOMAIN unless overridden).',
     }),
+    maxLineLength: Type.Integer({
+      minimum: 1024,
+      maximum: 1 << 30,
+      default: 1 << 20,
+      description:
+        'Characters one line of the zone or list may hold (and one record that parentheses spread over lines); a longer one fails the load at once with file:line, and the version in force stays. The default, 1 MiB, holds the longest record a last-good copy writes on one line (64 KiB of TXT data escaped byte by byte is some 260,000 characters); RPZ lines are short.',
+    }),
     policy: Type.Union(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),
       { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of stopPage.addresses).' },
     ),
     cname: Type.Optional(Type.String({ description: 'The target name for policy "cname".' })),
     maxPolicyTtl: Type.Integer({ minimum: 0, default: 5, description: 'TTL cap on policy answers (BIND\'s max-policy-ttl).' }),
-    recursiveOnly: Type.Boolean({ default: true, description: 'Apply only to queries with RD=1 (BIND\'s recursive-only).' }),
-    breakDnssec: Type.Boolean({ default: false, description: 'Also rewrite answers to DO=1 queries for signed data (BIND\'s break-dnssec).' }),
+    breakDnssec: Type.Boolean({
+      default: true,
+      description:
+        'Rewrite answers to DO=1 queries for DNSSEC-signed data too, so that the DO bit is no way around the list (BIND\'s break-dnssec yes). false is BIND\'s default: a validating client that sets DO gets the signed data of a listed name unchanged.',
+    }),
     logName: Type.Optional(Type.String({ description: 'The name of the list in logs and on the stop page (default: the zone name).' })),
     ede: Type.Object(
       {

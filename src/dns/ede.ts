@@ -2,7 +2,7 @@
 export const EDE_OPTION = 15;
 
 /** INFO-CODEs Stopzone sends (RFC 8914 section 4). */
-export const EdeCode = { BLOCKED: 15, CENSORED: 16, FILTERED: 17 } as const;
+export const EdeCode = { BLOCKED: 15, CENSORED: 16, FILTERED: 17, NOT_AUTHORITATIVE: 20, NOT_SUPPORTED: 21 } as const;
 
 /** EXTRA-TEXT is for humans; keep it short enough never to push an answer past 512 bytes on its own. */
 const MAX_TEXT_BYTES = 200;

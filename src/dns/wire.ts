@@ -1,5 +1,6 @@
 import type { Edns, Question } from './types.js';
 import { RRType } from './types.js';
+import { asciiLower, labelText } from './name-text.js';
 
 /**
  * Raw-byte readers for the hot path: enough of RFC 1035 section 4 to answer
@@ -44,7 +45,7 @@ export function readQuestion(buf: Buffer): QuestionAt | null {
     if (len > 63) return null;
     total += len + 1;
     if (total > 254 || pos + 1 + len > buf.length) return null;
-    const label = readLabel(buf, pos + 1, pos + 1 + len);
+    const label = labelText(buf, pos + 1, pos + 1 + len);
     name = name === '' ? label : `${name}.${label}`;
     pos += len + 1;
   }
@@ -53,37 +54,6 @@ export function readQuestion(buf: Buffer): QuestionAt | null {
   const type = buf.readUInt16BE(pos);
   const klass = buf.readUInt16BE(pos + 2);
   return { question: { name, lname: asciiLower(name), type, class: klass }, end: pos + 4 };
-}
-
-/**
- * A label as master-file text (RFC 1035 section 5.1): bytes that would be
- * ambiguous in a dotted name (".", "\\", space, non-printable) become \\DDD, so
- * that two different names never read as the same string.
- */
-function readLabel(buf: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) return escapeLabel(buf, start, end);
-  }
-  return buf.toString('latin1', start, end);
-}
-
-function escapeLabel(buf: Buffer, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    text += c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
-  }
-  return text;
-}
-
-/** Lower-cases A-Z only, as DNS name comparison does (RFC 4343). */
-export function asciiLower(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 65 && c <= 90) return name.toLowerCase();
-  }
-  return name;
 }
 
 /** One resource record's place in a message. */
@@ -157,8 +127,10 @@ export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
  * as Unbound and BIND send by default): no OPT (the finisher adds the client's);
  * a positive answer keeps its answer section only; a negative one keeps the
  * authority section (SOA, and NSEC/NSEC3 proofs for DNSSEC clients). Sections
- * are cut from the end, which compression pointers never reach into (they
- * point backwards). Null when the message is malformed.
+ * are cut from the end, which compression pointers never reach into: they
+ * point backwards, as messageFault has checked of every upstream answer (a
+ * forward pointer would dangle once its target is cut). Null when the
+ * message's records cannot be listed.
  */
 export function relayForm(message: Buffer, questionEnd: number): Buffer | null {
   const records = listRecords(message, questionEnd);

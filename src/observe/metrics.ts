@@ -27,6 +27,7 @@ export class Metrics {
   readonly #cache: Counter<'result'>;
   readonly #upstreamSeconds: Histogram<'upstream'>;
   readonly #upstreamErrors: Counter<'upstream'>;
+  readonly #malformedAnswers: Counter<'upstream'>;
   readonly #children = new Map<string, { inc(value?: number): void }>();
 
   constructor(sources: MetricSources) {
@@ -43,6 +44,12 @@ export class Metrics {
       registers,
     });
     this.#upstreamErrors = new Counter({ name: 'stopzone_upstream_errors_total', help: 'Failed upstream attempts, by upstream.', labelNames: ['upstream'], registers });
+    this.#malformedAnswers = new Counter({
+      name: 'stopzone_upstream_malformed_answers_total',
+      help: 'Upstream answers that matched the query but were malformed (never relayed nor cached), by upstream.',
+      labelNames: ['upstream'],
+      registers,
+    });
     new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
     new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
@@ -110,6 +117,11 @@ export class Metrics {
   upstream(upstream: string, seconds: number | null): void {
     if (seconds === null) this.#child(`ue|${upstream}`, () => this.#upstreamErrors.labels(upstream)).inc();
     else this.#upstreamSeconds.labels(upstream).observe(seconds);
+  }
+
+  /** Counts one malformed upstream answer. */
+  malformedAnswer(upstream: string): void {
+    this.#child(`um|${upstream}`, () => this.#malformedAnswers.labels(upstream)).inc();
   }
 
   #child(key: string, make: () => { inc(value?: number): void }): { inc(value?: number): void } {

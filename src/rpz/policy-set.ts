@@ -1,5 +1,5 @@
 import { ActionKind } from './actions.js';
-import { nameToWireBytes } from '../dns/message-writer.js';
+import { nameWire } from '../dns/name-text.js';
 import { addressToString, type IpFamily, type IpPrefix } from './ip-prefix.js';
 import type { PolicyZone, Rule } from './policy-zone.js';
 import { TriggerType, TRIGGER_NAMES } from './triggers.js';
@@ -9,8 +9,7 @@ export interface ZoneSettings {
   readonly policy: 'given' | 'disabled' | 'passthru' | 'drop' | 'tcp-only' | 'nxdomain' | 'nodata' | 'cname' | 'stop-page';
   readonly cname?: string;
   readonly maxPolicyTtl: number;
-  readonly recursiveOnly: boolean;
-  /** Rewrite answers to DO=1 queries even when they are DNSSEC-signed (BIND's break-dnssec). */
+  /** Rewrite answers to DO=1 queries even when they are DNSSEC-signed (BIND's break-dnssec; Stopzone's default, so that the DO bit is no way around a list). */
   readonly breakDnssec: boolean;
   readonly logName: string;
   readonly ede: { readonly code: number; readonly text?: string };
@@ -106,7 +105,7 @@ export class PolicySet {
     this.#cnameRules = new Map();
     zones.forEach(({ settings }, i) => {
       if (settings.policy !== 'cname' || settings.cname === undefined) return;
-      const target = nameToWireBytes(settings.cname.replace(/\.$/, '').toLowerCase());
+      const target = nameWire(settings.cname.replace(/\.$/, '').toLowerCase());
       const rdata = Buffer.concat([Buffer.from([target.length >> 8, target.length & 0xff]), target]);
       this.#cnameRules.set(i, { kind: ActionKind.LOCAL_DATA, ttl: settings.maxPolicyTtl, local: [{ type: 5, ttl: settings.maxPolicyTtl, rdata }] });
     });
@@ -123,11 +122,10 @@ export class PolicySet {
   }
 
   /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams. */
-  beforeResolution(name: string, client: Uint8Array | null, rd: boolean): Evaluation {
+  beforeResolution(name: string, client: Uint8Array | null): Evaluation {
     const wouldHave: PolicyHit[] = [];
     for (let i = 0; i < this.zones.length; i++) {
       const { zone, settings } = this.zones[i]!;
-      if (settings.recursiveOnly && !rd) continue;
       let hit: PolicyHit | null = null;
       const byClient = client === null ? null : zone.indexes.clientIp.longest(client);
       if (byClient !== null) hit = this.#hit(i, TriggerType.CLIENT_IP, byClient.value, `${prefixVia(zone, byClient)}.rpz-client-ip.${zone.name}`, 0, name);
@@ -147,13 +145,12 @@ export class PolicySet {
    * query name, rpz-ip for every address, in zones before `zoneLimit` and
    * steps up to `maxStep`.
    */
-  onAnswer(chain: readonly ChainStep[], rd: boolean, zoneLimit = this.zones.length, maxStep = chain.length - 1): Evaluation {
+  onAnswer(chain: readonly ChainStep[], zoneLimit = this.zones.length, maxStep = chain.length - 1): Evaluation {
     const wouldHave: PolicyHit[] = [];
     for (let step = 0; step <= maxStep && step < chain.length; step++) {
       const { name, addresses } = chain[step]!;
       for (let i = 0; i < zoneLimit; i++) {
         const { zone, settings } = this.zones[i]!;
-        if (settings.recursiveOnly && !rd) continue;
         let hit: PolicyHit | null = null;
         const byName = step > 0 ? zone.indexes.qname.lookup(name) : null;
         if (byName !== null) hit = this.#hit(i, TriggerType.QNAME, byName.value, `${byName.owner}.${zone.name}`, step, name);

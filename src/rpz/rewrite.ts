@@ -1,5 +1,6 @@
 import { ActionKind } from './actions.js';
-import { MessageWriter, QUESTION_NAME_POINTER, nameToWireBytes } from '../dns/message-writer.js';
+import { MessageWriter, QUESTION_NAME_POINTER } from '../dns/message-writer.js';
+import { nameWire, wireToText } from '../dns/name-text.js';
 import { Rcode, RRType } from '../dns/types.js';
 import { STOP_PAGE, type PolicyHit } from './policy-set.js';
 
@@ -39,7 +40,7 @@ const ANY = 255;
  */
 export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buffer[], stopPage: StopPageRdata): Rewrite {
   const cap = (ttl: number): number => Math.min(ttl, hit.settings.maxPolicyTtl);
-  const owner = hit.step === 0 ? QUESTION_NAME_POINTER : nameToWireBytes(hit.name);
+  const owner = hit.step === 0 ? QUESTION_NAME_POINTER : nameWire(hit.name);
   const start = (rcode: number, truncated = false): MessageWriter => {
     const writer = new MessageWriter(query.raw, query.questionEnd, rcode, { truncated });
     for (const record of chain) writer.addRaw('answer', record);
@@ -47,7 +48,7 @@ export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buf
   };
   const withSoa = (writer: MessageWriter): Buffer => {
     const soa = hit.zone.soa;
-    if (soa !== null) writer.add('additional', nameToWireBytes(hit.zone.name), RRType.SOA, cap(soa.ttl), soa.rdata);
+    if (soa !== null) writer.add('additional', nameWire(hit.zone.name), RRType.SOA, cap(soa.ttl), soa.rdata);
     return writer.toBuffer();
   };
 
@@ -72,7 +73,7 @@ export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buf
     }
     case ActionKind.GARDEN: {
       const target = `${hit.name}.${hit.rule.garden}`;
-      const rdata = lengthPrefixed(nameToWireBytes(target));
+      const rdata = lengthPrefixed(nameWire(target));
       return { kind: 'resolve', writer: start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(hit.rule.ttl), rdata), target, ttl: cap(hit.rule.ttl) };
     }
     case ActionKind.LOCAL_DATA: {
@@ -82,7 +83,7 @@ export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buf
       const writer = start(Rcode.NOERROR);
       if (matching.length === 0 && cname !== undefined && query.qtype !== RRType.CNAME) {
         writer.add('answer', owner, RRType.CNAME, cap(cname.ttl), cname.rdata);
-        return { kind: 'resolve', writer, target: rdataName(cname.rdata), ttl: cap(cname.ttl) };
+        return { kind: 'resolve', writer, target: wireToText(cname.rdata.subarray(2)), ttl: cap(cname.ttl) };
       }
       for (const record of matching) writer.add('answer', owner, record.type, cap(record.ttl), record.rdata);
       return { kind: 'answer', message: withSoa(writer) };
@@ -97,11 +98,4 @@ function lengthPrefixed(bytes: Buffer): Buffer {
   out.writeUInt16BE(bytes.length, 0);
   bytes.copy(out, 2);
   return out;
-}
-
-/** The dotted name in an uncompressed name RDATA (after its length). */
-function rdataName(rdata: Buffer): string {
-  const labels: string[] = [];
-  for (let pos = 2; pos < rdata.length && rdata[pos]! !== 0; pos += rdata[pos]! + 1) labels.push(rdata.toString('latin1', pos + 1, pos + 1 + rdata[pos]!).toLowerCase());
-  return labels.join('.');
 }

@@ -1,13 +1,14 @@
 import { ACTION_NAMES, ActionKind, cnameAction } from './actions.js';
 import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
 import { LoadWarnings, type WarningSummary } from './load-warnings.js';
-import { absolute, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
+import { canonicalName, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
 import { NameIndexBuilder } from './name-index.js';
 import { PolicyZone, type PrefixTriple, type Rule, type ZoneStats } from './policy-zone.js';
 import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedFrom } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
 import type { ZoneRecord } from './zone-reader.js';
+import { bare } from './zone-syntax-error.js';
 
 /** Rule data (gardens, local data) by rule id. */
 export type RuleData = Map<number, Pick<Rule, 'garden' | 'local'>>;
@@ -88,9 +89,14 @@ export class PolicyZoneCompiler {
 
     let rule: { kind: ActionKind; garden?: string; local?: LocalRecord } | null;
     if (record.type === 'CNAME') {
-      const target = absolute(record.rdata[0] ?? '', record.origin);
+      let target: string;
+      try {
+        target = canonicalName(record.rdata[0] ?? '', record.origin);
+      } catch (error) {
+        return this.#warn('unusable local data', record, `bad CNAME target: ${(error as Error).message}`);
+      }
       const action = cnameAction(target, relative);
-      if (action.kind === 'reserved') return this.#warn('reserved rpz- target', record, `CNAME ${target}. is reserved by RPZ and means nothing yet`);
+      if (action.kind === 'reserved') return this.#warn('reserved rpz- target', record, `CNAME ${bare(`${target}.`)} is reserved by RPZ and means nothing yet`);
       if (action.kind === 'local-cname') {
         const parsed = parseLocalData('CNAME', record.ttl, [`${target}.`], this.#origin);
         rule = parsed.ok ? { kind: ActionKind.LOCAL_DATA, local: parsed.record } : null;
@@ -174,7 +180,11 @@ export class PolicyZoneCompiler {
       if (this.#serial !== null && !(Number(this.#serial) < 2 ** 32)) {
         this.#warn('SOA serial out of range', record, `serial ${this.#serial} does not fit in 32 bits (BIND refuses the zone); loaded anyway, serial taken modulo 2^32`);
       }
-      this.#soa = { ttl: record.ttl, rdata: encodeSoa(record.rdata, record.origin) };
+      try {
+        this.#soa = { ttl: record.ttl, rdata: encodeSoa(record.rdata, record.origin) };
+      } catch (error) {
+        this.#warn('unusable SOA', record, `${(error as Error).message}; the zone's answers carry no SOA`);
+      }
     }
     // NS and anything else at the apex: zone plumbing, not policy.
   }

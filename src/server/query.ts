@@ -42,6 +42,8 @@ export interface Answer {
   readonly policy?: PolicyHit;
   /** Rules of zones with policy "disabled" that would have fired. */
   readonly wouldHave?: readonly PolicyHit[];
+  /** Why a local answer refused the question, as an Extended DNS Error (RFC 8914); policy answers derive theirs from `policy`. */
+  readonly ede?: { readonly code: number; readonly text: string };
 }
 
 /** Whatever comes after a stage. */

@@ -6,6 +6,7 @@ import { accessStage } from './stages/access.js';
 import { cacheStage } from './stages/cache.js';
 import { forwardStage, type UpstreamObserver } from './stages/forward.js';
 import { policyStage, type PolicySource } from './stages/policy.js';
+import { scopeStage } from './stages/scope.js';
 import type { StopPageRdata } from '../rpz/rewrite.js';
 
 /** What the stages are built from. */
@@ -22,6 +23,7 @@ export interface StageParts {
 export function stagesInOrder(parts: StageParts): Stage[] {
   return [
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
+    scopeStage(), // before policy: zone transfers, meta types and other classes never reach the cache or upstreams, whatever the policy says
     policyStage(parts.policy, parts.stopPage), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
     cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
     forwardStage(parts.pool, parts.upstreamObserver), // last: only misses reach the upstreams

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { AnswerCache } from '../cache/answer-cache.js';
 import type { Config } from '../config/schema.js';
+import type { Question } from '../dns/types.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
@@ -55,7 +56,6 @@ export interface StartOptions {
 export async function startServer({ config, log, now, blockLogSink, zoneClock }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
-  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, {
     stateDir: config.state.dir,
@@ -67,6 +67,11 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
+  const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
+    metrics.malformedAnswer(upstream);
+    if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
+  };
+  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }), onMalformedAnswer });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,

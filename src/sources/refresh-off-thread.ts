@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { PolicyZone, type PolicyZoneData } from '../rpz/policy-zone.js';
 import { startLowPriorityWorker } from '../server/low-priority-threads.js';
 import { refreshZone, type RefreshJob, type RefreshResult } from './refresh-zone.js';
@@ -20,21 +20,27 @@ export interface RefreshOutcome extends RefreshResult {
 
 /**
  * Runs one refresh (see refreshZone) in a worker thread when the zone is big
- * (OFF_THREAD_BYTES), or has no copy yet so that its size is unknown (a first
- * download or AXFR), and here otherwise. `inForce`, the version in force of a
+ * (OFF_THREAD_BYTES), has no copy yet so that its size is unknown (a first
+ * download or AXFR), or is a zone file that may $INCLUDE others (their size is
+ * not known either), and here otherwise. `inForce`, the version in force of a
  * zone with primaries, lets an IXFR change it instead of compiling the zone whole.
  * `signal` stops it (shutdown): a download is aborted, a refresh thread ended.
  */
 export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null, signal?: AbortSignal): Promise<RefreshOutcome> {
-  const size = await stat(job.path).then(
-    (stats) => stats.size,
-    () => null, // no file: the loader reports a missing zone file with its own message
-  );
-  const offThread = size === null ? sourceKind(job.config) !== 'file' : size >= OFF_THREAD_BYTES;
+  const stats = await stat(job.path).catch(() => null); // no file: the loader reports a missing zone file with its own message
+  // Only a regular file is read for $INCLUDE (a named pipe would hold the read); the loader refuses the others.
+  const offThread = stats === null ? sourceKind(job.config) !== 'file' : stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job)));
   const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
   const result = await (offThread ? refreshOffThread(withBase, signal) : refreshZone(withBase, signal));
   if (result.edit === undefined) return { ...result, offThread };
   return { ...result, zone: PolicyZone.edited(inForce!, result.edit), offThread };
+}
+
+/** Whether a small zone file mentions $INCLUDE (only local zone files may include: a download or a copy never does). */
+async function mayInclude(job: RefreshJob): Promise<boolean> {
+  if (sourceKind(job.config) !== 'file' || job.config.format !== 'rpz') return false;
+  const text = await readFile(job.path, 'latin1').catch(() => '');
+  return /\$include/i.test(text);
 }
 
 /** The refresh worker's file beside this one: .ts when run from source (tests), .js when built. */

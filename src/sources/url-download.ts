@@ -92,6 +92,7 @@ async function writeBody(response: Response, into: string, maxBytes: number, onC
         await file.write(chunk);
       }
     }
+    await file.sync();
     await file.close();
     return bytes;
   } catch (error) {

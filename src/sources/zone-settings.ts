@@ -7,7 +7,6 @@ export function zoneSettings(config: ZoneConfig, name: string): ZoneSettings {
     policy: config.policy,
     ...(config.cname !== undefined && { cname: config.cname }),
     maxPolicyTtl: config.maxPolicyTtl,
-    recursiveOnly: config.recursiveOnly,
     breakDnssec: config.breakDnssec,
     logName: config.logName ?? name,
     ede: { code: config.ede.code, ...(config.ede.text !== undefined && { text: config.ede.text }) },

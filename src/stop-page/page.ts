@@ -71,7 +71,7 @@ export function respond(deps: PageDeps, request: PageRequest): PageResponse {
   const parsed = parseHost(request.host ?? request.servername);
   if (parsed.kind === 'invalid') return page(400, fillTemplate(INVALID_HOST_PAGE, neutral('')), { client, host: null, zone: null, rule: null, ref: null, status: 400 });
   const { host } = parsed;
-  const hit = parsed.kind === 'name' ? deps.policy.current().beforeResolution(host, addressToBytes(client), true).hit : null;
+  const hit = parsed.kind === 'name' ? deps.policy.current().beforeResolution(host, addressToBytes(client)).hit : null;
   if (hit === null || hit.kind === ActionKind.PASSTHRU) return page(404, fillTemplate(NOT_BLOCKED_PAGE, neutral(host)), { client, host, zone: null, rule: null, ref: null, status: 404 });
 
   const time = deps.now();

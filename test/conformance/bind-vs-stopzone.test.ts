@@ -169,7 +169,8 @@ async function stopzoneConfig(dir: string, upstream: string, zones: readonly Zon
   for (const [i, z] of zones.entries()) {
     const file = path.join(dir, `policy-${i}-${z.name}`);
     await writeFile(file, z.text);
-    const fields: Record<string, unknown> = { name: z.name, file, ...z.options };
+    const { recursiveOnly: _bindOnly, ...options } = z.options ?? {};
+    const fields: Record<string, unknown> = { name: z.name, file, ...options };
     entries.push(`    - ${JSON.stringify(fields)}`);
   }
   return [

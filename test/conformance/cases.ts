@@ -14,6 +14,7 @@ export interface ZoneOptions {
   readonly policy?: 'given' | 'disabled' | 'passthru' | 'drop' | 'tcp-only' | 'nxdomain' | 'nodata' | 'cname';
   readonly cname?: string;
   readonly maxPolicyTtl?: number;
+  /** BIND's recursive-only only: Stopzone has no such key, it applies policy whatever the RD bit. */
   readonly recursiveOnly?: boolean;
   readonly log?: boolean;
 }
@@ -265,7 +266,9 @@ const NS_KNOWN =
   'BIND behind "forward only" sees no delegations: it applies NSDNAME/NSIP only once the NS RRset (and, for NSIP, the ' +
   'server address) is in its cache because a client asked for it, so the outcome depends on earlier questions; ' +
   'Stopzone does not enforce NSDNAME/NSIP (DESIGN.md)';
-const RD0 = 'BIND answers RD=0 from its cache only (a referral or nothing when the name is not cached); Stopzone forwards';
+const RD0 =
+  'with recursive-only yes (its default) BIND skips policy for RD=0 and answers from its cache, listed names included; ' +
+  'Stopzone applies policy to every query and answers RD=0 from its cache only (REFUSED with EDE 20 on a miss)';
 
 export const CASES: readonly Case[] = [
   ...rows(ACTIONS, [

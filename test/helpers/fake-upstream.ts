@@ -24,7 +24,9 @@ export type FakeBehaviour =
   /** Answers normally after `slow` ms (a timer per query). */
   | { readonly slow: number }
   /** Sends a forged answer first (another ID, or another question), then the right one unless onlyLie. */
-  | { readonly lie: 'wrong-id' | 'wrong-question'; readonly onlyLie?: boolean };
+  | { readonly lie: 'wrong-id' | 'wrong-question'; readonly onlyLie?: boolean }
+  /** Sends exactly the bytes `raw` returns for the query's bytes (any garbage: a test builds malformed answers with it). */
+  | { readonly raw: (query: Buffer) => Buffer };
 
 /** The SOA of negative answers; `minimum` is the negative TTL (RFC 2308). */
 export interface FakeSoa {
@@ -40,6 +42,12 @@ export interface FakeUpstreamOptions {
   readonly records?: Readonly<Record<string, readonly FakeRecord[]>>;
   readonly soa?: FakeSoa;
   readonly behaviour?: FakeBehaviour;
+  /**
+   * Answers every query with the bytes this returns (null: no answer) instead
+   * of the table, for answers dns-packet cannot write (octets outside ASCII in
+   * names, malformed messages). The query is still recorded.
+   */
+  readonly script?: (query: Buffer) => Buffer | null;
 }
 
 /** A query the fake received. */
@@ -127,12 +135,24 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     });
     const now = behaviour;
     if (now === 'dead') return;
+    if (options.script !== undefined) {
+      const scripted = options.script(raw);
+      if (scripted !== null) {
+        answersSent += 1;
+        send(scripted);
+      }
+      return;
+    }
     const limit = transport === 'tcp' ? 65535 : opt ? Math.max(512, opt.udpPayloadSize) : 512;
     const deliver = (message: Buffer): void => {
       answersSent += 1;
       send(message);
     };
     const answer = (): void => {
+      if (typeof now === 'object' && 'raw' in now) {
+        deliver(now.raw(raw));
+        return;
+      }
       if (typeof now === 'object' && 'lie' in now) {
         deliver(forged(query, question, now.lie, opt !== null));
         if (now.onlyLie === true) return;
@@ -246,12 +266,14 @@ function build(
   transport: 'udp' | 'tcp',
   limit: number,
 ): Buffer {
-  // Like a recursive resolver: follow CNAMEs within the table, owners as asked for the first step.
+  const dnssecOk = opt !== null && (opt.flags & dnsPacket.DNSSEC_OK) !== 0;
+  // Like a recursive resolver: follow CNAMEs within the table to the chain's end (or a loop), owners as asked for the first step.
   const answers: dnsPacket.Answer[] = [];
   let name = question.name.replace(/\.$/, '');
   let records = table.get(name.toLowerCase());
-  for (let step = 0; records !== undefined && step < 8; step++) {
-    const matching = records.filter((r) => r.type.toUpperCase() === question.type.toUpperCase());
+  for (let step = 0; records !== undefined && step <= table.size; step++) {
+    // As a signing zone's server: RRSIGs covering the asked type go with it when the query has DO=1 (RFC 4035 section 3.1.1).
+    const matching = records.filter((r) => r.type.toUpperCase() === question.type.toUpperCase() || (dnssecOk && covers(r, question.type)));
     const cname = records.find((r) => r.type.toUpperCase() === 'CNAME');
     if (matching.length > 0 || cname === undefined) {
       answers.push(...matching.map((r) => ({ ...r, name, ttl: r.ttl ?? 300 }) as dnsPacket.Answer));
@@ -284,6 +306,11 @@ function build(
   if (transport === 'udp' && behaviour === 'truncate') return message(true);
   const whole = message(false);
   return whole.length > limit ? message(true) : whole;
+}
+
+/** Whether `record` is an RRSIG over `type`. */
+function covers(record: FakeRecord, type: string): boolean {
+  return record.type.toUpperCase() === 'RRSIG' && String((record.data as { typeCovered?: string }).typeCovered).toUpperCase() === type.toUpperCase();
 }
 
 /** A forged answer: another ID, or the right ID for another question; it carries FORGED_ADDRESS. */

@@ -75,8 +75,8 @@ function linesReach(dir: string, lines: () => string[], count: number): Promise<
 
 async function sampleHit(): Promise<{ query: Query; answer: Answer }> {
   const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\nbad.example CNAME .\n', 'file.rpz');
-  const set = new PolicySet([{ zone, settings: { policy: 'given', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'file list', ede: { code: 15 }, log: true } }]);
-  const hit = set.beforeResolution('bad.example', null, true).hit!;
+  const set = new PolicySet([{ zone, settings: { policy: 'given', maxPolicyTtl: 5, breakDnssec: false, logName: 'file list', ede: { code: 15 }, log: true } }]);
+  const hit = set.beforeResolution('bad.example', null).hit!;
   const query = { client: { address: '192.0.2.7', port: 1 }, question: { name: 'bad.example', lname: 'bad.example', type: 1, class: 1 }, listener: 'test', transport: 'udp' } as unknown as Query;
   return { query, answer: { message: Buffer.alloc(12), source: 'policy', rcode: 3, policy: hit } };
 }

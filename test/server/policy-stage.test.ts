@@ -11,7 +11,6 @@ import { buildQuery, decodeReply } from '../helpers/dns-client.js';
 const settings = (over: Partial<ZoneSettings> = {}): ZoneSettings => ({
   policy: 'given',
   maxPolicyTtl: 5,
-  recursiveOnly: true,
   breakDnssec: false,
   logName: 'test list',
   ede: { code: 15 },

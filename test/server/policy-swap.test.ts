@@ -10,7 +10,7 @@ import { startTestServer, testConfig } from '../helpers/stopzone.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const settings: ZoneSettings = { policy: 'given', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'swap', ede: { code: 15 }, log: true };
+const settings: ZoneSettings = { policy: 'given', maxPolicyTtl: 5, breakDnssec: false, logName: 'swap', ede: { code: 15 }, log: true };
 const policy = async (rule: string) =>
   new PolicySet([{ zone: await loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n${rule}\n`, 'swap.rpz'), settings }]);
 

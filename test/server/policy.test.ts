@@ -134,9 +134,9 @@ t.test('policy stop-page answers A/AAAA with the stop page and NODATA otherwise'
   t.same([txt.packet.rcode, txt.packet.answers?.length], ['NOERROR', 0]);
 });
 
-t.test('Client-IP triggers by source address; RD=0 is not rewritten (recursive-only)', async (t) => {
+t.test('Client-IP triggers by source address; RD=0 is rewritten too (no recursive-only way around a list)', async (t) => {
   const { server } = await setup(t);
   t.equal((await askUdp(server.target, 'www.example.test', { from: '127.0.0.2' })).packet.rcode, 'NXDOMAIN');
   t.equal((await askUdp(server.target, 'www.example.test', { from: '127.0.0.1' })).packet.rcode, 'NOERROR');
-  t.equal((await askUdp(server.target, 'bad.example', { rd: false })).packet.rcode, 'NOERROR', 'RD=0 goes through');
+  t.equal((await askUdp(server.target, 'bad.example', { rd: false })).packet.rcode, 'NXDOMAIN', 'RD=0 gets the policy answer');
 });

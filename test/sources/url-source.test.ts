@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -38,11 +39,11 @@ async function startFeed(t: Test) {
   return { feed, url };
 }
 
-/** Boots Stopzone with one hosts-list zone from `url`; `zone` adds keys to its entry, `policy` to the policy section. */
-async function boot(t: Test, url: string, stateDir: string, refreshSeconds = 3600, zone = '', policy = '') {
+/** Boots Stopzone with one zone from `url` in `format`; `zone` adds keys to its entry, `policy` to the policy section. */
+async function boot(t: Test, url: string, stateDir: string, refreshSeconds = 3600, format = 'hosts', zone = '', policy = '') {
   const upstream = await startFakeUpstream({ records: { 'ads.example': [{ type: 'A', ttl: 60, data: '192.0.2.1' }], 'more.example': [{ type: 'A', ttl: 60, data: '192.0.2.2' }], 'flood.example': [{ type: 'A', ttl: 60, data: '192.0.2.3' }], 'bomb.example': [{ type: 'A', ttl: 60, data: '192.0.2.4' }] } });
   const server = await startTestServer(
-    testConfig([upstream.hostPort], `state: { dir: ${stateDir} }\npolicy:\n${policy}  zones:\n    - { name: feed.list, url: "${url}", format: hosts, refreshSeconds: ${refreshSeconds}${zone} }\n`, 'info'),
+    testConfig([upstream.hostPort], `state: { dir: ${stateDir} }\npolicy:\n${policy}  zones:\n    - { name: feed.list, url: "${url}", format: ${format}, refreshSeconds: ${refreshSeconds}${zone} }\n`, 'info'),
   );
   t.teardown(async () => {
     await server.close();
@@ -103,6 +104,55 @@ t.test('never unfiltered: without the feed and without a copy, SERVFAIL until it
   t.equal((await fetch(`${admin}/readyz`)).status, 200, 'ready');
 });
 
+const RPZ_HEAD = '$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n';
+
+t.test('a download that does not load never replaces the last-good copy: a restart without the feed serves the good version', async (t) => {
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}ads.example CNAME .\n`;
+  const state = mkdtempSync(join(tmpdir(), 'stopzone-state-'));
+  const first = await boot(t, url, state, 3600, 'rpz');
+  t.equal(await rcode(first, 'ads.example'), 'NXDOMAIN');
+  feed.body = `${RPZ_HEAD}more.example CNAME .\nbroken line here\n`;
+  feed.etag = '"v2"';
+  await first.server.zones.reloadAll();
+  t.match(first.server.zones.status()[0], { lastError: /:5: found "line", expected a class/ }, 'the bad download is named with its line');
+  t.equal(await rcode(first, 'ads.example'), 'NXDOMAIN', 'the good version stays in force');
+  await first.close();
+
+  feed.up = false;
+  const second = await boot(t, url, state, 3600, 'rpz');
+  t.equal(await rcode(second, 'ads.example'), 'NXDOMAIN', 'the good version is served from the copy');
+  t.equal(await rcode(second, 'more.example'), 'NOERROR', 'nothing of the bad download');
+  t.equal((await fetch(`http://${second.server.admin.endpoints[0]}/readyz`)).status, 200, 'ready');
+  feed.up = true;
+  await second.server.zones.reloadAll();
+  t.match(second.server.zones.status()[0], { lastError: /found "line"/ }, 'the bad version is downloaded again, not taken as unchanged (its ETag was not kept)');
+});
+
+t.test('a downloaded zone cannot $INCLUDE a local file: refused with file, line and why; nothing of the file is logged', async (t) => {
+  const secret = join(tmpdir(), `stopzone-secret-${randomBytes(6).toString('hex')}`);
+  writeFileSync(secret, 'leak hunter2-from-the-server\n');
+  t.teardown(() => rmSync(secret, { force: true }));
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}ads.example CNAME .\n$INCLUDE ${secret}\n`;
+  const server = await boot(t, url, mkdtempSync(join(tmpdir(), 'stopzone-state-')), 3600, 'rpz');
+  const status = server.server.zones.status()[0]!;
+  t.match(status.lastError, /:5: found \$INCLUDE, expected a record, \$ORIGIN or \$TTL \(\$INCLUDE is not allowed in a downloaded zone\)$/);
+  t.notOk(server.logs.some((l) => JSON.stringify(l).includes('hunter2')), 'no token of the local file in the log');
+  t.equal(await rcode(server, 'ads.example'), 'SERVFAIL', 'the zone did not load (it is required: nothing unfiltered)');
+});
+
+t.test('a downloaded line of megabytes fails at once with a short message, logged short', async (t) => {
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}${'x'.repeat(3 << 20)}\n`;
+  const server = await boot(t, url, mkdtempSync(join(tmpdir(), 'stopzone-state-')), 3600, 'rpz');
+  const error = server.server.zones.status()[0]!.lastError!;
+  t.match(error, /:4: found a line longer than 1,048,576 characters/);
+  t.ok(error.length < 300, `the error is ${error.length} characters`);
+  const longest = Math.max(...server.logs.map((l) => JSON.stringify(l).length));
+  t.ok(longest < 2000, `the longest log line is ${longest} characters`);
+});
+
 /** Small download limits, so that a test's hostile feed trips them quickly. */
 const LIMITS = ', download: { maxBytes: 1048576, timeoutSeconds: 3, stallSeconds: 2, maxRedirects: 2 }';
 
@@ -117,7 +167,7 @@ async function goodThenHostile(t: Test, handler?: http.RequestListener) {
   const copy = join(state, 'feed.list.txt');
   writeFileSync(copy, feed.body);
   writeFileSync(`${copy}.meta.json`, JSON.stringify({ etag: feed.etag }));
-  const server = await boot(t, url, state, 3600, LIMITS);
+  const server = await boot(t, url, state, 3600, 'hosts', LIMITS);
   t.equal(await rcode(server, 'ads.example'), 'NXDOMAIN', 'the good version is in force');
   // Serving starts with a question to the feed; it must be over before the feed turns.
   await zoneStatusWhere(server, (s) => s.lastTransfer?.kind === 'not-modified', 30_000, { now: true });
@@ -127,7 +177,7 @@ async function goodThenHostile(t: Test, handler?: http.RequestListener) {
     t.equal(await rcode(server, 'ads.example'), 'NXDOMAIN', 'the last good version stays in force');
     const kept = readFileSync(copy, 'utf8');
     t.ok(kept === feed.body, `the last-good copy is untouched (${kept.length} characters)`); // no diff of a flood in the output
-    t.notOk(existsSync(`${copy}.download`), 'nothing of the refused download is left');
+    t.notOk(existsSync(`${copy}.new`), 'nothing of the refused download is left');
     return server.server.zones.status()[0]!;
   };
   return { server, url, feed, status: handler === undefined ? null : await refused(handler), refused };
@@ -252,7 +302,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 t.test('start-up: a first download that never answers holds serving back for policy.startupWaitSeconds at most', async (t) => {
   const silent = await silentFeed(t);
   const state = mkdtempSync(join(tmpdir(), 'stopzone-state-'));
-  const server = await within(boot(t, silent.url, state, 3600, '', '  startupWaitSeconds: 1\n'), 30_000, 'the server did not start');
+  const server = await within(boot(t, silent.url, state, 3600, 'hosts', '', '  startupWaitSeconds: 1\n'), 30_000, 'the server did not start');
   await within(silent.asked, 30_000, 'the feed was not asked');
   t.notOk(silent.held[0]!.destroyed, 'serving has started while the first download goes on');
   t.equal(await rcode(server, 'more.example'), 'SERVFAIL', 'a required zone never loaded: nothing is answered unfiltered');
@@ -268,7 +318,7 @@ t.test('start-up: a first download that never answers holds serving back for pol
 t.test('start-up: a zone that is not required is left out while its first download goes on; shutting down stops the download', async (t) => {
   const silent = await silentFeed(t);
   const state = mkdtempSync(join(tmpdir(), 'stopzone-state-'));
-  const server = await within(boot(t, silent.url, state, 3600, ', required: false', '  startupWaitSeconds: 1\n'), 30_000, 'the server did not start');
+  const server = await within(boot(t, silent.url, state, 3600, 'hosts', ', required: false', '  startupWaitSeconds: 1\n'), 30_000, 'the server did not start');
   t.equal(await rcode(server, 'more.example'), 'NOERROR', 'forwarded: the zone is not required');
   t.equal(await rcode(server, 'ads.example'), 'NOERROR', 'the zone is not in force yet');
   await within(silent.asked, 30_000, 'the feed was not asked');

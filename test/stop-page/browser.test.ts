@@ -32,7 +32,7 @@ if (missing !== null) {
     contactUrl: 'mailto:appeals@example.org',
     legal: true,
   };
-  const set = new PolicySet([{ zone, settings: { policy: 'stop-page', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'Court-ordered blocks', ede: { code: 16 }, log: true, page } }]);
+  const set = new PolicySet([{ zone, settings: { policy: 'stop-page', maxPolicyTtl: 5, breakDnssec: false, logName: 'Court-ordered blocks', ede: { code: 16 }, log: true, page } }]);
   const policy = { current: () => set };
   const log = pino({ level: 'silent' });
 

@@ -12,7 +12,7 @@ import { loadTemplates } from '../../src/stop-page/templates.js';
 const KEY = Buffer.from('stop page test key');
 const NOW = Date.UTC(2025, 5, 1, 14, 3, 7);
 
-const settings = (over: Partial<ZoneSettings>): ZoneSettings => ({ policy: 'stop-page', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'list', ede: { code: 15 }, log: true, ...over });
+const settings = (over: Partial<ZoneSettings>): ZoneSettings => ({ policy: 'stop-page', maxPolicyTtl: 5, breakDnssec: false, logName: 'list', ede: { code: 15 }, log: true, ...over });
 
 async function policy() {
   const zone = async (name: string, text: string) => loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n${text}`, name);

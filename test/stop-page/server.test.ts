@@ -17,7 +17,7 @@ const KEY = Buffer.from('server test key');
 async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
   const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\nblocked.example.test CNAME .\n', 'school.rpz');
   const set = new PolicySet([
-    { zone, settings: { policy: 'stop-page', maxPolicyTtl: 5, recursiveOnly: true, breakDnssec: false, logName: 'School', ede: { code: 15 }, log: true, page: { reason: 'Not during lessons.', legal: false } } },
+    { zone, settings: { policy: 'stop-page', maxPolicyTtl: 5, breakDnssec: false, logName: 'School', ede: { code: 15 }, log: true, page: { reason: 'Not during lessons.', legal: false } } },
   ]);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({ write: (chunk, _e, done) => (logs.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) });

@@ -23,7 +23,11 @@ export interface PolicySource {
  * first so that the earlier zone can win). On every answer that comes back,
  * cached or fresh: QNAME triggers on each CNAME of the chain and rpz-ip
  * triggers on each address. A rewritten answer is never cached (the cache
- * stage sits after this one) and never evaluated again.
+ * stage sits after this one) and never evaluated again. Every query is
+ * evaluated whatever its RD bit (BIND skips RD=0 queries unless
+ * recursive-only is off; here RD=0 is answered from the cache only, so it must
+ * be checked like the rest). A chain policy cannot check to its end throws:
+ * SERVFAIL.
  */
 export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stage {
   return async (query, next) => {
@@ -32,7 +36,7 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     // Never unfiltered: until every required zone has loaded once, nothing is forwarded.
     if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
     const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
-    const before = policy.beforeResolution(query.question.lname, client, query.rd);
+    const before = policy.beforeResolution(query.question.lname, client);
     // BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so look at it first.
     const keepsSigned = (hit: PolicyHit): boolean => query.edns?.dnssecOk === true && !hit.settings.breakDnssec;
     if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(before.hit)) {
@@ -42,7 +46,7 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     const answer = await next(query);
     if (answer.message === null) return answer;
     const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
-    const after = chain === null ? null : policy.onAnswer(chain.steps, query.rd, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
+    const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
     const hit = after?.hit ?? before.hit;
     const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
     if (hit === null || (keepsSigned(hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };

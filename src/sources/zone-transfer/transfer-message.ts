@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { nameToWireBytes, wireToName, readNameWire } from '../../dns/message-writer.js';
+import { readNameWire } from '../../dns/message-writer.js';
+import { messageFault } from '../../dns/message-fault.js';
+import { nameWire, wireToText } from '../../dns/name-text.js';
 import { hasTsig } from './tsig.js';
 import type { TsigVerifier } from './tsig-stream.js';
 
@@ -18,7 +20,7 @@ export function buildQuery(zone: string, qtype: number, soaSerial?: number): Buf
   const header = Buffer.alloc(12);
   header.writeUInt16BE(randomInt(65536), 0);
   header.writeUInt16BE(1, 4);
-  const zoneWire = nameToWireBytes(zone);
+  const zoneWire = nameWire(zone);
   const question = Buffer.concat([zoneWire, typeClass(qtype)]);
   if (soaSerial === undefined) return Buffer.concat([header, question]);
   header.writeUInt16BE(1, 8);
@@ -48,13 +50,16 @@ export interface Expected {
 }
 
 /**
- * Checks one response message: ID, QR, opcode, TSIG, RCODE and question.
- * Returns the offset just past the question section; throws an error that
- * names the primary and the zone.
+ * Checks one response message: well-formed (messageFault: a primary's bytes
+ * become the zone's copy on disk and the policy), ID, QR, opcode, TSIG, RCODE
+ * and question. Returns the offset just past the question section; throws an
+ * error that names the primary and the zone.
  */
 export function checkResponse(message: Buffer, expected: Expected): number {
   const from = `the primary ${expected.primary}`;
   if (message.length < 12) throw new Error(`${from} sent a ${message.length}-byte message during ${expected.what}; a DNS header alone is 12 bytes`);
+  const fault = messageFault(message);
+  if (fault !== null) throw new Error(`${from} sent a malformed message during ${expected.what}: ${fault}`);
   const id = message.readUInt16BE(0);
   if (id !== expected.id) throw new Error(`${from} answered ${expected.what} with ID ${id}; we asked with ID ${expected.id}`);
   const flags = message.readUInt16BE(2);
@@ -83,7 +88,7 @@ function checkQuestion(message: Buffer, expected: Expected): number {
     throw new Error(`the primary ${expected.primary} sent a malformed question section during ${expected.what}`);
   }
   const at = 12 + name.length;
-  const zone = wireToName(name);
+  const zone = wireToText(name);
   const qtype = message.readUInt16BE(at);
   if (zone !== expected.zone.toLowerCase() || qtype !== expected.qtype || message.readUInt16BE(at + 2) !== 1) {
     throw new Error(`the primary ${expected.primary} answered a different question (${zone} type ${qtype}) during ${expected.what}`);

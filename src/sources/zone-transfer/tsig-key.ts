@@ -1,4 +1,4 @@
-import { nameToWireBytes } from '../../dns/message-writer.js';
+import { nameWire } from '../../dns/name-text.js';
 
 /** A TSIG key as configured: its name, algorithm and base64 secret (RFC 8945 section 4). */
 export interface TsigKey {
@@ -53,9 +53,9 @@ export function prepareKey(key: TsigKey): PreparedKey {
   }
   const result: PreparedKey = {
     name,
-    nameWire: nameToWireBytes(name),
+    nameWire: nameWire(name),
     algorithm: `${algorithm}.`,
-    algorithmWire: nameToWireBytes(algorithm),
+    algorithmWire: nameWire(algorithm),
     hash: spec.hash,
     macLength: spec.macLength,
     secret,

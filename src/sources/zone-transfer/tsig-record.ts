@@ -1,4 +1,5 @@
-import { readNameWire, wireToName } from '../../dns/message-writer.js';
+import { readNameWire } from '../../dns/message-writer.js';
+import { wireToText } from '../../dns/name-text.js';
 import { listRecords, readQuestion, skipName } from '../../dns/wire.js';
 
 /** RR type TSIG and class ANY (RFC 8945 section 4.2). */
@@ -53,8 +54,8 @@ export function findTsig(message: Buffer): TsigFind {
   unsigned.writeUInt16BE(message.readUInt16BE(10) - 1, 10);
   return {
     found: {
-      keyName: wireToName(owner),
-      algorithm: `${wireToName(algorithmWire)}.`,
+      keyName: wireToText(owner),
+      algorithm: `${wireToText(algorithmWire)}.`,
       timeSigned: message.readUInt16BE(fieldsAt) * 2 ** 32 + message.readUInt32BE(fieldsAt + 2),
       fudge: message.readUInt16BE(fieldsAt + 6),
       mac: Buffer.from(message.subarray(fieldsAt + 10, afterMac)),

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { nameToWire } from '../../src/upstream/wire-name.js';
+import { textToWire } from '../../src/dns/name-text.js';
 
 const hex = (b: Buffer | null): string | null => (b === null ? null : b.toString('hex'));
 
@@ -27,5 +27,5 @@ t.test('master-file text to wire octets', async (t) => {
     { text: Array.from({ length: 4 }, () => long).join('.'), want: null },
     { text: Array.from({ length: 3 }, () => long).join('.') + '.' + 'a'.repeat(61), want: hex(Buffer.from([...Array.from({ length: 3 }, () => [63, ...Array(63).fill(0x61)]).flat(), 61, ...Array(61).fill(0x61), 0])) },
   ];
-  for (const row of rows) t.equal(hex(nameToWire(row.text)), row.want, JSON.stringify(row.text).slice(0, 40));
+  for (const row of rows) t.equal(hex(textToWire(row.text)), row.want, JSON.stringify(row.text).slice(0, 40));
 });

@@ -1,0 +1,95 @@
+/**
+ * Names as text, in one canonical form: the master-file presentation of RFC
+ * 1035 section 5.1 in which every octet that could be ambiguous in a dotted
+ * name (<= 0x20, >= 0x7f, "." and "\\") is written \DDD and every other octet
+ * as itself. Query names, answer owners, CNAME targets and policy owners are
+ * all compared in this form, lower-cased A-Z only (RFC 4343), so two spellings
+ * of one name can never slip past a comparison.
+ */
+
+/** Whether an octet is written \DDD in canonical text. */
+function escaped(octet: number): boolean {
+  return octet <= 0x20 || octet >= 0x7f || octet === 0x2e || octet === 0x5c;
+}
+
+/** Octets `start` to `end` of `buf` (one label) as canonical text, letter case kept. */
+export function labelText(buf: Buffer, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (escaped(buf[i]!)) return escapeLabel(buf, start, end);
+  return buf.toString('latin1', start, end);
+}
+
+function escapeLabel(buf: Buffer, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    text += escaped(c) ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
+  }
+  return text;
+}
+
+/** Lower-cases A-Z only, as DNS name comparison does (RFC 4343); canonical text holds no other letters that case could change. */
+export function asciiLower(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return name.toLowerCase();
+  }
+  return name;
+}
+
+/** An uncompressed wire name as lower-case canonical text ("" for the root). */
+export function wireToText(wire: Buffer): string {
+  let text = '';
+  for (let pos = 0; pos < wire.length && wire[pos]! !== 0; pos += wire[pos]! + 1) {
+    const label = labelText(wire, pos + 1, Math.min(pos + 1 + wire[pos]!, wire.length));
+    text = text === '' ? label : `${text}.${label}`;
+  }
+  return asciiLower(text);
+}
+
+/**
+ * The wire form of a name written as master-file text: the inverse of
+ * wireToText and labelText, so "\\046" is a dot inside a label and "\\." the
+ * same. Null when the text is no valid name (an empty label, a label over 63
+ * octets, a name over 255, a character beyond one octet).
+ */
+export function textToWire(text: string): Buffer | null {
+  const out: number[] = [];
+  let label: number[] = [];
+  const endLabel = (): boolean => {
+    if (label.length === 0 || label.length > 63) return false;
+    out.push(label.length, ...label);
+    label = [];
+    return true;
+  };
+  const body = text.endsWith('.') && !text.endsWith('\\.') ? text.slice(0, -1) : text;
+  for (let i = 0; i < body.length; i++) {
+    let c = body.charCodeAt(i);
+    if (c === 0x2e) {
+      if (!endLabel()) return null;
+      continue;
+    }
+    if (c === 0x5c) {
+      const digits = /^[0-9]{3}/.exec(body.slice(i + 1, i + 4));
+      if (digits !== null) {
+        c = Number(digits[0]);
+        i += 3;
+      } else if (i + 1 < body.length) {
+        c = body.charCodeAt(++i);
+      } else {
+        return null;
+      }
+    }
+    if (c > 0xff) return null;
+    label.push(c);
+  }
+  if (body !== '' && !endLabel()) return null;
+  out.push(0);
+  return out.length > 255 ? null : Buffer.from(out);
+}
+
+/** textToWire for names Stopzone made itself or checked at load; throws (a SERVFAIL at the error boundary) when one is still no valid name, e.g. a garden name grown past 255 octets. */
+export function nameWire(text: string): Buffer {
+  const wire = textToWire(text);
+  if (wire === null) throw new Error(`"${text.slice(0, 80)}" is not a valid domain name (labels of 1-63 octets, 255 in all)`);
+  return wire;
+}
