@@ -1,6 +1,5 @@
 import { basename, extname } from 'node:path';
-import { loadConfig } from '../config/load-config.js';
-import { loadPolicyZone } from '../rpz/load-zone.js';
+import { loadConfig, parseConfig } from '../config/load-config.js';
 import { ZoneSyntaxError } from '../rpz/zone-reader.js';
 import { loadZoneSource } from '../sources/load-source.js';
 import type { ZoneConfig } from '../sources/zone-source.js';
@@ -24,7 +23,7 @@ export async function check(targets: readonly CheckTarget[], out: (line: string)
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
     try {
-      const zone = configured === undefined ? await loadPolicyZone(file, name) : await loadZoneSource(configured, file);
+      const zone = await loadZoneSource(configured ?? zoneFileConfig(file, name), file);
       const ms = performance.now() - started;
       const rssMiB = Math.max(0, process.memoryUsage().rss - rssBefore) / 2 ** 20;
       const { records, triggers, actions, warnings, serial } = zone.stats;
@@ -37,7 +36,8 @@ export async function check(targets: readonly CheckTarget[], out: (line: string)
       }
     } catch (error) {
       status = 1;
-      const message = error instanceof ZoneSyntaxError ? error.message : `${file}: ${(error as Error).message}`;
+      const text = (error as Error).message;
+      const message = error instanceof ZoneSyntaxError || text.startsWith(file) ? text : `${file}: ${text}`;
       out(`${message}`);
       out(`  error: the zone was not loaded`);
     }
@@ -51,6 +51,11 @@ export function checkTargets(files: readonly string[], zoneName: string | undefi
     return loadConfig(configPath, env).policy.zones.flatMap((z) => (z.file === undefined ? [] : [{ file: z.file, name: z.name, zone: z }]));
   }
   return files.map((file) => ({ file, name: zoneName ?? basename(file, extname(file)) }));
+}
+
+/** A file named on the command line, configured as `{ name, file }` with every default, as the server would load it. */
+function zoneFileConfig(file: string, name: string): ZoneConfig {
+  return parseConfig(JSON.stringify({ policy: { zones: [{ name, file }] } }), {}, '(stopzone check)').policy.zones[0]!;
 }
 
 function listCounts(counts: Readonly<Record<string, number>>): string {

@@ -141,9 +141,22 @@ export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-o
 const PolicyZone = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The policy zone\'s name (its origin), e.g. "school.rpz".' }),
-    file: Type.Optional(Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded after a short pause, and SIGHUP reloads every zone. Give exactly one of file, url or primaries.' })),
+    file: Type.Optional(Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded once the file has stopped changing (policy.fileSettleMs), and SIGHUP reloads every zone. Give exactly one of file, url or primaries.' })),
     url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Download the zone or list from this http(s) URL, every refreshSeconds; an unchanged list costs nothing (ETag / If-Modified-Since). Give exactly one of file, url or primaries.' })),
     refreshSeconds: Type.Integer({ minimum: 1, default: 3600, description: 'How often a url zone is fetched again.' }),
+    download: Type.Object(
+      {
+        maxBytes: Type.Integer({
+          minimum: 1024,
+          default: 268435456,
+          description: 'A download is stopped, and the zone in force kept, once its body passes this many bytes (256 MiB by default), counted as they arrive and after gzip or deflate decoding.',
+        }),
+        timeoutSeconds: Type.Integer({ minimum: 1, default: 300, description: 'A download that has not finished after this long is stopped, however steadily bytes arrive (the zone in force stays).' }),
+        stallSeconds: Type.Integer({ minimum: 1, default: 30, description: 'A download is stopped when no byte (header or body) arrives for this long.' }),
+        maxRedirects: Type.Integer({ minimum: 0, maximum: 20, default: 5, description: 'HTTP redirects followed at most; only to http: and https:, never from https: down to http:.' }),
+      },
+      { additionalProperties: false, default: {}, description: 'Download limits (url zones only); response headers are limited to 16 KiB.' },
+    ),
     primaries: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
@@ -215,6 +228,16 @@ const PolicyZone = Type.Object(
 const Policy = Type.Object(
   {
     zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
+    startupWaitSeconds: Type.Integer({
+      minimum: 0,
+      default: 30,
+      description: 'At start-up, how long a first download or transfer (a url or primaries zone with no last-good copy yet) may hold back serving; after that Stopzone serves while it goes on, and queries get SERVFAIL until every required zone has loaded.',
+    }),
+    fileSettleMs: Type.Integer({
+      minimum: 0,
+      default: 1000,
+      description: 'A zone file is read only once it has not changed for this long (editors and copies write in several steps), and read again if it changed while being read.',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'The RPZ policy.' },
 );

@@ -15,6 +15,7 @@ import { packetHandler } from './handle-packet.js';
 import { compose } from './pipeline.js';
 import { PolicySet } from '../rpz/policy-set.js';
 import { notifyResponder } from '../sources/notify.js';
+import type { ZoneClock } from '../sources/file-settle.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
@@ -45,6 +46,8 @@ export interface StartOptions {
   readonly now?: () => number;
   /** Where block events go instead of the configured destinations (tests). */
   readonly blockLogSink?: Writable;
+  /** The clock zone files are waited for with (tests move it instead of sleeping). */
+  readonly zoneClock?: ZoneClock;
 }
 
 /**
@@ -52,11 +55,17 @@ export interface StartOptions {
  * pipeline, opens the block log, binds DNS and the admin listener. Closing
  * stops taking queries, answers those received, then flushes the log.
  */
-export async function startServer({ config, log, now, blockLogSink }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log, now, blockLogSink, zoneClock }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
-  const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
+  const zones = new PolicyZones(config.policy.zones, policy, log, {
+    stateDir: config.state.dir,
+    keys: config.tsigKeys,
+    settleMs: config.policy.fileSettleMs,
+    startupWaitMs: config.policy.startupWaitSeconds * 1000,
+    ...(zoneClock && { clock: zoneClock }),
+  });
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const tcp = new TcpConnections(tcpLimits(config.listen));

@@ -1,45 +1,42 @@
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { existsSync, mkdirSync, type FSWatcher } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
+import { systemClock, type SettleOptions, type ZoneClock } from './file-settle.js';
 import { OldVersions } from './old-versions.js';
-import { runRefresh } from './refresh-off-thread.js';
+import { runRefresh, type RefreshOutcome } from './refresh-off-thread.js';
 import { readCopyMeta, sourceKind, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
+import { ZoneFile } from './zone-file.js';
+import { initialStatus, keptVersion, ruleCount, type ZoneStatus } from './zone-status.js';
+import { zoneSettings } from './zone-settings.js';
 import { soaTimers } from './zone-transfer/secondary.js';
-import type { TsigKey } from './zone-transfer/tsig-key.js';
 
-/** What /metrics and the logs say about one zone's source. */
-export interface ZoneStatus {
-  readonly name: string;
-  readonly kind: 'file' | 'url' | 'primaries';
-  /** The file, the URL, or the primaries. */
-  readonly source: string;
-  /** Where the zone is read from: the file itself, or the last-good copy. */
-  readonly file: string;
-  readonly format: string;
-  readonly serial: string | null;
-  readonly rules: number;
-  readonly lastAttempt: number | null;
-  readonly lastSuccess: number | null;
-  readonly lastError: string | null;
-  /** The last transfer or download that succeeded. */
-  readonly lastTransfer: TransferStatus | null;
-  /** When the next refresh is due (url and primaries zones). */
-  readonly nextAttempt: number | null;
-  /** Past the SOA expire time with no primary reachable (the zone stays in force unless whenExpired is drop). */
-  readonly expired: boolean;
-}
+export type { ZoneStatus } from './zone-status.js';
+import type { TsigKey } from './zone-transfer/tsig-key.js';
 
 /** Something that takes a new policy set (the PolicyHolder). */
 export interface PolicyTarget {
   replace(set: PolicySet): void;
 }
 
-/** Waits this long after the last change event before reloading (editors write a file in several steps). */
-const DEBOUNCE_MS = 300;
+/** How PolicyZones waits: for zone files to settle, for first downloads at start-up; and its clock. */
+export interface PolicyZonesOptions {
+  /** Holds the last-good copies of downloaded and transferred zones. */
+  readonly stateDir: string;
+  readonly keys?: Config['tsigKeys'];
+  /** policy.fileSettleMs: a zone file is read once it has not changed for this long. */
+  readonly settleMs?: number;
+  /** policy.startupWaitSeconds, in ms: how long loadAll waits for first downloads and transfers. */
+  readonly startupWaitMs?: number;
+  readonly clock?: ZoneClock;
+  readonly oldVersions?: OldVersions;
+}
+
+/** A zone file still changing after this long is not read (the next change or SIGHUP tries again). */
+const MAX_SETTLE_WAIT_MS = 60_000;
 
 /**
  * The configured policy zones and where they come from: files (watched),
@@ -49,7 +46,8 @@ const DEBOUNCE_MS = 300;
  * version in force and says why. Downloaded and transferred zones keep a
  * last-good copy in the state directory, which start-up loads at once.
  * Attempts on one zone never overlap: a request during one runs once more
- * after it. Emits "reload" with the zone's status after each attempt.
+ * after it. A zone file is read only once it has stopped changing
+ * (file-settle.ts). Emits "reload" with the zone's status after each attempt.
  */
 export class PolicyZones extends EventEmitter {
   readonly #configs: readonly ZoneConfig[];
@@ -65,16 +63,28 @@ export class PolicyZones extends EventEmitter {
   readonly #confirmed: Array<number | null>;
   readonly #running: Array<Promise<boolean> | null>;
   readonly #again: boolean[];
+  /** Whether a pending attempt was asked for (start-up, SIGHUP) rather than set off by a file event. */
+  readonly #asked: boolean[];
+  /** Each zone's file, for zones that come from one. */
+  readonly #files: Array<ZoneFile | null>;
   readonly #watchers: FSWatcher[] = [];
   readonly #timers: Array<NodeJS.Timeout | undefined>;
   readonly #oldVersions: OldVersions;
+  readonly #settleMs: number;
+  readonly #startupWaitMs: number;
+  readonly #clock: ZoneClock;
+  /** Aborted by close: downloads in flight stop, refresh threads end. */
+  readonly #stopping = new AbortController();
   #watching = false;
   #closed = false;
 
-  /** `stateDir` holds the last-good copies of downloaded and transferred zones. */
-  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger, stateDir: string, keys: Config['tsigKeys'] = [], oldVersions = new OldVersions()) {
+  constructor(configs: readonly ZoneConfig[], target: PolicyTarget, log: Logger, options: PolicyZonesOptions) {
     super();
-    this.#oldVersions = oldVersions;
+    const { stateDir, keys = [] } = options;
+    this.#oldVersions = options.oldVersions ?? new OldVersions();
+    this.#settleMs = options.settleMs ?? 1000;
+    this.#startupWaitMs = options.startupWaitMs ?? 30_000;
+    this.#clock = options.clock ?? systemClock;
     this.#configs = configs;
     this.#keys = new Map(keys.map((key) => [key.name, { name: key.name, algorithm: key.algorithm, secret: key.secret ?? '' }]));
     this.#target = target;
@@ -85,44 +95,48 @@ export class PolicyZones extends EventEmitter {
     this.#confirmed = configs.map(() => null);
     this.#running = configs.map(() => null);
     this.#again = configs.map(() => false);
+    this.#asked = configs.map(() => false);
+    this.#files = configs.map((c) => (c.file === undefined ? null : new ZoneFile(c.file, this.#settleOptions(c.file, c.name))));
     this.#timers = configs.map(() => undefined);
     if (configs.some((c) => c.file === undefined)) mkdirSync(stateDir, { recursive: true });
-    this.#status = configs.map((c, i) => ({
-      name: c.name,
-      kind: sourceKind(c),
-      source: c.file ?? c.url ?? c.primaries!.join(', '),
-      file: this.#paths[i]!,
-      format: c.format,
-      serial: null,
-      rules: 0,
-      lastAttempt: null,
-      lastSuccess: null,
-      lastError: null,
-      lastTransfer: null,
-      nextAttempt: null,
-      expired: false,
-    }));
+    this.#status = configs.map((c, i) => initialStatus(c, this.#paths[i]!));
   }
 
   /**
    * Loads every zone, in order. A zone file that cannot be read stops
    * start-up (file:line). A downloaded or transferred zone with a last-good
    * copy loads from the copy at once (no network needed) and is refreshed
-   * once watchSources starts; one without a copy is fetched now, and while a
-   * required zone has no version every query gets SERVFAIL.
+   * once watchSources starts; those without a copy are fetched now, all at
+   * once, and waited for startupWaitMs at most: then serving starts while
+   * they go on, and while a required zone has no version every query gets
+   * SERVFAIL.
    */
   async loadAll(): Promise<void> {
+    const first: Array<Promise<boolean>> = [];
     for (let i = 0; i < this.#configs.length; i++) {
       const config = this.#configs[i]!;
       if (sourceKind(config) === 'file') {
         if (!(await this.refresh(i))) throw new Error(this.#status[i]!.lastError ?? 'the zone did not load');
-      } else if (existsSync(this.#paths[i]!) && (await this.#loadCopy(i))) {
-        continue;
-      } else {
-        await this.refresh(i);
+      } else if (!existsSync(this.#paths[i]!) || !(await this.#loadCopy(i))) {
+        first.push(this.refresh(i));
       }
     }
     this.#publish();
+    if (first.length > 0) await this.#waitForFirstFetches(Promise.all(first));
+  }
+
+  /** Waits for `fetches` up to startupWaitMs; says which zones are still coming when serving starts without them. */
+  async #waitForFirstFetches(fetches: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([fetches.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.#startupWaitMs)))]);
+    clearTimeout(timer);
+    if (done) return;
+    const pending = this.#configs.filter((_, i) => this.#running[i] !== null).map((c) => c.name);
+    const missing = this.missingRequired();
+    this.#log.warn(
+      { zones: pending, waitedSeconds: this.#startupWaitMs / 1000, missingRequired: missing },
+      `serving starts while the first download or transfer of ${pending.join(', ')} goes on${missing.length > 0 ? '; queries get SERVFAIL until every required zone has loaded' : ''}`,
+    );
   }
 
   /** Zones marked required that have never been in force. */
@@ -134,25 +148,32 @@ export class PolicyZones extends EventEmitter {
    * Brings zone `index` up to date from its source and swaps in the new
    * version; on failure keeps the one in force. Resolves to success. While an
    * attempt runs, a new request makes it run once more afterwards (a NOTIFY
-   * during a transfer is not lost).
+   * during a transfer is not lost). `why`: a file event reads a zone file
+   * only when it changed since the last read; a request always reads it.
    */
-  refresh(index: number): Promise<boolean> {
+  refresh(index: number, why: 'asked' | 'file event' = 'asked'): Promise<boolean> {
+    if (why === 'asked') this.#asked[index] = true;
     const running = this.#running[index];
     if (running !== null && running !== undefined) {
       this.#again[index] = true;
       return running;
     }
     const run = (async () => {
-      let ok: boolean;
-      do {
-        this.#again[index] = false;
-        ok = await this.#attempt(index);
-      } while (this.#again[index] && !this.#closed);
+      let ok = false;
+      try {
+        do {
+          this.#again[index] = false;
+          const asked = this.#asked[index]!;
+          this.#asked[index] = false;
+          ok = await this.#attempt(index, asked);
+        } while (this.#again[index] && !this.#closed);
+      } finally {
+        // Cleared with no await after the last look at #again: a request from then on starts a new run.
+        this.#running[index] = null;
+      }
       this.#schedule(index, ok);
       return ok;
-    })().finally(() => {
-      this.#running[index] = null;
-    });
+    })();
     this.#running[index] = run;
     return run;
   }
@@ -181,21 +202,19 @@ export class PolicyZones extends EventEmitter {
     this.#watching = true;
     this.#configs.forEach((config, index) => {
       if (config.file === undefined) {
+        // A first fetch still under way schedules the next one when it ends.
+        if (this.#running[index] !== null) return;
         // Loaded from a copy at start-up, or not loaded at all: ask the source now. Otherwise wait for the timer.
         const { lastTransfer, lastError } = this.#status[index]!;
         if (lastTransfer === null || lastError !== null) void this.refresh(index);
         else this.#schedule(index, true);
         return;
       }
-      const file = config.file;
-      let debounce: NodeJS.Timeout | undefined;
-      const watcher = watch(dirname(file), (_event, name) => {
-        if (name !== null && name !== basename(file)) return;
-        clearTimeout(debounce);
-        debounce = setTimeout(() => void this.refresh(index), DEBOUNCE_MS);
-        this.#timers[index] = debounce;
-      });
-      watcher.on('error', (error) => this.#log.warn({ zone: config.name, file, err: error.message }, 'cannot watch the zone file; SIGHUP still reloads it'));
+      // Each event starts (or repeats, once) an attempt, which reads the file once it has settled.
+      const watcher = this.#files[index]!.watch(
+        () => void this.refresh(index, 'file event'),
+        (error) => this.#log.warn({ zone: config.name, file: config.file, err: error.message }, 'cannot watch the zone file; SIGHUP still reloads it'),
+      );
       this.#watchers.push(watcher);
     });
   }
@@ -208,20 +227,27 @@ export class PolicyZones extends EventEmitter {
   /** Stops watching and refreshing. */
   close(): void {
     this.#closed = true;
+    this.#stopping.abort();
     for (const watcher of this.#watchers) watcher.close();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#oldVersions.close();
   }
 
-  /** One attempt: update the source, load it if it changed, swap it in. */
-  async #attempt(index: number): Promise<boolean> {
+  /** One attempt: update the source, load it if it changed, swap it in. `asked`: read a zone file even when a file event finds it unchanged. */
+  async #attempt(index: number, asked: boolean): Promise<boolean> {
     const config = this.#configs[index]!;
     const started = Date.now();
     const zoneInForce = this.#zones[index] ?? null;
     const held = zoneInForce === null ? null : Number(zoneInForce.stats.serial ?? 0) % 2 ** 32;
     const key = config.key === undefined ? undefined : this.#keys.get(config.key);
+    const path = this.#paths[index]!;
+    const load = (): Promise<RefreshOutcome> => runRefresh({ config, path, held, ...(key !== undefined && { key }) }, zoneInForce, this.#stopping.signal);
     try {
-      const { update, zone, offThread, edit, wholeBecause } = await runRefresh({ config, path: this.#paths[index]!, held, ...(key !== undefined && { key }) }, zoneInForce);
+      const file = this.#files[index] ?? null;
+      const fewerRules = (read: RefreshOutcome): boolean => zoneInForce !== null && read.zone !== null && ruleCount(read.zone) < ruleCount(zoneInForce);
+      const outcome = file === null ? await load() : await file.read(load, asked ? 'asked' : 'file event', fewerRules);
+      if (outcome === null) return this.#status[index]!.lastError === null; // a file event that changed nothing
+      const { update, zone, offThread, edit, wholeBecause } = outcome;
       if (update?.note !== undefined) this.#log.info({ zone: config.name, reason: update.note }, 'IXFR not used; transferred the whole zone');
       if (wholeBecause !== undefined) this.#log.info({ zone: config.name, reason: wholeBecause }, 'IXFR received; the zone is compiled whole rather than changed in place');
       if (config.primaries !== undefined) this.#confirmed[index] = Date.now();
@@ -233,6 +259,7 @@ export class PolicyZones extends EventEmitter {
       this.#swapIn(index, zone, started, transfer, { offThread, compiled: edit === undefined ? 'whole' : 'delta' });
       return true;
     } catch (error) {
+      if (this.#closed) return false; // stopped by close(): not a failure of the source
       this.#failed(index, started, (error as Error).message);
       return false;
     }
@@ -252,6 +279,8 @@ export class PolicyZones extends EventEmitter {
       return true;
     } catch (error) {
       this.#log.warn({ zone: config.name, copy: path, err: (error as Error).message }, 'the last-good copy does not load; asking the source');
+      // Its ETag or Last-Modified would only get a 304 for a copy that does not load.
+      if (config.url !== undefined) await rm(`${path}.meta.json`, { force: true });
       return false;
     }
   }
@@ -262,11 +291,17 @@ export class PolicyZones extends EventEmitter {
     this.#replace(index, zone);
     this.#everLoaded[index] = true;
     const { records, triggers, actions, warnings, serial } = zone.stats;
-    const rules = Object.values(triggers).reduce((a, b) => a + b, 0);
+    const rules = ruleCount(zone);
     this.#publish();
     this.#setStatus(index, { serial, rules, lastAttempt: started, lastSuccess: Date.now(), lastError: null, lastTransfer: transfer ?? this.#status[index]!.lastTransfer, expired: false });
     this.#log.info({ zone: zone.name, source: this.#status[index]!.source, format: config.format, serial, records, triggers, actions, ...(transfer !== null && { transfer }), ...how, ms: Date.now() - started }, 'policy zone loaded');
     for (const warning of warnings) this.#log.warn({ zone: zone.name, ...warning }, `policy zone ${zone.name}: ${warning.count} × ${warning.kind}`);
+  }
+
+  /** How a zone file is waited for; why a read was thrown away goes to the log. */
+  #settleOptions(file: string, zone: string): SettleOptions {
+    const onRetry = (reason: string): void => this.#log.info({ zone, file, reason }, `${file} not loaded yet: ${reason}; waiting for it to settle`);
+    return { settleMs: this.#settleMs, maxWaitMs: MAX_SETTLE_WAIT_MS, clock: this.#clock, onRetry };
   }
 
   /** Records a failed attempt; past the SOA expire time, warns loudly or drops the zone (whenExpired). Emits "reload" last. */
@@ -275,10 +310,7 @@ export class PolicyZones extends EventEmitter {
     const zone = this.#zones[index] ?? null;
     const since = this.#confirmed[index] ?? null;
     const expired = config.primaries !== undefined && zone?.soa != null && since !== null && Date.now() - since > soaTimers(zone.soa.rdata).expire * 1000;
-    this.#log.error(
-      { zone: config.name, source: this.#status[index]!.source, err: message, kept: zone !== null ? 'the last good version stays in force' : 'no version loaded yet' },
-      `policy zone ${config.name} failed to load`,
-    );
+    this.#log.error({ zone: config.name, source: this.#status[index]!.source, err: message, kept: keptVersion(zone, this.#status[index]!) }, `policy zone ${config.name} failed to load`);
     if (expired && config.transfer.whenExpired === 'drop') {
       this.#replace(index, null);
       this.#publish();
@@ -332,18 +364,4 @@ export class PolicyZones extends EventEmitter {
     });
     this.#target.replace(new PolicySet(zones, this.missingRequired()));
   }
-}
-
-/** The engine's settings for a configured zone. */
-export function zoneSettings(config: ZoneConfig, name: string): ZoneSettings {
-  return {
-    policy: config.policy,
-    ...(config.cname !== undefined && { cname: config.cname }),
-    maxPolicyTtl: config.maxPolicyTtl,
-    breakDnssec: config.breakDnssec,
-    logName: config.logName ?? name,
-    ede: { code: config.ede.code, ...(config.ede.text !== undefined && { text: config.ede.text }) },
-    log: config.log,
-    page: config.page,
-  };
 }

@@ -24,15 +24,14 @@ export interface RefreshOutcome extends RefreshResult {
  * download or AXFR), or is a zone file that may $INCLUDE others (their size is
  * not known either), and here otherwise. `inForce`, the version in force of a
  * zone with primaries, lets an IXFR change it instead of compiling the zone whole.
+ * `signal` stops it (shutdown): a download is aborted, a refresh thread ended.
  */
-export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null): Promise<RefreshOutcome> {
-  const size = await stat(job.path).then(
-    (stats) => stats.size,
-    () => null, // no file: the loader reports a missing zone file with its own message
-  );
-  const offThread = size === null ? sourceKind(job.config) !== 'file' : size >= OFF_THREAD_BYTES || (await mayInclude(job));
+export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null, signal?: AbortSignal): Promise<RefreshOutcome> {
+  const stats = await stat(job.path).catch(() => null); // no file: the loader reports a missing zone file with its own message
+  // Only a regular file is read for $INCLUDE (a named pipe would hold the read); the loader refuses the others.
+  const offThread = stats === null ? sourceKind(job.config) !== 'file' : stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job)));
   const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
-  const result = await (offThread ? refreshOffThread(withBase) : refreshZone(withBase));
+  const result = await (offThread ? refreshOffThread(withBase, signal) : refreshZone(withBase, signal));
   if (result.edit === undefined) return { ...result, offThread };
   return { ...result, zone: PolicyZone.edited(inForce!, result.edit), offThread };
 }
@@ -53,10 +52,11 @@ type Reply = ({ ok: true } & RefreshResult<PolicyZoneData>) | { ok: false; messa
  * Runs one refresh in a worker thread started for it, at the lowest priority,
  * and ended after it (its memory goes with it); the zone is rebuilt here from
  * the transferred arrays once the thread has exited. Rejects with the
- * refresh's message.
+ * refresh's message, or at once when `signal` aborts (the thread is ended).
  */
-export function refreshOffThread(job: RefreshJob): Promise<RefreshResult> {
+export function refreshOffThread(job: RefreshJob, signal?: AbortSignal): Promise<RefreshResult> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) return reject(new Error('the zone refresh was stopped (Stopzone is shutting down)'));
     const worker = startLowPriorityWorker(WORKER, { workerData: job });
     let settled = false;
     // The outcome waits until the thread has exited. Its teardown frees the compile's memory (some 100 MiB);
@@ -75,5 +75,8 @@ export function refreshOffThread(job: RefreshJob): Promise<RefreshResult> {
     worker.once('message', (reply: Reply) => settle(() => answered(reply)));
     worker.once('error', (error) => settle(() => reject(error)));
     worker.once('exit', (code) => settle(() => reject(new Error(`the zone refresh thread exited with code ${code} before answering`))));
+    const stop = (): void => settle(() => reject(new Error('the zone refresh was stopped (Stopzone is shutting down)')));
+    signal?.addEventListener('abort', stop, { once: true });
+    worker.once('exit', () => signal?.removeEventListener('abort', stop));
   });
 }

@@ -38,12 +38,13 @@ export interface RefreshResult<Zone = PolicyZone> {
  * in force when it can (zone-delta.ts), and compiles the new version whole
  * otherwise. Only a version that has loaded replaces the last-good copy.
  * Rejects with the reason (file:line for a zone that cannot be read); the
- * copy is then as it was.
+ * copy is then as it was. `signal` stops a download (shutdown).
  */
-export async function refreshZone(job: RefreshJob): Promise<RefreshResult> {
-  if (job.copyOnly === true) return { update: null, zone: await loadZoneSource(job.config, job.path) };
-  const { update, touched, staged } = await updateSource(job.config, job.path, job.held, job.key);
-  if (!update.changed && job.held !== null) return { update, zone: null };
+export async function refreshZone(job: RefreshJob, signal?: AbortSignal): Promise<RefreshResult> {
+  const inForce = job.held !== null;
+  if (job.copyOnly === true) return { update: null, zone: await loadZoneSource(job.config, job.path, inForce) };
+  const { update, touched, staged } = await updateSource(job.config, job.path, job.held, job.key, signal);
+  if (!update.changed && inForce) return { update, zone: null };
   const result = await loadChange(job, update, touched, staged?.path ?? job.path);
   await staged?.commit();
   return result;
@@ -51,8 +52,9 @@ export async function refreshZone(job: RefreshJob): Promise<RefreshResult> {
 
 /** The new version at `path`: the zone in force edited by the IXFR's `touched` lines, or the zone compiled whole. */
 async function loadChange(job: RefreshJob, update: SourceUpdate, touched: TouchedLines | undefined, path: string): Promise<RefreshResult> {
-  if (touched === undefined || job.base === undefined) return { update, zone: await loadZoneSource(job.config, path) };
+  const inForce = job.held !== null;
+  if (touched === undefined || job.base === undefined) return { update, zone: await loadZoneSource(job.config, path, inForce) };
   const outcome = await editByDelta(job.base, job.config.name, touched, `${path} (IXFR)`, job.config.maxLineLength);
   if ('edit' in outcome) return { update, zone: null, edit: outcome.edit };
-  return { update, zone: await loadZoneSource(job.config, path), wholeBecause: outcome.rebuild };
+  return { update, zone: await loadZoneSource(job.config, path, inForce), wholeBecause: outcome.rebuild };
 }

@@ -1,9 +1,5 @@
-import { open } from 'node:fs/promises';
 import { readJsonFile } from './atomic-file.js';
-
-/** Downloads larger than this are refused (a feed gone wrong must not fill the disk or the memory). */
-const MAX_BYTES = 256 * 1024 * 1024;
-const TIMEOUT_MS = 60_000;
+import { download, type DownloadLimits } from './url-download.js';
 
 /** What the last download said, kept beside the copy for conditional requests. */
 interface Validators {
@@ -24,40 +20,20 @@ export interface Download {
  * Fetches `url` into `into` with If-None-Match / If-Modified-Since from the
  * validators kept beside `copyPath` (the last version that loaded): an
  * unchanged list costs one small request and writes nothing. The body is
- * streamed to the file and abandoned past MAX_BYTES, whatever the server
- * says its length is. Rejects with the reason.
+ * streamed to the file within `limits` (bytes counted as they arrive, time,
+ * stalls, redirects: url-download.ts). Rejects with the reason; `signal`
+ * stops it (shutdown).
  */
-export async function fetchFeed(url: string, copyPath: string, into: string): Promise<Download> {
+export async function fetchFeed(url: string, copyPath: string, into: string, limits: DownloadLimits, signal?: AbortSignal): Promise<Download> {
   const previous = (await readJsonFile<Validators>(`${copyPath}.meta.json`)) ?? {};
   const headers: Record<string, string> = { 'user-agent': 'stopzone' };
   if (previous.etag !== undefined) headers['if-none-match'] = previous.etag;
   if (previous.lastModified !== undefined) headers['if-modified-since'] = previous.lastModified;
-  const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' });
-  if (response.status === 304) return { changed: false, status: 304, bytes: 0 };
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`${url} answered HTTP ${response.status}`);
-  }
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > MAX_BYTES) {
-    await response.body?.cancel();
-    throw new Error(`${url} is ${length} bytes; at most ${MAX_BYTES} are accepted`);
-  }
-  let bytes = 0;
-  const file = await open(into, 'w');
-  try {
-    for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      if (bytes > MAX_BYTES) throw new Error(`${url} sent more than ${MAX_BYTES} bytes; at most that many are accepted`);
-      await file.write(chunk);
-    }
-    await file.sync();
-  } finally {
-    await file.close();
-  }
+  const result = await download(url, into, headers, limits, signal);
+  if (result.status === 304) return { changed: false, status: 304, bytes: 0 };
   const validators: Validators = {
-    ...(response.headers.get('etag') !== null && { etag: response.headers.get('etag')! }),
-    ...(response.headers.get('last-modified') !== null && { lastModified: response.headers.get('last-modified')! }),
+    ...(result.headers.get('etag') !== null && { etag: result.headers.get('etag')! }),
+    ...(result.headers.get('last-modified') !== null && { lastModified: result.headers.get('last-modified')! }),
   };
-  return { changed: true, status: response.status, bytes, meta: JSON.stringify(validators) };
+  return { changed: true, status: result.status, bytes: result.bytes, meta: JSON.stringify(validators) };
 }

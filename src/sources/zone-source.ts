@@ -72,15 +72,16 @@ export function stagedPath(path: string): string {
  * serial in force, null when none), transferred beside the copy. The copy
  * itself is replaced only by `staged.commit()`, which the caller runs once the
  * new version has loaded: a version that does not load never costs the last
- * good one. Rejects with the reason; the copy is then untouched.
+ * good one. Rejects with the reason; the copy is then untouched. `signal`
+ * stops a download (shutdown).
  */
-export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceChange> {
+export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined, signal?: AbortSignal): Promise<SourceChange> {
   switch (sourceKind(config)) {
     case 'file':
       return { update: { changed: true, transfer: null } };
     case 'url': {
       const started = Date.now();
-      const fetched = await fetchFeed(config.url!, path, stagedPath(path));
+      const fetched = await fetchFeed(config.url!, path, stagedPath(path), config.download, signal);
       const update = { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } as const;
       return fetched.meta === undefined ? { update } : { update, staged: staging(path, fetched.meta) };
     }

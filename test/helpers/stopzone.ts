@@ -3,6 +3,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import type { ZoneClock } from '../../src/sources/file-settle.js';
 import { assertLoopback, assertLoopbackAll } from './loopback-guard.js';
 
 /** A Stopzone server booted in-process for a test, with its log lines captured. */
@@ -23,7 +24,7 @@ export interface TestServer {
  * be on loopback: the guard refuses anything else, so a test can never reach
  * the default public resolvers).
  */
-export async function startTestServer(yaml: string, options: { now?: () => number } = {}): Promise<TestServer> {
+export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock } = {}): Promise<TestServer> {
   const parsed = parseConfig(yaml, {}, 'test config');
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   const config: Config = {
@@ -42,7 +43,7 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
-  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }) });
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }) });
   const first = server.endpoints[0]!;
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }
