@@ -1,0 +1,19 @@
+import type { Campaign } from './campaign.js';
+import { clientRound, type ClientRoundOptions } from './client-round.js';
+import { upstreamRound } from './upstream-round.js';
+
+/** Every round's options (each takes what it needs). */
+export type AnyRoundOptions = ClientRoundOptions;
+
+/** The fuzz targets: each round, with its count for the long run and for CI. */
+export const ROUNDS = {
+  client: { run: clientRound, longCount: 10_000_000, ciCount: 6_000 },
+  upstream: { run: upstreamRound, longCount: 1_000_000, ciCount: 1_500 },
+} as const;
+
+export type TargetName = keyof typeof ROUNDS;
+
+/** Runs one target's round. */
+export function runRound(target: TargetName, options: AnyRoundOptions): Promise<Campaign> {
+  return ROUNDS[target].run(options);
+}
