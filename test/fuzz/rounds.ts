@@ -1,5 +1,7 @@
 import type { Campaign } from './campaign.js';
 import { clientRound, type ClientRoundOptions } from './client-round.js';
+import { listRound, zoneRound } from './text-rounds.js';
+import { transferRound } from './transfer-round.js';
 import { upstreamRound } from './upstream-round.js';
 
 /** Every round's options (each takes what it needs). */
@@ -9,6 +11,9 @@ export type AnyRoundOptions = ClientRoundOptions;
 export const ROUNDS = {
   client: { run: clientRound, longCount: 10_000_000, ciCount: 6_000 },
   upstream: { run: upstreamRound, longCount: 1_000_000, ciCount: 1_500 },
+  zone: { run: zoneRound, longCount: 1_000_000, ciCount: 1_500 },
+  list: { run: listRound, longCount: 1_000_000, ciCount: 1_500 },
+  transfer: { run: transferRound, longCount: 1_000_000, ciCount: 1_000 },
 } as const;
 
 export type TargetName = keyof typeof ROUNDS;
