@@ -1,5 +1,6 @@
 import type { Campaign } from './campaign.js';
 import { clientRound, type ClientRoundOptions } from './client-round.js';
+import { httpRound } from './http-round.js';
 import { listRound, zoneRound } from './text-rounds.js';
 import { transferRound } from './transfer-round.js';
 import { upstreamRound } from './upstream-round.js';
@@ -14,6 +15,7 @@ export const ROUNDS = {
   zone: { run: zoneRound, longCount: 1_000_000, ciCount: 1_500 },
   list: { run: listRound, longCount: 1_000_000, ciCount: 1_500 },
   transfer: { run: transferRound, longCount: 1_000_000, ciCount: 1_000 },
+  http: { run: httpRound, longCount: 1_000_000, ciCount: 1_000 },
 } as const;
 
 export type TargetName = keyof typeof ROUNDS;
