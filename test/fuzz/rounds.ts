@@ -10,12 +10,12 @@ export type AnyRoundOptions = ClientRoundOptions;
 
 /** The fuzz targets: each round, with its count for the long run and for CI. */
 export const ROUNDS = {
-  client: { run: clientRound, longCount: 10_000_000, ciCount: 6_000 },
-  upstream: { run: upstreamRound, longCount: 1_000_000, ciCount: 1_500 },
-  zone: { run: zoneRound, longCount: 1_000_000, ciCount: 1_500 },
-  list: { run: listRound, longCount: 1_000_000, ciCount: 1_500 },
-  transfer: { run: transferRound, longCount: 1_000_000, ciCount: 1_000 },
-  http: { run: httpRound, longCount: 1_000_000, ciCount: 1_000 },
+  client: { run: clientRound, longCount: 10_000_000, ciCount: 5_000 },
+  upstream: { run: upstreamRound, longCount: 1_000_000, ciCount: 1_000 },
+  zone: { run: zoneRound, longCount: 1_000_000, ciCount: 1_000 },
+  list: { run: listRound, longCount: 1_000_000, ciCount: 800 },
+  transfer: { run: transferRound, longCount: 1_000_000, ciCount: 600 },
+  http: { run: httpRound, longCount: 1_000_000, ciCount: 800 },
 } as const;
 
 export type TargetName = keyof typeof ROUNDS;

@@ -14,9 +14,9 @@ import { decodeOrReason, hex, listedDataIn } from './reply-check.js';
 import { correctAnswer, indexOfName, upstreamAnswer, upstreamQuestion } from './upstream-answers.js';
 
 /** Queries in flight at once. */
-const WINDOW = 1024;
+const WINDOW = 256;
 /** The server gives up on an upstream after 600 ms (deadlineMs in the fuzz config): no reply by then is a lost query. */
-const CLIENT_TIMEOUT_MS = 2000;
+const CLIENT_TIMEOUT_MS = 5000;
 
 /**
  * Upstream answers: a server whose only upstream is the fuzzing fake, which
