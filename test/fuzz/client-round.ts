@@ -238,7 +238,9 @@ async function tcpLane(lane: number, server: FuzzServer, inputs: Inputs, campaig
     await campaign.progress(done.n);
     if (packets.length < BATCH) break;
   }
-  (socket as net.Socket | null)?.destroy();
+  const last = socket as net.Socket | null;
+  socket = null;
+  last?.destroy();
 }
 
 /**

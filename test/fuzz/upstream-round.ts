@@ -77,8 +77,14 @@ export async function upstreamRound(options: ClientRoundOptions): Promise<Campai
       const query = buildQuery(question.name, { type: question.type, id: nextId++ & 0xffff, bufsize: 1232, dnssecOk: question.dnssecOk });
       if (question.cd) query[3]! |= 0x10;
       campaign.count(question.tcp ? 'tcp queries' : 'udp queries');
-      const reply = question.tcp ? await sendTcp(server.dns, [query], CLIENT_TIMEOUT_MS).then((r) => r[0] ?? null, () => null) : await askUdp(query);
-      if (reply === null) return campaign.fail('no reply to a valid query', index, `${question.tcp ? 'tcp' : 'udp'} ${question.name} ${question.type}`);
+      const ask = (): Promise<Buffer | null> => (question.tcp ? sendTcp(server.dns, [query], CLIENT_TIMEOUT_MS).then((r) => r[0] ?? null, () => null) : askUdp(query));
+      let reply = await ask();
+      if (reply === null) {
+        // Asked again before it counts: a loaded machine can lose one; a server that stopped answering it loses both.
+        campaign.count(`${question.tcp ? 'tcp' : 'udp'} queries asked twice (no reply within ${CLIENT_TIMEOUT_MS} ms)`);
+        reply = await ask();
+      }
+      if (reply === null) return campaign.fail('no reply to a valid query, twice', index, `${question.tcp ? 'tcp' : 'udp'} ${question.name} ${question.type}`);
       const packet = decodeOrReason(reply);
       if (typeof packet === 'string') return campaign.fail('reply does not parse', index, `${packet}; reply ${hex(reply)}`, reply);
       campaign.count(`rcode ${(packet as { rcode?: string }).rcode ?? '?'}`);
