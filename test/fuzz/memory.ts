@@ -10,6 +10,13 @@ export function settledRss(): number {
   return process.memoryUsage.rss();
 }
 
+/** The same, with the V8 heap in use and the memory held outside it (Buffers), for rounds that run in this process. */
+export function settledMemory(): { rss: number; heap: number } {
+  collect();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed + usage.external };
+}
+
 /** Bytes as MiB with one decimal. */
 export function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;

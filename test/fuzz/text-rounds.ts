@@ -7,7 +7,7 @@ import { loadZoneSource } from '../../src/sources/load-source.js';
 import type { Config } from '../../src/config/schema.js';
 import { Campaign, type RoundOptions } from './campaign.js';
 import { corpusFiles } from './corpus.js';
-import { settledRss } from './memory.js';
+import { settledMemory } from './memory.js';
 import { plainList } from './plain-lists.js';
 import { writeIncludeFiles, zoneText } from './zone-texts.js';
 
@@ -57,7 +57,7 @@ export function processFaults(campaign: Campaign): () => void {
  */
 export async function zoneRound(options: RoundOptions): Promise<Campaign> {
   writeIncludeFiles();
-  const campaign = new Campaign('zone', options, async () => settledRss());
+  const campaign = new Campaign('zone', options, async () => settledMemory());
   if (corpusFiles().length === 0) options.log('  (no corpus found: built-in seed zone only; set FUZZ_CORPUS to a folder of real feeds)');
   const stop = processFaults(campaign);
   try {
@@ -88,7 +88,7 @@ export async function zoneRound(options: RoundOptions): Promise<Campaign> {
  * and the names below it.
  */
 export async function listRound(options: RoundOptions): Promise<Campaign> {
-  const campaign = new Campaign('list', options, async () => settledRss());
+  const campaign = new Campaign('list', options, async () => settledMemory());
   const dir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'stopzone-fuzz-lists-'));
   const stop = processFaults(campaign);
   try {

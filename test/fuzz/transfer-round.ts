@@ -11,7 +11,7 @@ import { toZoneRecord } from '../../src/sources/zone-transfer/record-text.js';
 import { listRecords } from '../../src/dns/wire.js';
 import { assertLoopback } from '../helpers/loopback-guard.js';
 import { Campaign, type RoundOptions } from './campaign.js';
-import { settledRss } from './memory.js';
+import { settledMemory } from './memory.js';
 import { judgeError, processFaults } from './text-rounds.js';
 import { baseZone, HELD_SERIAL, TRANSFER_ZONE, transferResponses } from './transfer-messages.js';
 import { message, nameBytes, question } from './wire.js';
@@ -55,7 +55,7 @@ async function checkCopy(campaign: Campaign, index: number, copy: string, expect
  * bounded; an unbroken transfer's triggers must all be in force from the copy.
  */
 export async function transferRound(options: RoundOptions): Promise<Campaign> {
-  const campaign = new Campaign('transfer', options, async () => settledRss());
+  const campaign = new Campaign('transfer', options, async () => settledMemory());
   const dir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'stopzone-fuzz-xfr-'));
   const copy = join(dir, 'copy.zone');
   const primary = await startFuzzingPrimary(options.seed);
