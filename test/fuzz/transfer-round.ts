@@ -17,7 +17,7 @@ import { baseZone, HELD_SERIAL, TRANSFER_ZONE, transferResponses } from './trans
 import { message, nameBytes, question } from './wire.js';
 
 /** Every n-th input also goes through a real TCP exchange with the fuzzing primary (SOA query, IXFR or AXFR, fallback). */
-const TCP_EVERY = 10;
+const TCP_EVERY = 20;
 const LIMITS = { timeoutMs: 5000, maxBytes: 4 * 1048576 };
 
 /** Errors a transfer may end with: the reader's and the exchange's plain Errors, or the zone reader's ZoneSyntaxError; a TypeError or RangeError is a bug. */
