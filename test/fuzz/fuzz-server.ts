@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertLoopbackAll } from '../helpers/loopback-guard.js';
 
 const CHILD = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 
@@ -56,6 +57,8 @@ export async function startFuzzServer(yaml: string): Promise<FuzzServer> {
     });
   });
   const started = await ready;
+  // The fuzzers send wherever the server says it listens: only ever loopback.
+  assertLoopbackAll([started.dns.address, ...started.admin, ...started.http, ...started.https]);
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
     ...started,
