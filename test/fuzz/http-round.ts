@@ -55,10 +55,14 @@ export function httpReplyProblem(reply: Buffer): string | null {
   return null;
 }
 
-/** What is wrong with a TLS listener's first bytes, or null: a handshake or alert record (RFC 8446 section 5.1), or nothing. */
+/**
+ * What is wrong with a TLS listener's first bytes, or null: a handshake or
+ * alert record (RFC 8446 section 5.1), or nothing. The record's version is
+ * not checked: OpenSSL echoes a damaged hello's version in its alert.
+ */
 function tlsReplyProblem(reply: Buffer): string | null {
   if (reply.length === 0) return null;
-  return (reply[0] === 0x15 || reply[0] === 0x16) && reply[1] === 3 ? null : `not a TLS record: ${reply.subarray(0, 16).toString('hex')}`;
+  return reply[0] === 0x15 || reply[0] === 0x16 ? null : `not a TLS record: ${reply.subarray(0, 16).toString('hex')}`;
 }
 
 async function one(server: FuzzServer, campaign: Campaign, index: number, input: HttpInput): Promise<void> {
