@@ -3,14 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildQuery } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopback } from '../helpers/loopback-guard.js';
 import { Campaign, type RoundOptions } from './campaign.js';
 import { clientPacket } from './client-packets.js';
 import { startFuzzServer, type FuzzServer } from './fuzz-server.js';
-import { CHECK_RECORDS, policyFailures, serverYaml, WILDCARD_PARENT, writePolicyZone } from './policy.js';
-import { decodeOrReason, hex, listedDataIn } from './reply-check.js';
+import { CHECK_RECORDS, policyFailures, serverYaml, writePolicyZone } from './policy.js';
+import { checkMarker, marker, MARKER_ID, ReplyBook } from './reply-book.js';
+import { finish } from './round-end.js';
+import { framed, frames } from './tcp-frames.js';
 
 /** How the client round sends. */
 export interface ClientRoundOptions extends RoundOptions {
@@ -28,7 +29,6 @@ const TCP_CONNECTIONS = 2;
 const BATCH = 64;
 /** Every n-th TCP batch goes on a connection of its own, framed badly (split writes, a lying last length). */
 const FRAMING_EVERY = 25;
-const MARKER_ID = 0;
 const MARKER_TRIES = 5;
 const MARKER_TIMEOUT_MS = 2000;
 
@@ -52,67 +52,6 @@ class Inputs {
     while (this.#next < end && overTcp(this.#next, this.options.tcpShare) !== this.tcp) this.#next++;
     return this.#next < end ? this.#next++ : -1;
   }
-}
-
-/** Checks replies against what was sent: every ID seen once, QR set, size within the client's limit, a sample decoded. */
-class ReplyBook {
-  readonly #sentIndex = new Int32Array(65536).fill(-1);
-  readonly #limit = new Uint16Array(65536);
-  readonly #answered = new Uint8Array(65536);
-  #nextId = 1;
-  #decodeCounter = 0;
-  constructor(
-    readonly campaign: Campaign,
-    readonly transport: 'udp' | 'tcp',
-    readonly decodeEvery: number,
-  ) {}
-
-  /** Gives the packet an ID of its own (never the marker's) and remembers which input it was. */
-  register(packet: Buffer, index: number): void {
-    if (packet.length < 2) return;
-    const id = this.#nextId;
-    this.#nextId = this.#nextId === 65535 ? 1 : this.#nextId + 1;
-    packet.writeUInt16BE(id, 0);
-    this.#sentIndex[id] = index;
-    this.#answered[id] = 0;
-    // RFC 6891 section 7: without an OPT a UDP reply fits 512 bytes; with one, at most our maxUdpPayload (1232 in the fuzz config).
-    this.#limit[id] = this.transport === 'tcp' ? 65535 : packet.length >= 12 && packet.readUInt16BE(10) > 0 ? 1232 : 512;
-  }
-
-  check(reply: Buffer): void {
-    const campaign = this.campaign;
-    campaign.count('replies');
-    if (reply.length < 12) return campaign.fail('reply shorter than a header', -1, hex(reply), reply);
-    const id = reply.readUInt16BE(0);
-    const index = this.#sentIndex[id]!;
-    const input = (): Buffer => {
-      const packet = clientPacket(campaign.options.seed, index);
-      if (packet.length >= 2) packet.writeUInt16BE(id, 0);
-      return packet;
-    };
-    if (index < 0) return campaign.fail('reply with an ID never sent', -1, hex(reply), reply);
-    if (this.#answered[id] === 1) return campaign.fail('two replies to one query', index, `${this.transport} reply ${hex(reply)}`, input());
-    this.#answered[id] = 1;
-    if ((reply[2]! & 0x80) === 0) campaign.fail('reply without QR', index, `${this.transport} reply ${hex(reply)}`, input());
-    if (reply.length > this.#limit[id]!) campaign.fail('UDP reply larger than the client allows', index, `${reply.length} bytes, limit ${this.#limit[id]}; query ${hex(input())}`, input());
-    if (++this.#decodeCounter % this.decodeEvery !== 0) return;
-    campaign.count('replies decoded');
-    const packet = decodeOrReason(reply);
-    if (typeof packet === 'string') return campaign.fail('reply does not parse', index, `${this.transport} ${packet}; query ${hex(input())}; reply ${hex(reply)}`, input());
-    const listed = listedDataIn(packet);
-    if (listed !== null) campaign.fail(listed.inChain ? 'listed data on the answer chain' : 'listed data relayed beside the answer chain', index, `${this.transport} ${listed.record}; query ${hex(input())}`, input());
-  }
-}
-
-/** A marker: a query for a listed name, answered by the policy at once; its reply closes a batch. */
-function marker(lane: number): Buffer {
-  return buildQuery(`m${lane}.${WILDCARD_PARENT}`, { id: MARKER_ID });
-}
-
-/** The marker's reply must be the policy's NXDOMAIN with no answer: the list holds while the fuzzing goes on. */
-function checkMarker(campaign: Campaign, reply: Buffer, transport: string): void {
-  campaign.count('markers');
-  if ((reply[3]! & 0x0f) !== 3 || reply.readUInt16BE(6) !== 0) campaign.fail('listed name answered during the run', -1, `${transport} marker reply ${hex(reply)}`);
 }
 
 async function udpLane(lane: number, server: FuzzServer, inputs: Inputs, campaign: Campaign, decodeEvery: number, done: { n: number }): Promise<void> {
@@ -169,22 +108,6 @@ async function roundTrip(send: () => void, onWake: (wake: () => void) => void): 
     if (woken) return true;
   }
   return false;
-}
-
-/** Length-prefixed replies out of a TCP byte stream. */
-function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
-  let pending: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-      onFrame(pending.subarray(2, 2 + pending.readUInt16BE(0)));
-      pending = pending.subarray(2 + pending.readUInt16BE(0));
-    }
-  };
-}
-
-function framed(packets: readonly Buffer[]): Buffer {
-  return Buffer.concat(packets.flatMap((packet) => [Buffer.from([packet.length >> 8, packet.length & 0xff]), packet]));
 }
 
 async function tcpLane(lane: number, server: FuzzServer, inputs: Inputs, campaign: Campaign, decodeEvery: number, done: { n: number }): Promise<void> {
@@ -317,14 +240,4 @@ export async function clientRound(options: ClientRoundOptions): Promise<Campaign
     await upstream.close();
   }
   return campaign;
-}
-
-/** The checks every server round ends with: the policy holds, the process reported nothing, memory measured. */
-export async function finish(campaign: Campaign, server: FuzzServer): Promise<void> {
-  for (const failure of await policyFailures(server.dns)) campaign.fail('policy no longer holds', -1, failure);
-  await campaign.end();
-  const sample = await server.sample();
-  campaign.count('block-log lines', sample.blockLines);
-  for (const [line, n] of Object.entries(sample.logs)) campaign.count(`log ${line}`, n);
-  for (const fault of server.faults) campaign.fail(fault.kind, -1, fault.detail);
 }

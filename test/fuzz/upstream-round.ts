@@ -7,7 +7,7 @@ import { buildQuery, sendTcp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { Campaign } from './campaign.js';
 import type { ClientRoundOptions } from './client-round.js';
-import { finish } from './client-round.js';
+import { finish } from './round-end.js';
 import { startFuzzServer } from './fuzz-server.js';
 import { policyFailures, serverYaml, writePolicyZone } from './policy.js';
 import { decodeOrReason, hex, listedDataIn } from './reply-check.js';
