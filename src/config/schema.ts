@@ -31,8 +31,47 @@ const Listen = Type.Object(
       default: 1232,
       description: 'Largest UDP answer sent to an EDNS client (the DNS flag day 2020 value); clients without EDNS get 512.',
     }),
-    tcpIdleTimeoutMs: Type.Integer({ minimum: 100, default: 10000, description: 'A TCP connection with no query for this long is closed (RFC 7766 section 6.2.3).' }),
-    tcpMaxConnections: Type.Integer({ minimum: 1, default: 1000, description: 'Open TCP connections at most; further connections are closed at once.' }),
+    tcpIdleTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 10000,
+      description:
+        'A TCP connection with no whole query received and no answer sent for this long, and none in flight, is closed (RFC 7766 section 6.2.3). Bytes that do not complete a query do not count: trickling them keeps no connection open.',
+    }),
+    tcpMessageTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 5000,
+      description:
+        'A query over TCP, once its first byte has arrived, must arrive whole (its 2-byte length and the message) within this long, or the connection is closed: no client can hold a connection by sending a byte at a time (slowloris). Real clients send a query in one or two segments; 5 s leaves room for a few lost ones on a poor link.',
+    }),
+    tcpWriteTimeoutMs: Type.Integer({
+      minimum: 100,
+      default: 10000,
+      description: 'A TCP connection with answers waiting to be sent, none of which go out for this long, is reset: its client has stopped reading.',
+    }),
+    tcpMaxConnections: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description:
+        'Open TCP connections at most, across all listen addresses. A new connection past it closes the connection idle longest (no query in flight, no answer waiting) to make room; only when every connection is busy is the new one closed at once.',
+    }),
+    tcpMaxConnectionsPerClient: Type.Integer({
+      minimum: 1,
+      default: 100,
+      description:
+        'Open TCP connections at most from one IPv4 address or one IPv6 /64; past it, that client\'s connection idle longest is closed, or the new one when all are busy. Stub resolvers ask over UDP and use TCP only to retry a truncated answer, one short connection per retry, so even a school of a thousand pupils behind one NAT address (or on one /64) rarely holds more than a few at once; 100 leaves room for that while one host can take at most a tenth of tcpMaxConnections. Behind dnsdist or another proxy every connection comes from the proxy: raise this to tcpMaxConnections.',
+    }),
+    tcpMaxQueuedBytes: Type.Integer({
+      minimum: 1024,
+      default: 131072,
+      description:
+        'Answer bytes waiting to be sent on one TCP connection past which Stopzone stops reading its queries, until the client takes its answers (backpressure). The answers to queries already read (at most 64) are still sent.',
+    }),
+    tcpMaxQueuedBytesTotal: Type.Integer({
+      minimum: 1048576,
+      default: 67108864,
+      description:
+        'Answer bytes waiting to be sent on all TCP connections together, at most (64 MiB by default, 1 MiB at least); past it, the connection with the most waiting (the client that reads least) is reset and its memory freed, rather than every connection being stopped, which would let one client that never reads stall all the others.',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'Where Stopzone answers.' },
 );
@@ -129,6 +168,13 @@ const PolicyZone = Type.Object(
     format: Type.Union([Type.Literal('rpz'), Type.Literal('domains'), Type.Literal('hosts'), Type.Literal('adblock')], {
       default: 'rpz',
       description: 'rpz: a zone file. domains: one name per line. hosts: "0.0.0.0 name" lines. adblock: "||name^" lines. Plain lists block each name and every name below it with the zone\'s policy (NXDOMAIN unless overridden).',
+    }),
+    maxLineLength: Type.Integer({
+      minimum: 1024,
+      maximum: 1 << 30,
+      default: 1 << 20,
+      description:
+        'Characters one line of the zone or list may hold (and one record that parentheses spread over lines); a longer one fails the load at once with file:line, and the version in force stays. The default, 1 MiB, holds the longest record a last-good copy writes on one line (64 KiB of TXT data escaped byte by byte is some 260,000 characters); RPZ lines are short.',
     }),
     policy: Type.Union(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),

@@ -1,5 +1,6 @@
 import { HEADER_SIZE, listRecords, type RecordAt } from './wire.js';
-import { RRType } from './types.js';
+import { walkName } from './name-walk.js';
+import { rdataNames } from './rdata-names.js';
 
 /** A pointer to the question's name at offset 12 (RFC 1035 section 4.1.4). */
 export const QUESTION_NAME_POINTER = Buffer.from([0xc0, 0x0c]);
@@ -56,72 +57,44 @@ export class MessageWriter {
   }
 }
 
-/** A domain name as uncompressed wire bytes, following pointers; null if malformed. */
+/** A domain name as uncompressed wire bytes, following pointers (by walkName's rules); null if malformed. */
 export function readNameWire(buf: Buffer, offset: number): Buffer | null {
   const labels: Buffer[] = [];
-  let pos = offset;
-  let total = 0;
-  for (let hops = 0; hops < 128; hops++) {
-    if (pos >= buf.length) return null;
-    const len = buf[pos]!;
-    if (len === 0) return Buffer.concat([...labels, Buffer.from([0])]);
-    if ((len & 0xc0) === 0xc0) {
-      if (pos + 1 >= buf.length) return null;
-      pos = ((len & 0x3f) << 8) | buf[pos + 1]!;
-      continue;
-    }
-    if (len > 63 || pos + 1 + len > buf.length) return null;
-    total += len + 1;
-    if (total > 255) return null;
-    labels.push(buf.subarray(pos, pos + 1 + len));
-    pos += len + 1;
-  }
-  return null;
+  const end = walkName(buf, offset, (start, length) => labels.push(buf.subarray(start - 1, start + length)));
+  return end < 0 ? null : Buffer.concat([...labels, ROOT]);
 }
 
-/** Types whose RDATA holds names that may be compressed (RFC 3597 section 4): they are rewritten uncompressed. */
-const NAME_RDATA: Record<number, { before: number; names: number; after: boolean }> = {
-  [RRType.CNAME]: { before: 0, names: 1, after: false },
-  [RRType.NS]: { before: 0, names: 1, after: false },
-  12: { before: 0, names: 1, after: false }, // PTR
-  39: { before: 0, names: 1, after: false }, // DNAME
-  15: { before: 2, names: 1, after: false }, // MX
-  [RRType.SOA]: { before: 0, names: 2, after: true },
-};
+const ROOT = Buffer.from([0]);
 
-/** One record of `message` with every name uncompressed, ready to be placed in another message. */
+/**
+ * One record of `message` with every name uncompressed (the owner, and the
+ * names in RDATA of the types rdata-names.ts lists), ready to be placed in
+ * another message, where a pointer into this one would point at anything.
+ * Null when a name is malformed.
+ */
 export function copyRecord(message: Buffer, record: RecordAt): Buffer | null {
   const owner = readNameWire(message, record.start);
   if (owner === null) return null;
   const fixed = message.subarray(record.rdataOffset - 10, record.rdataOffset - 2);
-  let rdata = message.subarray(record.rdataOffset, record.rdataOffset + record.rdataLength);
-  const layout = NAME_RDATA[record.type];
+  const rdataEnd = record.rdataOffset + record.rdataLength;
+  let rdata = message.subarray(record.rdataOffset, rdataEnd);
+  const layout = rdataNames(record.type);
   if (layout !== undefined) {
-    const parts: Buffer[] = [rdata.subarray(0, layout.before)];
+    const parts: Buffer[] = [message.subarray(record.rdataOffset, Math.min(record.rdataOffset + layout.before, rdataEnd))];
     let pos = record.rdataOffset + layout.before;
     for (let i = 0; i < layout.names; i++) {
-      const name = readNameWire(message, pos);
+      const name = pos < rdataEnd ? readNameWire(message, pos) : null;
       if (name === null) return null;
       parts.push(name);
-      pos = skipWireName(message, pos);
+      pos = walkName(message, pos);
+      if (pos > rdataEnd) return null;
     }
-    if (layout.after) parts.push(message.subarray(pos, record.rdataOffset + record.rdataLength));
+    parts.push(message.subarray(pos, rdataEnd));
     rdata = Buffer.concat(parts);
   }
   const length = Buffer.alloc(2);
   length.writeUInt16BE(rdata.length, 0);
   return Buffer.concat([owner, fixed, length, rdata]);
-}
-
-function skipWireName(buf: Buffer, offset: number): number {
-  let pos = offset;
-  while (pos < buf.length) {
-    const len = buf[pos]!;
-    if (len === 0) return pos + 1;
-    if ((len & 0xc0) === 0xc0) return pos + 2;
-    pos += len + 1;
-  }
-  return pos;
 }
 
 /** The answer records of a message (empty when malformed). */

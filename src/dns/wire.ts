@@ -127,8 +127,10 @@ export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
  * as Unbound and BIND send by default): no OPT (the finisher adds the client's);
  * a positive answer keeps its answer section only; a negative one keeps the
  * authority section (SOA, and NSEC/NSEC3 proofs for DNSSEC clients). Sections
- * are cut from the end, which compression pointers never reach into (they
- * point backwards). Null when the message is malformed.
+ * are cut from the end, which compression pointers never reach into: they
+ * point backwards, as messageFault has checked of every upstream answer (a
+ * forward pointer would dangle once its target is cut). Null when the
+ * message's records cannot be listed.
  */
 export function relayForm(message: Buffer, questionEnd: number): Buffer | null {
   const records = listRecords(message, questionEnd);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { capConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
 
 /** A running admin listener. */
 export interface AdminServer {
@@ -10,17 +11,23 @@ export interface AdminServer {
 }
 
 /**
+ * What one client may hold on the admin listener: a scrape or a health check sends its request at once, and
+ * the container binds the port on every address, so a client that trickles its headers is cut off after 5 s.
+ */
+export const ADMIN_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 128 };
+
+/**
  * The admin HTTP listener: GET /metrics (Prometheus text format), /healthz
  * (the process answers), /readyz (200 once `ready()` says every required
  * policy zone is loaded, 503 before). Nothing else; never on a public
  * address by default.
  */
-export async function startAdminServer(listen: readonly string[], registry: Registry, ready: () => boolean, log: Logger): Promise<AdminServer> {
+export async function startAdminServer(listen: readonly string[], registry: Registry, ready: () => boolean, log: Logger, limits = ADMIN_HTTP_LIMITS): Promise<AdminServer> {
   const servers: http.Server[] = [];
   const endpoints: string[] = [];
   for (const hostPort of listen) {
     const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hostPort);
-    const server = http.createServer((request, response) => {
+    const server = http.createServer(httpServerOptions(limits), (request, response) => {
       const path = (request.url ?? '/').split('?')[0];
       if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed\n');
       if (path === '/healthz') return send(response, 200, 'ok\n');
@@ -34,6 +41,7 @@ export async function startAdminServer(listen: readonly string[], registry: Regi
       }
       send(response, 404, 'not found: try /metrics, /healthz or /readyz\n');
     });
+    capConnections(server, limits);
     server.on('clientError', (_error, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -31,7 +31,8 @@ function truncate(address: string): string {
   return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}:${fourth}::/56`;
 }
 
-function expandIPv6(address: string): string[] | null {
+/** The eight 16-bit groups of an IPv6 address as written (hex, "::" expanded to zeros), or null when it is not one. */
+export function expandIPv6(address: string): string[] | null {
   const [head = '', tail] = address.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');

@@ -3,6 +3,7 @@ import { ACTION_NAMES } from '../rpz/actions.js';
 import { STOP_PAGE, type PolicySet } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../server/query.js';
+import { TCP_CLOSE_REASONS, type TcpStats } from '../server/tcp-connections.js';
 import type { ZoneStatus } from '../sources/policy-zones.js';
 
 /** What the metrics read when scraped. */
@@ -12,6 +13,8 @@ export interface MetricSources {
   readonly droppedLogEvents: () => number;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
+  /** The DNS-over-TCP connections' counts. */
+  readonly tcp: () => TcpStats;
 }
 
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -27,6 +30,7 @@ export class Metrics {
   readonly #cache: Counter<'result'>;
   readonly #upstreamSeconds: Histogram<'upstream'>;
   readonly #upstreamErrors: Counter<'upstream'>;
+  readonly #malformedAnswers: Counter<'upstream'>;
   readonly #children = new Map<string, { inc(value?: number): void }>();
 
   constructor(sources: MetricSources) {
@@ -43,9 +47,16 @@ export class Metrics {
       registers,
     });
     this.#upstreamErrors = new Counter({ name: 'stopzone_upstream_errors_total', help: 'Failed upstream attempts, by upstream.', labelNames: ['upstream'], registers });
+    this.#malformedAnswers = new Counter({
+      name: 'stopzone_upstream_malformed_answers_total',
+      help: 'Upstream answers that matched the query but were malformed (never relayed nor cached), by upstream.',
+      labelNames: ['upstream'],
+      registers,
+    });
     new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
     new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    tcpMetrics(registers, sources.tcp);
     const zones = (): PolicySet['zones'] => sources.policy.current().zones;
     new Gauge({
       name: 'stopzone_policy_zone_rules',
@@ -112,9 +123,39 @@ export class Metrics {
     else this.#upstreamSeconds.labels(upstream).observe(seconds);
   }
 
+  /** Counts one malformed upstream answer. */
+  malformedAnswer(upstream: string): void {
+    this.#child(`um|${upstream}`, () => this.#malformedAnswers.labels(upstream)).inc();
+  }
+
   #child(key: string, make: () => { inc(value?: number): void }): { inc(value?: number): void } {
     let child = this.#children.get(key);
     if (child === undefined) this.#children.set(key, (child = make()));
     return child;
   }
+}
+
+/** Open TCP connections, answer bytes waiting on them, and connections closed by each limit, read at scrape time. */
+function tcpMetrics(registers: Registry[], stats: () => TcpStats): void {
+  new Gauge({ name: 'stopzone_tcp_connections', help: 'Open DNS-over-TCP connections.', registers, collect() { this.set(stats().open); } });
+  new Gauge({ name: 'stopzone_tcp_queued_bytes', help: 'Answer bytes waiting to be sent on TCP connections.', registers, collect() { this.set(stats().queuedBytes); } });
+  new Gauge({
+    name: 'stopzone_tcp_queued_bytes_peak',
+    help: 'The most answer bytes that have waited on TCP connections at once since start (at most listen.tcpMaxQueuedBytesTotal).',
+    registers,
+    collect() {
+      this.set(stats().queuedBytesPeak);
+    },
+  });
+  new Counter({
+    name: 'stopzone_tcp_connections_closed_total',
+    help: 'TCP connections closed or refused by a limit, by reason (idle, message-timeout, write-timeout, queued-bytes-total, max-connections-evicted/refused, per-client-evicted/refused).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      const closed = stats().closed;
+      this.reset();
+      for (const reason of TCP_CLOSE_REASONS) this.inc({ reason }, closed[reason]);
+    },
+  });
 }

@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { nameWire } from '../dns/name-text.js';
 import { absoluteName, zoneName } from './zone-names.js';
+import { quoted } from './zone-syntax-error.js';
 
 /** One local-data record, its RDATA encoded once at load time (2-byte RDLENGTH first). */
 export interface LocalRecord {
@@ -37,9 +38,9 @@ export function parseLocalData(type: string, ttl: number, tokens: readonly strin
     const encode = (data: unknown): Buffer => rdataCodec(type).encode(data);
     switch (type) {
       case 'A':
-        return isIPv4(tokens[0] ?? '') ? ok(number, ttl, encode(tokens[0])) : { ok: false, reason: `found "${tokens[0]}", expected an IPv4 address` };
+        return isIPv4(tokens[0] ?? '') ? ok(number, ttl, encode(tokens[0])) : { ok: false, reason: `found ${quoted(tokens[0] ?? '')}, expected an IPv4 address` };
       case 'AAAA':
-        return isIPv6(tokens[0] ?? '') ? ok(number, ttl, encode(tokens[0])) : { ok: false, reason: `found "${tokens[0]}", expected an IPv6 address` };
+        return isIPv6(tokens[0] ?? '') ? ok(number, ttl, encode(tokens[0])) : { ok: false, reason: `found ${quoted(tokens[0] ?? '')}, expected an IPv6 address` };
       case 'CNAME':
       case 'NS':
       case 'PTR':
@@ -59,7 +60,7 @@ export function parseLocalData(type: string, ttl: number, tokens: readonly strin
         return { ok: false, reason: `local data of type ${type} needs the RFC 3597 form "\\# length hex"` };
     }
   } catch (error) {
-    return { ok: false, reason: `bad ${type} data "${tokens.join(' ')}": ${(error as Error).message}` };
+    return { ok: false, reason: `bad ${type} data ${quoted(tokens.join(' '))}: ${(error as Error).message}` };
   }
 }
 
@@ -75,7 +76,7 @@ function generic(type: number, ttl: number, tokens: readonly string[]): LocalPar
   const length = Number(tokens[1]);
   const hex = tokens.slice(2).join('');
   if (!Number.isInteger(length) || !/^([0-9a-fA-F]{2})*$/.test(hex) || hex.length !== length * 2) {
-    return { ok: false, reason: `found "${tokens.join(' ')}", expected "\\# length hex" with length bytes of hex` };
+    return { ok: false, reason: `found ${quoted(tokens.join(' '))}, expected "\\# length hex" with length bytes of hex` };
   }
   const rdata = Buffer.alloc(2 + length);
   rdata.writeUInt16BE(length, 0);

@@ -8,6 +8,7 @@ import { PrefixIndexBuilder } from './prefix-index.js';
 import { sharedFrom } from './shared-arrays.js';
 import { TRIGGER_NAMES, TriggerType, isIpTrigger, triggerOwner, type TriggerOwner } from './triggers.js';
 import type { ZoneRecord } from './zone-reader.js';
+import { bare } from './zone-syntax-error.js';
 
 /** Rule data (gardens, local data) by rule id. */
 export type RuleData = Map<number, Pick<Rule, 'garden' | 'local'>>;
@@ -95,7 +96,7 @@ export class PolicyZoneCompiler {
         return this.#warn('unusable local data', record, `bad CNAME target: ${(error as Error).message}`);
       }
       const action = cnameAction(target, relative);
-      if (action.kind === 'reserved') return this.#warn('reserved rpz- target', record, `CNAME ${target}. is reserved by RPZ and means nothing yet`);
+      if (action.kind === 'reserved') return this.#warn('reserved rpz- target', record, `CNAME ${bare(`${target}.`)} is reserved by RPZ and means nothing yet`);
       if (action.kind === 'local-cname') {
         const parsed = parseLocalData('CNAME', record.ttl, [`${target}.`], this.#origin);
         rule = parsed.ok ? { kind: ActionKind.LOCAL_DATA, local: parsed.record } : null;

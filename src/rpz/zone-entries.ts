@@ -1,7 +1,7 @@
 import { classOf, parseTtl, recordType } from './zone-fields.js';
 import { absoluteName, zoneName, type Fail, type ZoneName } from './zone-names.js';
 import type { ZoneRecord } from './zone-reader.js';
-import { quoted, ZoneSyntaxError } from './zone-syntax-error.js';
+import { bare, quoted, ZoneSyntaxError } from './zone-syntax-error.js';
 import type { ZoneTokenizer } from './zone-tokenizer.js';
 
 /** What one read shares across its files: the zone, the TTL rules of RFC 1035/2308 as BIND applies them, the sink. */
@@ -16,6 +16,8 @@ export interface ReadState {
   readonly defaultTtl: number;
   readonly onRecord: (record: ZoneRecord) => void;
   records: number;
+  /** "refused" for text from elsewhere (a download, a transfer, their copies): $INCLUDE would read this machine's files. */
+  readonly includes: 'allowed' | 'refused';
 }
 
 /** An $INCLUDE to read before the next entry of the including file. */
@@ -26,6 +28,8 @@ export interface IncludeRequest {
 }
 
 const DIRECTIVES = '$ORIGIN, $TTL or $INCLUDE';
+/** Why $INCLUDE fails in a downloaded or transferred zone (docs/feeds.md says the same). */
+export const INCLUDE_REFUSED = '$INCLUDE is not allowed in a downloaded zone';
 const TTL_FORM = 'a TTL (seconds, or units as in 1h30m) up to 4294967295';
 
 /**
@@ -124,6 +128,7 @@ export class ZoneEntries {
         this.#endAt(2);
         return undefined;
       case '$INCLUDE': {
+        if (this.#state.includes === 'refused') this.#fail('$INCLUDE', `a record, $ORIGIN or $TTL (${INCLUDE_REFUSED})`);
         const file = this.#argument(1, 'a file name');
         const name = tokens[2];
         const origin = name === undefined ? this.#origin : zoneName(absoluteName(name, this.#origin, this.#fail));
@@ -131,7 +136,7 @@ export class ZoneEntries {
         return { file, origin, line: this.#tokenizer.entryLine };
       }
       default:
-        return this.#fail(first, DIRECTIVES);
+        return this.#fail(bare(first), DIRECTIVES);
     }
   }
 

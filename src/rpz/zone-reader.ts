@@ -1,10 +1,11 @@
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ZoneEntries, type IncludeRequest, type ReadState } from './zone-entries.js';
 import { absoluteName, ROOT, zoneName, type ZoneName } from './zone-names.js';
-import { quoted, ZoneSyntaxError } from './zone-syntax-error.js';
-import { ZoneTokenizer } from './zone-tokenizer.js';
+import { count, quoted, ZoneSyntaxError } from './zone-syntax-error.js';
+import { MAX_LINE_LENGTH, ZoneTokenizer } from './zone-tokenizer.js';
 
 export { ZoneSyntaxError } from './zone-syntax-error.js';
 
@@ -37,6 +38,21 @@ export interface ReadZoneOptions {
   maxIncludeDepth?: number;
   /** Bytes read at a time; default 1 MiB. Lines and parentheses may straddle chunks. */
   chunkSize?: number;
+  /** Characters a line, or an entry that parentheses join, may hold; default 1 MiB (MAX_LINE_LENGTH). */
+  maxLineLength?: number;
+  /**
+   * Bytes read in all, the zone file and every $INCLUDE'd file each time it is
+   * included; default 1 GiB. Nested includes cannot multiply the work past it.
+   */
+  maxBytes?: number;
+  /**
+   * Whether $INCLUDE may read local files: "allowed" (the default of readZone,
+   * for an operator's own zone files; regular files only) or "refused" (the
+   * default of readZoneText, and what a downloaded or transferred zone and its
+   * last-good copy are read with: text from elsewhere never reads this
+   * machine's files).
+   */
+  includes?: 'allowed' | 'refused';
 }
 
 /** What a read covered. */
@@ -51,6 +67,10 @@ interface Run {
   readonly state: ReadState;
   readonly maxDepth: number;
   readonly chunkSize: number;
+  readonly maxLineLength: number;
+  readonly maxBytes: number;
+  /** Bytes read so far, in all files. */
+  bytes: number;
   readonly files: string[];
   /** The files being read, outermost first: real paths (for loops) and names (for messages). */
   readonly keys: string[];
@@ -69,24 +89,29 @@ interface Source {
 /**
  * Reads an RFC 1035 master file in chunks and hands each record to `onRecord`
  * as soon as its entry is complete. Throws ZoneSyntaxError (file:line, found,
- * expected) on the first syntax error; a missing zone file rejects with the
- * file system's error.
+ * expected) on the first syntax error, an over-long line, or a refused or
+ * over-budget $INCLUDE; a missing zone file rejects with the file system's error.
  */
 export async function readZone(path: string, options: ReadZoneOptions, onRecord: (record: ZoneRecord) => void): Promise<ReadZoneStats> {
-  const run = startRun(options, onRecord);
+  const run = startRun({ includes: 'allowed', ...options }, onRecord);
   const key = await realpath(path);
-  await readSource(run, { file: path, key, dir: dirname(path), chunks: fileChunks(path, run.chunkSize) }, zoneName(run.state.zone), 0);
+  await readSource(run, { file: path, key, dir: dirname(path), chunks: fileChunks(path, run) }, zoneName(run.state.zone), 0);
   return { records: run.state.records, lines: run.lines, files: run.files };
 }
 
-/** readZone for a zone held as text; `name` stands for its file name, $INCLUDE paths are relative to process.cwd(). */
+/**
+ * readZone for a zone held as text; `name` stands for its file name. $INCLUDE
+ * is refused unless `options.includes` is "allowed" (paths are then relative
+ * to process.cwd()).
+ */
 export async function readZoneText(text: string, name: string, options: ReadZoneOptions, onRecord: (record: ZoneRecord) => void): Promise<ReadZoneStats> {
-  const run = startRun(options, onRecord);
-  await readSource(run, { file: name, key: `text:${name}`, dir: '', chunks: [stripBom(text)] }, zoneName(run.state.zone), 0);
+  const run = startRun({ includes: 'refused', ...options }, onRecord);
+  run.bytes += Buffer.byteLength(text);
+  await readSource(run, { file: name, key: `text:${name}`, dir: '', chunks: textChunks(stripBom(text), run.chunkSize) }, zoneName(run.state.zone), 0);
   return { records: run.state.records, lines: run.lines, files: run.files };
 }
 
-function startRun(options: ReadZoneOptions, onRecord: (record: ZoneRecord) => void): Run {
+function startRun(options: ReadZoneOptions & { includes: 'allowed' | 'refused' }, onRecord: (record: ZoneRecord) => void): Run {
   const bad = (key: string, found: unknown, expected: string): never => {
     throw new TypeError(`readZone options.${key}: found ${JSON.stringify(found)}, expected ${expected}`);
   };
@@ -104,11 +129,15 @@ function startRun(options: ReadZoneOptions, onRecord: (record: ZoneRecord) => vo
     defaultTtl: integer('defaultTtl', 3600, 0, 4294967295),
     onRecord,
     records: 0,
+    includes: options.includes === 'allowed' ? 'allowed' : options.includes === 'refused' ? 'refused' : bad('includes', options.includes, '"allowed" or "refused"'),
   };
   return {
     state,
     maxDepth: integer('maxIncludeDepth', 8, 0, 64),
     chunkSize: integer('chunkSize', 1 << 20, 1, 1 << 30),
+    maxLineLength: integer('maxLineLength', MAX_LINE_LENGTH, 1, 1 << 30),
+    maxBytes: integer('maxBytes', 1 << 30, 0, Number.MAX_SAFE_INTEGER),
+    bytes: 0,
     files: [],
     keys: [],
     names: [],
@@ -120,7 +149,7 @@ async function readSource(run: Run, source: Source, origin: ZoneName, depth: num
   run.files.push(source.file);
   run.keys.push(source.key);
   run.names.push(source.file);
-  const tokenizer = new ZoneTokenizer(source.file);
+  const tokenizer = new ZoneTokenizer(source.file, run.maxLineLength);
   const entries = new ZoneEntries(tokenizer, run.state, origin);
   const drain = async (): Promise<void> => {
     while (tokenizer.next()) {
@@ -140,24 +169,45 @@ async function readSource(run: Run, source: Source, origin: ZoneName, depth: num
 }
 
 async function readInclude(run: Run, from: Source, include: IncludeRequest, depth: number): Promise<void> {
-  const fail = (expected: string): never => {
-    throw new ZoneSyntaxError(from.file, include.line, quoted(include.file), expected);
+  const fail = (expected: string, found = quoted(include.file)): never => {
+    throw new ZoneSyntaxError(from.file, include.line, found, expected);
   };
   if (depth > run.maxDepth) fail(`at most ${run.maxDepth} nested $INCLUDE levels`);
   const file = isAbsolute(include.file) ? include.file : join(from.dir, include.file);
   let key = '';
+  let stats: Stats | undefined;
   try {
     key = await realpath(file);
+    stats = await stat(key);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     fail(`a file to $INCLUDE (${file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)})`);
   }
+  // A device, FIFO or directory is no zone text, and /dev/zero or a FIFO never ends: only regular files are read.
+  if (!stats!.isFile()) fail(`a regular file to $INCLUDE (${file} is ${fileKind(stats!)})`);
   if (run.keys.includes(key)) fail(`a file that is not already being read (include loop: ${[...run.names, file].join(' -> ')})`);
-  await readSource(run, { file, key, dir: dirname(file), chunks: fileChunks(file, run.chunkSize) }, include.origin, depth);
+  if (run.bytes + stats!.size > run.maxBytes) {
+    fail(`at most ${count(run.maxBytes)} bytes for the zone with its $INCLUDE files (${count(run.bytes)} read before it)`, `${quoted(include.file)} (${count(stats!.size)} bytes)`);
+  }
+  await readSource(run, { file, key, dir: dirname(file), chunks: fileChunks(file, run) }, include.origin, depth);
 }
 
-/** The file as text, `chunkSize` bytes at a time; UTF-8 sequences split by a chunk boundary are joined. */
-async function* fileChunks(file: string, chunkSize: number): AsyncGenerator<string> {
+function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The file as text, `run.chunkSize` bytes at a time; UTF-8 sequences split by
+ * a chunk boundary are joined. Counts the bytes into `run.bytes` and stops
+ * past `run.maxBytes` (a file that grows while it is read).
+ */
+async function* fileChunks(file: string, run: Run): AsyncGenerator<string> {
+  const chunkSize = run.chunkSize;
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.allocUnsafe(chunkSize);
@@ -166,6 +216,8 @@ async function* fileChunks(file: string, chunkSize: number): AsyncGenerator<stri
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, chunkSize, null);
       if (bytesRead === 0) break;
+      run.bytes += bytesRead;
+      if (run.bytes > run.maxBytes) throw new Error(`${file}: more than ${count(run.maxBytes)} bytes read for the zone with its $INCLUDE files; at most that is read (maxBytes)`);
       const text = decoder.write(buffer.subarray(0, bytesRead));
       if (text === '') continue;
       yield first ? stripBom(text) : text;
@@ -176,6 +228,11 @@ async function* fileChunks(file: string, chunkSize: number): AsyncGenerator<stri
   } finally {
     await handle.close();
   }
+}
+
+/** Text held in memory, in chunks as a file is read, so that its lines are bounded the same way. */
+function* textChunks(text: string, chunkSize: number): Generator<string> {
+  for (let at = 0; at < text.length; at += chunkSize) yield text.slice(at, at + chunkSize);
 }
 
 function stripBom(text: string): string {

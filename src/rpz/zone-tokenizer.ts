@@ -1,4 +1,4 @@
-import { ZoneSyntaxError } from './zone-syntax-error.js';
+import { count, EXCERPT_LENGTH, lineTooLong, ZoneSyntaxError } from './zone-syntax-error.js';
 
 // Character classes of RFC 1035 section 5.1 master-file text; code points >= 128 are token characters.
 const TOKEN = 0;
@@ -30,12 +30,18 @@ function classOf(c: number): number {
   return c < 128 ? CLASS[c]! : TOKEN;
 }
 
+/** Characters a line, or an entry that parentheses join, may hold unless the reader is told otherwise. */
+export const MAX_LINE_LENGTH = 1 << 20;
+
 /**
  * Splits master-file text into entries (one record or directive each): a line,
  * or several lines joined by parentheses, without comments. Text arrives in
  * chunks; only complete lines are scanned, the partial last line waits for the
  * next chunk, so an entry's tokens and open parentheses carry over chunk
  * boundaries. Escapes stay verbatim in tokens; quoted strings lose their quotes.
+ * Each character is scanned once, and a line or entry longer than
+ * `maxLineLength` fails as soon as that is known: the text held at once is at
+ * most that plus one chunk, whatever the input.
  */
 export class ZoneTokenizer {
   /** The tokens of the entry `next()` found; reused, copy what you keep. */
@@ -55,22 +61,35 @@ export class ZoneTokenizer {
   #depth = 0;
   #parenLine = 0;
   #started = false;
+  /** Characters of earlier chunks dropped from the front of #text: #text[0] is character #consumed of the input. */
+  #consumed = 0;
+  /** Where the current entry's first line starts, counted like #consumed. */
+  #entryStart = 0;
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    readonly maxLineLength = MAX_LINE_LENGTH,
+  ) {}
 
-  /** Adds the next chunk of text. */
+  /** Adds the next chunk of text; fails when the line it leaves open is already too long. */
   append(chunk: string): void {
-    const rest = this.#text.slice(this.#pos); // the partial last line: next() always scans up to #limit
+    // next() has scanned up to #limit, the start of the partial last line: only that line is kept and joined.
+    // Only the new chunk is searched for a newline, so a line spread over many chunks costs no rescans.
+    const rest = this.#text.slice(this.#pos);
+    this.#consumed += this.#pos;
     this.#text = rest === '' ? chunk : rest + chunk;
     this.#pos = 0;
     this.#lineStart = 0;
-    this.#limit = this.#text.lastIndexOf('\n') + 1;
+    const newline = chunk.lastIndexOf('\n');
+    this.#limit = newline < 0 ? 0 : rest.length + newline + 1;
+    if (newline < 0) this.#checkOpen();
   }
 
   /** Marks the end of the text: the last line counts even without a newline. */
   end(): void {
     this.#ended = true;
     this.#limit = this.#text.length;
+    this.#checkOpen();
   }
 
   /** Lines read so far (all lines once `end()` was called and `next()` returned false). */
@@ -134,6 +153,8 @@ export class ZoneTokenizer {
           i++;
           break;
         case NEWLINE:
+          if (i - this.#lineStart > this.maxLineLength) this.#lineTooLong(this.#lineStart);
+          if (this.#depth > 0 && this.#consumed + i - this.#entryStart > this.maxLineLength) this.#entryTooLong();
           i++;
           this.#line++;
           this.#lineStart = i;
@@ -177,6 +198,7 @@ export class ZoneTokenizer {
     if (this.#started) return;
     this.#started = true;
     this.entryLine = this.#line;
+    this.#entryStart = this.#consumed + this.#lineStart;
     const first = this.#text.charCodeAt(this.#lineStart);
     this.blankOwner = first === 0x20 || first === 0x09;
   }
@@ -195,6 +217,22 @@ export class ZoneTokenizer {
     if (this.tokens.length < 31) this.#quotedMask |= 1 << this.tokens.length;
     this.tokens.push(text.slice(open + 1, i));
     return i + 1;
+  }
+
+  /** The line not yet ended (all of #text from #pos) and the entry it belongs to must already fit. */
+  #checkOpen(): void {
+    if (this.#text.length - this.#pos > this.maxLineLength) this.#lineTooLong(this.#pos);
+    if (this.#started && this.#consumed + this.#text.length - this.#entryStart > this.maxLineLength) this.#entryTooLong();
+  }
+
+  #lineTooLong(start: number): never {
+    throw lineTooLong(this.file, this.#line, this.#text.slice(start, start + EXCERPT_LENGTH + 1), this.maxLineLength);
+  }
+
+  #entryTooLong(): never {
+    const max = count(this.maxLineLength);
+    this.#line = this.entryLine;
+    this.#fail(`an entry longer than ${max} characters (from line ${this.entryLine}, joined by parentheses)`, `entries of at most ${max} characters (maxLineLength)`);
   }
 
   #fail(found: string, expected: string): never {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PacketHandler } from './handle-packet.js';
+import type { TcpConnections } from './tcp-connections.js';
 import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
 
@@ -14,10 +15,10 @@ export interface DnsListeners {
  * Binds UDP and TCP on one port for every listen address. With port 0, the
  * first address picks a free port and the others use it; the kernel may pick
  * a UDP port that TCP already uses (a client connection's ephemeral port),
- * and then another is tried.
+ * and then another is tried. Every TCP listener shares `tcpConnections`, so
+ * the TCP limits count connections and bytes across all addresses.
  */
-export async function bindDns(listen: Config['listen'], handle: PacketHandler, log: Logger): Promise<DnsListeners> {
-  const tcpOptions = { idleTimeoutMs: listen.tcpIdleTimeoutMs, maxConnections: listen.tcpMaxConnections };
+export async function bindDns(listen: Config['listen'], tcpConnections: TcpConnections, handle: PacketHandler, log: Logger): Promise<DnsListeners> {
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
   const close = async (): Promise<void> => {
@@ -29,7 +30,7 @@ export async function bindDns(listen: Config['listen'], handle: PacketHandler, l
       for (let attempt = 1; ; attempt++) {
         const udp = await listenUdp(address, port, handle, log);
         try {
-          const tcp = await listenTcp(address, udp.port, tcpOptions, handle, log);
+          const tcp = await listenTcp(address, udp.port, tcpConnections, handle, log);
           closers.push(udp.close, tcp.close);
           port = udp.port;
           endpoints.push({ address: udp.address, port });

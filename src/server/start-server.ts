@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { AnswerCache } from '../cache/answer-cache.js';
 import type { Config } from '../config/schema.js';
+import type { Question } from '../dns/types.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
@@ -16,6 +17,7 @@ import { notifyResponder } from '../sources/notify.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
+import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
@@ -52,12 +54,17 @@ export interface StartOptions {
 export async function startServer({ config, log, now, blockLogSink }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
-  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
   await zones.loadAll();
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
+  const tcp = new TcpConnections(tcpLimits(config.listen));
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), tcp: () => tcp.stats() });
+  const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
+    metrics.malformedAnswer(upstream);
+    if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
+  };
+  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }), onMalformedAnswer });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,
@@ -71,7 +78,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     blockLog.record(query, answer, ede);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
 
-  const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
+  const dns = await bindDns(config.listen, tcp, handle, log).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });

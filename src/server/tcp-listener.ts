@@ -2,33 +2,25 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
 import { InFlight } from './in-flight.js';
+import { TcpConnection } from './tcp-connection.js';
+import type { TcpConnections } from './tcp-connections.js';
 
 /** A bound TCP server answering DNS (RFC 7766). */
 export interface TcpListener {
   readonly address: string;
   readonly port: number;
-  readonly connections: () => number;
   close(): Promise<void>;
 }
 
-export interface TcpOptions {
-  readonly idleTimeoutMs: number;
-  readonly maxConnections: number;
-}
-
-/** Queries one connection may have in flight before we stop reading from it. */
-const MAX_IN_FLIGHT = 64;
-
 /**
- * Binds TCP on address:port. Messages are 2-byte length framed; a connection
- * may carry many queries, pipelined, answered as each completes (RFC 7766
- * section 6.2.1.1 allows any order). Idle connections are closed.
+ * Binds TCP on address:port. Each connection is a TcpConnection, admitted
+ * and held to its limits by `connections`, which every listener shares.
  */
-export async function listenTcp(address: string, port: number, options: TcpOptions, handle: PacketHandler, log: Logger): Promise<TcpListener> {
-  const sockets = new Set<net.Socket>();
+export async function listenTcp(address: string, port: number, connections: TcpConnections, handle: PacketHandler, log: Logger): Promise<TcpListener> {
+  const mine = new Map<net.Socket, TcpConnection>();
   const inFlight = new InFlight();
-  const server = net.createServer({ allowHalfOpen: false }, (socket) => serveConnection(socket));
-  server.maxConnections = options.maxConnections;
+  // Half-open allowed: a client may shut down its sending side after its queries and still read the answers.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => serveConnection(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host: address, ipv6Only: net.isIPv6(address) }, () => {
@@ -41,48 +33,26 @@ export async function listenTcp(address: string, port: number, options: TcpOptio
   server.on('error', (error) => log.warn({ listener, err: error.message }, 'TCP server error'));
 
   function serveConnection(socket: net.Socket): void {
-    sockets.add(socket);
     const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    let pending = Buffer.alloc(0);
-    let pendingHere = 0;
-    socket.setNoDelay(true);
-    socket.setTimeout(options.idleTimeoutMs, () => socket.destroy());
     socket.on('error', (error) => {
       if (log.isLevelEnabled('debug')) log.debug({ listener, client: client.address, err: error.message }, 'TCP connection error');
     });
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('data', (chunk) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= 2) {
-        const length = pending.readUInt16BE(0);
-        if (pending.length < 2 + length) break;
-        const raw = Buffer.from(pending.subarray(2, 2 + length));
-        pending = pending.subarray(2 + length);
-        pendingHere++;
-        if (pendingHere >= MAX_IN_FLIGHT) socket.pause();
-        void inFlight.track(handle(raw, { client, transport: 'tcp', listener })).then((reply) => {
-          pendingHere--;
-          if (socket.isPaused() && pendingHere < MAX_IN_FLIGHT) socket.resume();
-          if (reply === null || socket.destroyed) return;
-          const framed = Buffer.allocUnsafe(reply.length + 2);
-          framed.writeUInt16BE(reply.length, 0);
-          reply.copy(framed, 2);
-          socket.write(framed);
-        });
-      }
-    });
+    const connection = new TcpConnection(socket, connections, handle, { client, transport: 'tcp', listener }, inFlight);
+    if (!connections.admit(connection)) return;
+    mine.set(socket, connection);
+    socket.on('close', () => mine.delete(socket));
+    connection.start();
   }
 
   return {
     address: bound.address,
     port: bound.port,
-    connections: () => sockets.size,
     // Stop accepting and reading, answer what was already received, then close.
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.pause();
+      for (const connection of mine.values()) connection.stopReading();
       await inFlight.drained();
-      for (const socket of sockets) socket.destroy();
+      for (const socket of mine.keys()) socket.destroy();
       await closed;
     },
   };

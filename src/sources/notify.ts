@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
+import { messageFault } from '../dns/message-fault.js';
 import { readQuestion } from '../dns/wire.js';
 import type { PacketMeta } from '../server/decode-query.js';
 import type { PolicyZones } from './policy-zones.js';
@@ -17,10 +18,14 @@ export const OPCODE_NOTIFY = 4;
  * (address, any port: primaries send from ephemeral ports) and, when the
  * zone has a TSIG key, only when signed with it (the answer is signed too).
  * Anything else is refused and logged: REFUSED for an unknown sender,
- * NOTAUTH for a zone we are not a secondary of or a bad signature.
+ * NOTAUTH for a zone we are not a secondary of or a bad signature. A
+ * malformed message (messageFault) throws: the packet handler answers
+ * FORMERR and logs it at debug, as for any malformed packet.
  */
 export function notifyResponder(zones: PolicyZones, log: Logger): (raw: Buffer, meta: PacketMeta) => Buffer | null {
   return (raw, meta) => {
+    const fault = messageFault(raw);
+    if (fault !== null) throw new Error(`malformed NOTIFY: ${fault}`);
     if (raw.readUInt16BE(4) !== 1) return emptyReply(raw, Rcode.FORMERR);
     const read = readQuestion(raw);
     if (read === null) return emptyReply(raw, Rcode.FORMERR);

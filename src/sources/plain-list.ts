@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { ZoneRecord } from '../rpz/zone-reader.js';
+import { readBoundedLines } from './bounded-lines.js';
 
 /** Formats of plain block lists (not zone files). */
 export type PlainFormat = 'domains' | 'hosts' | 'adblock';
@@ -39,27 +38,25 @@ export function listEntry(line: string, format: PlainFormat): string | null {
  * Reads a plain list and hands the policy compiler, for each name, the rules
  * `name CNAME .` and `*.name CNAME .` (the name and everything below it), as
  * if they were written in a policy zone called `origin`. Returns how many
- * names it gave and how many lines were neither a name nor a comment.
+ * names it gave and how many lines were neither a name nor a comment; rejects
+ * with file:line on a line longer than `maxLineLength` characters.
  */
-export async function readPlainList(file: string, format: PlainFormat, origin: string, onRecord: (record: ZoneRecord) => void): Promise<{ names: number; skipped: number }> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let line = 0;
+export async function readPlainList(file: string, format: PlainFormat, origin: string, onRecord: (record: ZoneRecord) => void, maxLineLength: number): Promise<{ names: number; skipped: number }> {
   let names = 0;
   let skipped = 0;
   const seen = new Set<string>();
-  for await (const text of lines) {
-    line++;
+  await readBoundedLines(file, maxLineLength, (text, line) => {
     const name = listEntry(text, format);
     if (name === null) {
       if (!/^\s*([#![]|$)/.test(text)) skipped++;
-      continue;
+      return;
     }
-    if (seen.has(name)) continue;
+    if (seen.has(name)) return;
     seen.add(name);
     names++;
     const base = { ttl: 300, type: 'CNAME', rdata: ['.'], origin, file, line };
     onRecord({ ...base, owner: `${name}.${origin}` });
     onRecord({ ...base, owner: `*.${name}.${origin}` });
-  }
+  });
   return { names, skipped };
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { PolicyZone, type PolicyZoneData } from '../rpz/policy-zone.js';
 import { startLowPriorityWorker } from '../server/low-priority-threads.js';
 import { refreshZone, type RefreshJob, type RefreshResult } from './refresh-zone.js';
@@ -20,8 +20,9 @@ export interface RefreshOutcome extends RefreshResult {
 
 /**
  * Runs one refresh (see refreshZone) in a worker thread when the zone is big
- * (OFF_THREAD_BYTES), or has no copy yet so that its size is unknown (a first
- * download or AXFR), and here otherwise. `inForce`, the version in force of a
+ * (OFF_THREAD_BYTES), has no copy yet so that its size is unknown (a first
+ * download or AXFR), or is a zone file that may $INCLUDE others (their size is
+ * not known either), and here otherwise. `inForce`, the version in force of a
  * zone with primaries, lets an IXFR change it instead of compiling the zone whole.
  */
 export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null): Promise<RefreshOutcome> {
@@ -29,11 +30,18 @@ export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = n
     (stats) => stats.size,
     () => null, // no file: the loader reports a missing zone file with its own message
   );
-  const offThread = size === null ? sourceKind(job.config) !== 'file' : size >= OFF_THREAD_BYTES;
+  const offThread = size === null ? sourceKind(job.config) !== 'file' : size >= OFF_THREAD_BYTES || (await mayInclude(job));
   const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
   const result = await (offThread ? refreshOffThread(withBase) : refreshZone(withBase));
   if (result.edit === undefined) return { ...result, offThread };
   return { ...result, zone: PolicyZone.edited(inForce!, result.edit), offThread };
+}
+
+/** Whether a small zone file mentions $INCLUDE (only local zone files may include: a download or a copy never does). */
+async function mayInclude(job: RefreshJob): Promise<boolean> {
+  if (sourceKind(job.config) !== 'file' || job.config.format !== 'rpz') return false;
+  const text = await readFile(job.path, 'latin1').catch(() => '');
+  return /\$include/i.test(text);
 }
 
 /** The refresh worker's file beside this one: .ts when run from source (tests), .js when built. */

@@ -1,7 +1,8 @@
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
-import { fetchToCopy } from './url-fetch.js';
+import { fetchFeed } from './url-fetch.js';
 import { refreshFromPrimaries } from './zone-transfer/secondary.js';
 import type { TouchedLines } from './zone-transfer/zone-copy.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
@@ -40,18 +41,38 @@ export interface SourceUpdate {
   readonly note?: string;
 }
 
-/** A SourceUpdate, with an IXFR's changes as the copy shows them (these stay in the thread that made them). */
+/** A new version of a last-good copy, written beside it, that replaces it only by `commit` once it has loaded. */
+export interface StagedCopy {
+  /** Where the new version is: stagedPath of the copy. */
+  readonly path: string;
+  /** Renames it over the copy and writes the copy's meta file. */
+  commit(): Promise<void>;
+}
+
+/** A SourceUpdate, with an IXFR's changes as the copy shows them and the new version of the copy (these stay in the thread that made them). */
 export interface SourceChange {
   readonly update: SourceUpdate;
   readonly touched?: TouchedLines;
+  readonly staged?: StagedCopy;
+}
+
+/**
+ * Where a new version of the copy at `path` waits until it has loaded. It
+ * stays there after a version that does not load (the error names it, file
+ * and line), until the next attempt writes over it.
+ */
+export function stagedPath(path: string): string {
+  return `${path}.new`;
 }
 
 /**
  * Brings a zone's source up to date. A file is read as it is; a URL is
- * downloaded to the copy when it changed; a zone with primaries is checked by
- * SOA serial and transferred to the copy when newer than `heldSerial` (the
- * serial in force, null when none). Rejects with the reason; the copy is then
- * untouched.
+ * downloaded, when it changed, beside the copy (stagedPath); a zone with
+ * primaries is checked by SOA serial and, when newer than `heldSerial` (the
+ * serial in force, null when none), transferred beside the copy. The copy
+ * itself is replaced only by `staged.commit()`, which the caller runs once the
+ * new version has loaded: a version that does not load never costs the last
+ * good one. Rejects with the reason; the copy is then untouched.
  */
 export async function updateSource(config: ZoneConfig, path: string, heldSerial: number | null, key: TsigKey | undefined): Promise<SourceChange> {
   switch (sourceKind(config)) {
@@ -59,8 +80,9 @@ export async function updateSource(config: ZoneConfig, path: string, heldSerial:
       return { update: { changed: true, transfer: null } };
     case 'url': {
       const started = Date.now();
-      const fetched = await fetchToCopy(config.url!, path);
-      return { update: { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } };
+      const fetched = await fetchFeed(config.url!, path, stagedPath(path));
+      const update = { changed: fetched.changed, transfer: { kind: fetched.changed ? 'download' : 'not-modified', from: config.url!, bytes: fetched.bytes, ms: Date.now() - started } } as const;
+      return fetched.meta === undefined ? { update } : { update, staged: staging(path, fetched.meta) };
     }
     case 'primaries': {
       const options = {
@@ -70,16 +92,32 @@ export async function updateSource(config: ZoneConfig, path: string, heldSerial:
         maxBytes: config.transfer.maxBytes,
         ...(key !== undefined && { key }),
       };
-      const outcome = await refreshFromPrimaries(options, path, heldSerial);
-      await writeCopyMeta(path, { serial: outcome.serial, primary: outcome.primary, confirmed: Date.now() });
+      const outcome = await refreshFromPrimaries(options, path, heldSerial, stagedPath(path));
+      const meta: CopyMeta = { serial: outcome.serial, primary: outcome.primary, confirmed: Date.now() };
       const update = {
         changed: outcome.kind !== 'up-to-date',
         transfer: { kind: outcome.kind, from: outcome.primary, bytes: outcome.bytes, ms: outcome.ms },
         ...(outcome.ixfrFallback !== undefined && { note: outcome.ixfrFallback }),
       };
-      return outcome.touched === undefined ? { update } : { update, touched: outcome.touched };
+      if (!update.changed) {
+        await writeFileAtomic(`${path}.meta.json`, JSON.stringify(meta)); // the copy in force was confirmed
+        return { update };
+      }
+      const staged = staging(path, JSON.stringify(meta));
+      return outcome.touched === undefined ? { update, staged } : { update, touched: outcome.touched, staged };
     }
   }
+}
+
+function staging(path: string, meta: string): StagedCopy {
+  const staged = stagedPath(path);
+  return {
+    path: staged,
+    commit: async () => {
+      await rename(staged, path);
+      await writeFileAtomic(`${path}.meta.json`, meta);
+    },
+  };
 }
 
 /** Kept beside a transferred copy: when a primary last confirmed it (the SOA expire timer counts from there). */
@@ -91,8 +129,4 @@ export interface CopyMeta {
 
 export function readCopyMeta(path: string): Promise<CopyMeta | null> {
   return readJsonFile<CopyMeta>(`${path}.meta.json`);
-}
-
-function writeCopyMeta(path: string, meta: CopyMeta): Promise<void> {
-  return writeFileAtomic(`${path}.meta.json`, JSON.stringify(meta));
 }

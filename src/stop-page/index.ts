@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { capConnections, httpServerOptions, type HttpLimits } from '../observe/http-limits.js';
 import type { PolicySource } from '../server/stages/policy.js';
 import { parseHost } from './host-header.js';
 import { createLeafMinter } from './leaf-certificates.js';
@@ -21,7 +22,15 @@ export interface StopPageOptions {
   /** The key of referenceCode(), shared with the block log. */
   readonly referenceKey: Buffer;
   readonly now?: () => number;
+  /** What one client may hold (tests shorten it). */
+  readonly httpLimits?: HttpLimits;
 }
+
+/**
+ * What one client may hold on the stop page: a browser sends its request at once, so one that trickles its
+ * headers is cut off after 10 s; 1,000 connections leave room for a school's browsers (six each at most).
+ */
+export const STOP_PAGE_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
 
 /** The bound listeners ("127.0.0.1:8080"; port 0 in the config is the port picked). */
 export interface RunningStopPage {
@@ -43,13 +52,8 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
   const deps = { policy: options.policy, referenceKey: options.referenceKey, templates: loadTemplates(config.templatesDir), now };
   const handler = pageHandler(deps, log);
   const servers: NetServer[] = [];
-  const tuned = <S extends HttpServer>(server: S): S => {
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
-    server.keepAliveTimeout = 5_000;
-    server.maxHeadersCount = 100;
-    return server;
-  };
+  const limits = options.httpLimits ?? STOP_PAGE_HTTP_LIMITS;
+  const tuned = <S extends HttpServer>(server: S): S => capConnections(server, limits);
 
   if ((config.caCertFile === undefined) !== (config.caKeyFile === undefined)) {
     throw new Error(`stopPage: caCertFile and caKeyFile go together; only ${config.caCertFile === undefined ? 'caKeyFile' : 'caCertFile'} is set`);
@@ -57,7 +61,7 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
   const ca = config.caCertFile === undefined ? null : await loadOperatorCa(config.caCertFile, config.caKeyFile!, now());
   const minter = ca === null ? null : await createLeafMinter(ca, { now });
   try {
-    const http = await listenAll(config.http, () => tuned(createHttpServer(handler)), servers);
+    const http = await listenAll(config.http, () => tuned(createHttpServer(httpServerOptions(limits), handler)), servers);
     let https: string[];
     if (minter === null) {
       https = await listenAll(config.https, () => tlsRefusalServer(), servers);
@@ -65,6 +69,7 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
       // Clients that send no SNI (a bare IP address) get a certificate for the first stop page address.
       const fallback = await minter.mint(config.addresses[0] ?? '127.0.0.1');
       const options = {
+        ...httpServerOptions(limits),
         cert: `${fallback.certPem}\n${ca!.chainPem}`,
         key: fallback.keyPem,
         minVersion: 'TLSv1.2' as const,

@@ -1,4 +1,4 @@
 /** The upstream pool: the forwarder's client side. */
 export { UpstreamPool, type UpstreamAnswer, type UpstreamPoolOptions, type UpstreamRequest } from './upstream-pool.js';
-export { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
+export { MalformedAnswer, UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 export { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';

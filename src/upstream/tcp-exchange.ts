@@ -3,12 +3,13 @@ import { bounded, type ExchangeLimits } from './bounded.js';
 import { FrameReader, frame } from './tcp-frames.js';
 import type { UpstreamAddress } from './upstream-address.js';
 import { checkAnswer, type UpstreamQuery } from './upstream-query.js';
-import { exchanged, type Exchanged } from './udp-exchange.js';
+import { settleAnswer, type Exchanged } from './udp-exchange.js';
 
 /**
  * Sends `query` over a fresh TCP connection and resolves with the first framed
- * message that is its answer; other messages are ignored, as over UDP. The
- * connection is closed when the exchange ends, however it ends.
+ * message that is its answer (or rejects when it is broken); other messages
+ * are ignored, as over UDP. The connection is closed when the exchange ends,
+ * however it ends.
  */
 export function tcpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {
@@ -17,9 +18,9 @@ export function tcpExchange(target: UpstreamAddress, query: UpstreamQuery, limit
     socket.on('connect', () => socket.write(frame(query.bytes)));
     socket.on('data', (chunk: Buffer) => {
       for (const message of reader.push(chunk)) {
-        const header = checkAnswer(message, query);
+        const header = checkAnswer(message, query, 'tcp');
         if (header !== null) {
-          settle.resolve(exchanged(header, message));
+          settleAnswer(settle, header, message, 'tcp');
           return;
         }
       }

@@ -1,17 +1,25 @@
 import type { AnswerHeader, UpstreamQuery } from './upstream-query.js';
 import { checkAnswer } from './upstream-query.js';
 import type { UpstreamAddress } from './upstream-address.js';
-import { bounded, type ExchangeLimits } from './bounded.js';
+import { bounded, type ExchangeLimits, type Settle } from './bounded.js';
+import { MalformedAnswer } from './upstream-failure.js';
 import type { UdpSockets } from './udp-sockets.js';
 
-/** A matching answer and what its header says. */
-export interface Exchanged extends AnswerHeader {
+/** A matching, well-formed answer and what its header says. */
+export interface Exchanged {
+  readonly rcode: number;
+  readonly truncated: boolean;
   readonly message: Buffer;
 }
 
-/** A matching answer with its header's fields, spelled out, not spread (see UpstreamPool's #run). */
-export function exchanged(header: AnswerHeader, message: Buffer): Exchanged {
-  return { rcode: header.rcode, truncated: header.truncated, message };
+/**
+ * Ends an exchange with the answer that matched (checkAnswer's header): with
+ * it when it is well-formed, with a MalformedAnswer when it is not. The
+ * fields are spelled out, not spread (see UpstreamPool's #run).
+ */
+export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, message: Buffer, transport: 'udp' | 'tcp'): void {
+  if (header.fault !== null) settle.reject(new MalformedAnswer(transport, header.fault));
+  else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
 }
 
 /** True when a datagram came from the upstream's own address and port. */
@@ -21,17 +29,18 @@ export function fromUpstream(rinfo: { address: string; port: number }, target: U
 
 /**
  * Sends `query` over UDP on one of the upstream's shared sockets (see
- * udp-sockets.ts) and resolves with the first datagram that is its answer;
- * anything else (another source, wrong ID or question, garbage) is ignored
- * until the timeout. The sockets are connect()ed, so the kernel drops
- * datagrams from anyone else; the source is checked again all the same.
+ * udp-sockets.ts) and resolves with the first datagram that is its answer, or
+ * rejects with MalformedAnswer when that answer is broken; anything else
+ * (another source, wrong ID or question, garbage) is ignored until the
+ * timeout. The sockets are connect()ed, so the kernel drops datagrams from
+ * anyone else; the source is checked again all the same.
  */
 export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {
     const accept = (message: Buffer): boolean => {
-      const header = checkAnswer(message, query);
+      const header = checkAnswer(message, query, 'udp');
       if (header === null) return false;
-      settle.resolve(exchanged(header, message));
+      settleAnswer(settle, header, message, 'udp');
       return true;
     };
     let socket = sockets.pick(target);

@@ -15,3 +15,12 @@ export class UpstreamFailure extends Error {
     this.attempts = Object.freeze([...attempts]);
   }
 }
+
+/** An answer that matched the query but is not a well-formed message (see messageFault): a failure of that upstream. */
+export class MalformedAnswer extends Error {
+  override readonly name = 'MalformedAnswer';
+
+  constructor(transport: 'udp' | 'tcp', fault: string) {
+    super(`malformed answer over ${transport.toUpperCase()}: ${fault}`);
+  }
+}

@@ -5,7 +5,7 @@ import { Slots } from './slots.js';
 import { UdpSockets } from './udp-sockets.js';
 import { askUpstream, type AskOptions } from './ask-upstream.js';
 import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
-import { UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
+import { MalformedAnswer, UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
 import { textToWire } from '../dns/name-text.js';
 
@@ -27,6 +27,8 @@ export interface UpstreamPoolOptions {
   retries?: number;
   /** Millisecond clock for health bookkeeping; default Date.now. */
   now?: () => number;
+  /** Told of each answer that matched but was malformed (its upstream, what was wrong, the question); for metrics and logs. Must not throw. */
+  onMalformedAnswer?: (upstream: string, reason: string, question: Question) => void;
 }
 
 /** What to ask the upstreams. */
@@ -40,7 +42,7 @@ export interface UpstreamRequest {
 
 /** An upstream's usable answer (any RCODE but SERVFAIL, REFUSED, NOTIMP and FORMERR). */
 export interface UpstreamAnswer {
-  /** The bytes exactly as received, OPT included. Shared between waiters: never mutate. */
+  /** The bytes exactly as received, OPT included, and well-formed (messageFault). Shared between waiters: never mutate. */
   message: Buffer;
   /** Which upstream answered, as configured ("127.0.0.1:5300"). */
   upstream: string;
@@ -53,7 +55,8 @@ const NUMBERS = ['timeoutMs', 'deadlineMs', 'deadAfterFailures', 'probeAfterMs',
 /**
  * Asks the upstream resolvers with failover, per-attempt timeouts and an
  * overall deadline, keeps their health, and shares one exchange between
- * identical concurrent requests.
+ * identical concurrent requests. A malformed answer is a failure of its
+ * upstream, like a timeout: the next one is asked.
  */
 export class UpstreamPool {
   readonly #targets: UpstreamAddress[];
@@ -79,7 +82,7 @@ export class UpstreamPool {
       if (!Number.isInteger(value) || value < 1) throw new Error(`upstream pool: "${key}" is ${String(value)}; expected a positive integer`);
     }
     this.#targets = options.upstreams.map(parseUpstreamAddress);
-    this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now };
+    this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now, onMalformedAnswer: options.onMalformedAnswer ?? (() => {}) };
     this.#health = new UpstreamHealth(this.#targets.length, this.#options);
   }
 
@@ -152,6 +155,7 @@ export class UpstreamPool {
           return { message: answer.message, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
         } catch (error) {
           attempts.push({ upstream: target.label, error: error instanceof Error ? error.message : String(error) });
+          if (error instanceof MalformedAnswer) this.#options.onMalformedAnswer(target.label, error.message, question);
           // Cut short by the deadline or close(): not this upstream's failure.
           if (!controller.aborted) this.#health.failed(index);
         }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Question } from '../dns/types.js';
-import { HEADER_SIZE, listRecords, readQuestion } from '../dns/wire.js';
+import { messageFault } from '../dns/message-fault.js';
+import { HEADER_SIZE, readQuestion } from '../dns/wire.js';
 import { textToWire } from '../dns/name-text.js';
 
 /** One query as sent to one upstream: its ID and bytes, and the question an answer must repeat. */
@@ -19,10 +20,12 @@ export interface QueryFlags {
   readonly udpPayload: number;
 }
 
-/** What a matching answer says in its header. */
+/** What a matching answer says in its header, and whether it is well-formed. */
 export interface AnswerHeader {
   readonly rcode: number;
   readonly truncated: boolean;
+  /** What is wrong with the message (see messageFault), or null: a broken answer is a failure of its upstream. */
+  readonly fault: string | null;
 }
 
 const QR = 0x8000;
@@ -65,10 +68,12 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireNa
 /**
  * Reads `message` as the answer to `query`, or returns null when it is not one
  * and must be ignored: wrong ID, not a response, another opcode, not exactly
- * one question, another name (compared case-insensitively), type or class, or
- * records that run past the end. Never throws.
+ * one question, another name (compared case-insensitively), type or class.
+ * An answer that matches is then checked whole (messageFault), except a UDP
+ * answer with TC=1: that is only a signal to ask again over TCP, and its
+ * records may be cut short. Never throws.
  */
-export function checkAnswer(message: Buffer, query: UpstreamQuery): AnswerHeader | null {
+export function checkAnswer(message: Buffer, query: UpstreamQuery, transport: 'udp' | 'tcp'): AnswerHeader | null {
   if (message.length < HEADER_SIZE || message.readUInt16BE(0) !== query.id) return null;
   const flags = message.readUInt16BE(2);
   if ((flags & QR) === 0 || (flags & 0x7800) !== 0 || message.readUInt16BE(4) !== 1) return null;
@@ -77,7 +82,6 @@ export function checkAnswer(message: Buffer, query: UpstreamQuery): AnswerHeader
   const { question } = at;
   if (question.lname !== query.question.lname || question.type !== query.question.type || question.class !== query.question.class) return null;
   const truncated = (flags & TC) !== 0;
-  // A truncated answer is only a signal to retry over TCP; its records may be cut short.
-  if (!truncated && listRecords(message, at.end) === null) return null;
-  return { rcode: flags & 0x000f, truncated };
+  const fault = truncated && transport === 'udp' ? null : messageFault(message);
+  return { rcode: flags & 0x000f, truncated, fault };
 }

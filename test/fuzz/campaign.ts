@@ -9,10 +9,12 @@ const WARM_UP_SHARE = 0.1;
 /** How many findings of one kind are kept with their detail (all are counted). */
 const KEPT_PER_KIND = 3;
 
-/** Memory at one moment: resident, and for rounds in this process the V8 heap and external memory in use. */
+/** Memory at one moment: resident, and the V8 heap and external memory in use, of the process `bound` applies to. */
 export interface MemorySample {
   readonly rss: number;
   readonly heap?: number;
+  /** What the bound applies to: the server process's RSS, or (rounds in this process) the memory in use. */
+  readonly bound?: 'server rss' | 'heap';
 }
 
 const NO_SAMPLE: MemorySample = { rss: Number.NaN };
@@ -123,7 +125,7 @@ export class Campaign {
    */
   get growth(): number {
     const warm = this.#warm ?? this.#start;
-    return this.#end.heap !== undefined && warm.heap !== undefined ? this.#end.heap - warm.heap : this.#end.rss - warm.rss;
+    return this.#end.bound === 'heap' ? (this.#end.heap ?? Number.NaN) - (warm.heap ?? Number.NaN) : this.#end.rss - warm.rss;
   }
 
   get failed(): boolean {
@@ -144,9 +146,9 @@ export class Campaign {
     return [
       `fuzz ${this.target}: seed ${this.options.seed}: ${this.#done.toLocaleString('en')} inputs in ${this.#seconds.toFixed(1)} s (${rate.toLocaleString('en')}/s)`,
       `  ${counters}`,
-      `  ${this.#end.heap === undefined ? 'server ' : ''}RSS start ${mib(this.#start.rss)}, after warm-up ${mib(warm.rss)}, end ${mib(this.#end.rss)}, peak sample ${mib(this.#rssPeak)}`,
-      ...(this.#end.heap === undefined ? [] : [`  heap and external memory in use (this process) start ${mib(this.#start.heap ?? 0)}, after warm-up ${mib(warm.heap ?? 0)}, end ${mib(this.#end.heap)}`]),
-      `  growth after warm-up ${mib(this.growth)} (${this.#end.heap === undefined ? 'server RSS' : 'heap and external'}; bound ${mib(MEMORY_BOUND_BYTES)}: ${this.growth <= MEMORY_BOUND_BYTES ? 'ok' : 'EXCEEDED'})`,
+      `  ${this.#end.bound === 'heap' ? 'fuzzer' : 'server'} RSS start ${mib(this.#start.rss)}, after warm-up ${mib(warm.rss)}, end ${mib(this.#end.rss)}, peak sample ${mib(this.#rssPeak)}`,
+      ...(this.#end.heap === undefined ? [] : [`  ${this.#end.bound === 'heap' ? 'fuzzer' : 'server'} heap and external memory in use: start ${mib(this.#start.heap ?? 0)}, after warm-up ${mib(warm.heap ?? 0)}, end ${mib(this.#end.heap)}`]),
+      `  growth after warm-up ${mib(this.growth)} (${this.#end.bound === 'heap' ? 'heap and external' : 'server RSS'}; bound ${mib(MEMORY_BOUND_BYTES)}: ${this.growth <= MEMORY_BOUND_BYTES ? 'ok' : 'EXCEEDED'})`,
       `  findings: ${findings}`,
     ];
   }

@@ -220,7 +220,7 @@ export async function clientRound(options: ClientRoundOptions): Promise<Campaign
   assertLoopback(upstream.hostPort);
   const zoneFile = writePolicyZone();
   const server = await startFuzzServer(serverYaml({ upstream: upstream.hostPort, zoneFile, stateDir: mkdtempSync(join(tmpdir(), 'stopzone-fuzz-state-')), extra: options.serverYaml }));
-  const campaign = new Campaign('client', options, async () => (await server.sample()).rss);
+  const campaign = new Campaign('client', options, () => server.sample());
   try {
     const before = await policyFailures(server.dns);
     if (before.length > 0) throw new Error(`the fuzz policy does not hold before fuzzing (harness broken?): ${before.join('; ')}`);

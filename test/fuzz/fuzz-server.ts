@@ -7,6 +7,9 @@ const CHILD = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 /** A sample of the server's state. */
 export interface ServerSample {
   readonly rss: number;
+  /** V8 heap and external memory in use. */
+  readonly heap: number;
+  readonly bound: 'server rss';
   /** Warning and error log lines by message. */
   readonly logs: Record<string, number>;
   readonly blockLines: number;
@@ -52,7 +55,7 @@ export async function startFuzzServer(yaml: string): Promise<FuzzServer> {
     });
     child.once('exit', (code, signal) => {
       if (!closing) faults.push({ kind: 'server process exited', detail: `code ${code}, signal ${signal}; its last output:\n${output}` });
-      for (const waiting of samples.splice(0)) waiting({ rss: Number.NaN, logs: {}, blockLines: 0 });
+      for (const waiting of samples.splice(0)) waiting({ rss: Number.NaN, heap: Number.NaN, bound: 'server rss', logs: {}, blockLines: 0 });
       reject(new Error(`the fuzzed server exited (code ${code}, signal ${signal}) before it was ready:\n${output}`));
     });
   });
@@ -65,7 +68,7 @@ export async function startFuzzServer(yaml: string): Promise<FuzzServer> {
     faults,
     sample: () =>
       new Promise((resolve) => {
-        if (!child.connected) return resolve({ rss: Number.NaN, logs: {}, blockLines: 0 });
+        if (!child.connected) return resolve({ rss: Number.NaN, heap: Number.NaN, bound: 'server rss', logs: {}, blockLines: 0 });
         samples.push(resolve);
         child.send({ op: 'sample' });
       }),

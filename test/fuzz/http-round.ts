@@ -96,7 +96,7 @@ export async function httpRound(options: ClientRoundOptions): Promise<Campaign> 
   const server = await startFuzzServer(
     serverYaml({ upstream: upstream.hostPort, zoneFile: writePolicyZone(), stateDir: mkdtempSync(join(tmpdir(), 'stopzone-fuzz-state-')), stopPage: { caCertFile: ca.certFile, caKeyFile: ca.keyFile }, extra: options.serverYaml }),
   );
-  const campaign = new Campaign('http', options, async () => (await server.sample()).rss);
+  const campaign = new Campaign('http', options, () => server.sample());
   try {
     if ((await policyFailures(server.dns)).length > 0) throw new Error('the fuzz policy does not hold before fuzzing (harness broken?)');
     await campaign.begin();

@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startServer } from '../../src/server/start-server.js';
 import { assertLoopback, assertLoopbackAll } from '../helpers/loopback-guard.js';
-import { settledRss } from './memory.js';
+import { settledMemory } from './memory.js';
 
 const send = (message: Record<string, unknown>): void => void process.send?.(message);
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error)).slice(0, 4000);
@@ -48,7 +48,7 @@ const blockLogSink = new Writable({
 const server = await startServer({ config, log, blockLogSink });
 process.on('message', (message: { op: string }) => {
   if (message.op === 'sample') {
-    send({ op: 'sample', rss: settledRss(), logs: Object.fromEntries(logCounts), blockLines });
+    send({ op: 'sample', ...settledMemory('server rss'), logs: Object.fromEntries(logCounts), blockLines });
   } else if (message.op === 'close') {
     void server.close().then(() => {
       send({ op: 'closed' });

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
 import { ZoneSyntaxError } from '../../src/rpz/zone-syntax-error.js';
 import { loadZoneSource } from '../../src/sources/load-source.js';
-import type { Config } from '../../src/config/schema.js';
 import { Campaign, type RoundOptions } from './campaign.js';
 import { corpusFiles } from './corpus.js';
 import { settledMemory } from './memory.js';
 import { plainList } from './plain-lists.js';
+import { zoneConfig } from './zone-configs.js';
 import { writeIncludeFiles, zoneText } from './zone-texts.js';
 
 /** Longest error message accepted: a message names file:line, what was found (quoted) and what was expected. */
@@ -57,8 +57,10 @@ export function processFaults(campaign: Campaign): () => void {
  */
 export async function zoneRound(options: RoundOptions): Promise<Campaign> {
   writeIncludeFiles();
-  const campaign = new Campaign('zone', options, async () => settledMemory());
+  const campaign = new Campaign('zone', options, async () => settledMemory('heap'));
   if (corpusFiles().length === 0) options.log('  (no corpus found: built-in seed zone only; set FUZZ_CORPUS to a folder of real feeds)');
+  // A local file zone: the server's line limit, $INCLUDE allowed.
+  const limits = { maxLineLength: zoneConfig('{ name: fuzz.rpz, file: fuzz.rpz }').maxLineLength, includes: 'allowed' as const };
   const stop = processFaults(campaign);
   try {
     await campaign.begin();
@@ -66,7 +68,7 @@ export async function zoneRound(options: RoundOptions): Promise<Campaign> {
       const text = zoneText(options.seed, index);
       campaign.count('bytes', text.length);
       try {
-        const zone = await bounded(loadPolicyZoneText(text, 'fuzz.rpz', 'fuzz-input'));
+        const zone = await bounded(loadPolicyZoneText(text, 'fuzz.rpz', 'fuzz-input', limits));
         if (zone === 'timeout') campaign.fail('no result within 10 s', index, '', text);
         else campaign.count('loaded');
       } catch (error) {
@@ -88,8 +90,9 @@ export async function zoneRound(options: RoundOptions): Promise<Campaign> {
  * and the names below it.
  */
 export async function listRound(options: RoundOptions): Promise<Campaign> {
-  const campaign = new Campaign('list', options, async () => settledMemory());
+  const campaign = new Campaign('list', options, async () => settledMemory('heap'));
   const dir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'stopzone-fuzz-lists-'));
+  const configs = { domains: zoneConfig('{ name: list.rpz, file: list.txt, format: domains }'), hosts: zoneConfig('{ name: list.rpz, file: list.txt, format: hosts }'), adblock: zoneConfig('{ name: list.rpz, file: list.txt, format: adblock }') };
   const stop = processFaults(campaign);
   try {
     await campaign.begin();
@@ -97,7 +100,7 @@ export async function listRound(options: RoundOptions): Promise<Campaign> {
       const input = plainList(options.seed, index);
       const file = join(dir, 'list.txt');
       writeFileSync(file, input.text);
-      const config = { name: 'list.rpz', format: input.format } as Config['policy']['zones'][number];
+      const config = configs[input.format];
       try {
         const zone = await bounded(loadZoneSource(config, file));
         if (zone === 'timeout') campaign.fail('no result within 10 s', index, '', input.text);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadPolicyZone } from '../../src/rpz/load-zone.js';
+import { loadZoneSource } from '../../src/sources/load-source.js';
 import { ZoneSyntaxError } from '../../src/rpz/zone-syntax-error.js';
 import { refreshFromPrimaries } from '../../src/sources/zone-transfer/secondary.js';
 import { transfer } from '../../src/sources/zone-transfer/transfer.js';
@@ -14,6 +14,7 @@ import { Campaign, type RoundOptions } from './campaign.js';
 import { settledMemory } from './memory.js';
 import { judgeError, processFaults } from './text-rounds.js';
 import { baseZone, HELD_SERIAL, TRANSFER_ZONE, transferResponses } from './transfer-messages.js';
+import { zoneConfig } from './zone-configs.js';
 import { message, nameBytes, question } from './wire.js';
 
 /** Every n-th input also goes through a real TCP exchange with the fuzzing primary (SOA query, IXFR or AXFR, fallback). */
@@ -37,9 +38,12 @@ function transferResponsesSoa(): Buffer {
   return transferResponses(0, 0, fake).messages[0]!.subarray(12 + nameBytes(TRANSFER_ZONE).length + 4);
 }
 
+/** A transferred zone as the server configures it: its copy is loaded with the limits and rules of remote content. */
+const SECONDARY = zoneConfig(`{ name: ${TRANSFER_ZONE}, primaries: ["127.0.0.1:5300"] }`);
+
 /** Checks that the loaded copy blocks every trigger an unbroken transfer carried. */
 async function checkCopy(campaign: Campaign, index: number, copy: string, expected: readonly string[] | null, describe: string): Promise<void> {
-  const zone = await loadPolicyZone(copy, TRANSFER_ZONE);
+  const zone = await loadZoneSource(SECONDARY, copy);
   campaign.count('copies loaded');
   for (const name of expected ?? []) {
     if (zone.indexes.qname.lookup(name) === null) campaign.fail('transferred trigger not in force', index, `${describe}: ${name}`);
@@ -55,9 +59,10 @@ async function checkCopy(campaign: Campaign, index: number, copy: string, expect
  * bounded; an unbroken transfer's triggers must all be in force from the copy.
  */
 export async function transferRound(options: RoundOptions): Promise<Campaign> {
-  const campaign = new Campaign('transfer', options, async () => settledMemory());
+  const campaign = new Campaign('transfer', options, async () => settledMemory('heap'));
   const dir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'stopzone-fuzz-xfr-'));
   const copy = join(dir, 'copy.zone');
+  const next = join(dir, 'next.zone');
   const primary = await startFuzzingPrimary(options.seed);
   const stop = processFaults(campaign);
   try {
@@ -93,8 +98,8 @@ export async function transferRound(options: RoundOptions): Promise<Campaign> {
         campaign.count('tcp exchanges');
         try {
           if (ixfr) await writeBaseCopy(copy);
-          const outcome = await refreshFromPrimaries({ zone: TRANSFER_ZONE, primaries: [primary.hostPort], ...LIMITS }, copy, ixfr ? HELD_SERIAL : null);
-          if (outcome.kind !== 'up-to-date') await loadPolicyZone(copy, TRANSFER_ZONE);
+          const outcome = await refreshFromPrimaries({ zone: TRANSFER_ZONE, primaries: [primary.hostPort], ...LIMITS }, copy, ixfr ? HELD_SERIAL : null, next);
+          if (outcome.kind !== 'up-to-date') await loadZoneSource(SECONDARY, next);
         } catch (error) {
           judgeError(campaign, index, error, 'tcp', acceptable);
         }

@@ -57,6 +57,14 @@ export function sendUdp(target: { address: string; port: number }, message: Buff
   });
 }
 
+/** The message with its 2-byte length in front (RFC 1035 section 4.2.2), as sent over TCP. */
+export function framed(message: Buffer): Buffer {
+  const out = Buffer.alloc(message.length + 2);
+  out.writeUInt16BE(message.length, 0);
+  message.copy(out, 2);
+  return out;
+}
+
 /** Sends length-framed messages over one TCP connection and resolves with as many replies, in arrival order. */
 export function sendTcp(target: { address: string; port: number }, messages: Buffer[], timeoutMs = 2000): Promise<Buffer[]> {
   assertLoopback(target.address);
@@ -69,12 +77,7 @@ export function sendTcp(target: { address: string; port: number }, messages: Buf
       reject(new Error(`TCP: ${replies.length} of ${messages.length} replies after ${timeoutMs} ms`));
     }, timeoutMs);
     socket.on('connect', () => {
-      for (const message of messages) {
-        const framed = Buffer.alloc(message.length + 2);
-        framed.writeUInt16BE(message.length, 0);
-        message.copy(framed, 2);
-        socket.write(framed);
-      }
+      for (const message of messages) socket.write(framed(message));
     });
     socket.on('data', (chunk) => {
       pending = Buffer.concat([pending, chunk]);

@@ -24,7 +24,9 @@ export type FakeBehaviour =
   /** Answers normally after `slow` ms (a timer per query). */
   | { readonly slow: number }
   /** Sends a forged answer first (another ID, or another question), then the right one unless onlyLie. */
-  | { readonly lie: 'wrong-id' | 'wrong-question'; readonly onlyLie?: boolean };
+  | { readonly lie: 'wrong-id' | 'wrong-question'; readonly onlyLie?: boolean }
+  /** Sends exactly the bytes `raw` returns for the query's bytes (any garbage: a test builds malformed answers with it). */
+  | { readonly raw: (query: Buffer) => Buffer };
 
 /** The SOA of negative answers; `minimum` is the negative TTL (RFC 2308). */
 export interface FakeSoa {
@@ -149,6 +151,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       send(message);
     };
     const answer = (): void => {
+      if (typeof now === 'object' && 'raw' in now) {
+        deliver(now.raw(raw));
+        return;
+      }
       if (typeof now === 'object' && 'lie' in now) {
         deliver(forged(query, question, now.lie, opt !== null));
         if (now.onlyLie === true) return;

@@ -47,6 +47,13 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }
 
+/** The value of one sample on the server's /metrics, e.g. 'stopzone_tcp_connections_closed_total{reason="idle"}'; undefined when absent. */
+export async function metricValue(server: TestServer, sample: string): Promise<number | undefined> {
+  const text = await (await fetch(`http://${server.server.admin.endpoints[0]}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
 /** A stream that parses each JSON line written to it into `into`. */
 function jsonLines(into: Array<Record<string, unknown>>): Writable {
   return new Writable({

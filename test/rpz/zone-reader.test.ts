@@ -236,13 +236,14 @@ const errors: Array<[string, string, string]> = [
   ['label of 64 octets', `${long63}a CNAME .\n`, `zone.rpz:1: found "${long63}a", expected labels of at most 63 octets`],
   ['label of 64 octets with escapes', `${long63}\\065 CNAME .\n`, `zone.rpz:1: found "${long63}\\065", expected labels of at most 63 octets`],
   ['label of 64 octets, absolute', `${long63}a.rpz.example. CNAME .\n`, `zone.rpz:1: found "${long63}a.rpz.example.", expected labels of at most 63 octets`],
-  ['name over 255 octets with the origin', `${[long63, long63, long63].join('.')}.${'c'.repeat(50)} CNAME .\n`, `zone.rpz:1: found "${[long63, long63, long63].join('.')}.${'c'.repeat(50)}", expected a name of at most 255 octets`],
-  ['absolute name over 255 octets', `${[long63, long63, long63, long63].join('.')}. CNAME .\n`, `zone.rpz:1: found "${[long63, long63, long63, long63].join('.')}.", expected a name of at most 255 octets`],
+  // Tokens over 80 characters are quoted as an excerpt with their length.
+  ['name over 255 octets with the origin', `${[long63, long63, long63].join('.')}.${'c'.repeat(50)} CNAME .\n`, `zone.rpz:1: found "${long63}.${'a'.repeat(16)}…" (242 characters), expected a name of at most 255 octets`],
+  ['absolute name over 255 octets', `${[long63, long63, long63, long63].join('.')}. CNAME .\n`, `zone.rpz:1: found "${long63}.${'a'.repeat(16)}…" (256 characters), expected a name of at most 255 octets`],
 ];
 
 t.test('syntax errors name file, line, what was found and what was expected', async (t) => {
   for (const [name, zone, message] of errors) {
-    await t.rejects(read(zone), { name: 'ZoneSyntaxError', message }, name);
+    await t.rejects(read(zone, { includes: 'allowed' }), { name: 'ZoneSyntaxError', message }, name);
   }
   const error = await read('a\n').catch((e: unknown) => e);
   t.ok(error instanceof ZoneSyntaxError);

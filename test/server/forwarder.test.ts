@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { answerData, answerTtls, askTcp, askUdp, buildQuery, decodeReply, sendTcp } from '../helpers/dns-client.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig, type TestServer } from '../helpers/stopzone.js';
+import { connectPeer } from '../helpers/tcp-peer.js';
 import dnsPacket from 'dns-packet';
 
 const records = {
@@ -49,6 +50,19 @@ t.test('TCP: answers, several queries on one connection, pipelined', async (t) =
     replies.map((r) => decodeReply(r)).sort((a, b) => a.id! - b.id!).map((p) => p.rcode),
     ['NXDOMAIN', 'NOERROR', 'NXDOMAIN', 'NOERROR', 'NXDOMAIN'],
   );
+});
+
+t.test('TCP: a client that half-closes after its query still gets the answer from the upstream, then the server closes', async (t) => {
+  const { server, upstream } = await setup(t);
+  const peer = await connectPeer(server.target);
+  peer.send(buildQuery('www.example.test', { id: 21 }));
+  peer.socket.end(); // shutdown(SHUT_WR): no more queries, still reading
+  const raw = await peer.nextReply();
+  const reply = { packet: decodeReply(raw), raw };
+  t.same([reply.packet.id, reply.packet.rcode, answerData(reply)], [21, 'NOERROR', ['192.0.2.10']]);
+  t.equal(upstream.queries.length, 1, 'the answer came from the upstream');
+  await peer.closed;
+  t.ok(peer.socket.readableEnded, 'the server ended its side after the answer');
 });
 
 t.test('a large answer: TC=1 over UDP at 512 bytes, whole over TCP', async (t) => {

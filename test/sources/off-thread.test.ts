@@ -60,3 +60,12 @@ t.test('the server loads a big zone off-thread and enforces it', async (t) => {
   t.equal((await askUdp(server.target, 'name-123.example')).packet.rcode, 'NXDOMAIN');
   t.equal((await askUdp(server.target, 'other.example')).packet.rcode, 'NOERROR');
 });
+
+t.test('a small zone file that $INCLUDEs is read in the refresh thread: what it includes may be big', async (t) => {
+  const main = join(dir, 'includes.rpz');
+  writeFileSync(main, `$TTL 300\n@ SOA ns hostmaster 7 3600 600 86400 60\n$INCLUDE ${big} part\n`);
+  const result = await runRefresh({ config: { ...config, name: 'includes.rpz', file: main }, path: main, held: null });
+  t.equal(result.offThread, true, 'off the answering thread');
+  t.ok((result.zone!.stats.triggers.qname ?? 0) > 60_000, 'the included rules are loaded');
+  t.not(result.zone!.indexes.qname.lookup('name-29999.example.part'), null);
+});

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +30,10 @@ async function startFeed(t: Test) {
   return { feed, url };
 }
 
-async function boot(t: Test, url: string, stateDir: string, refreshSeconds = 3600) {
+async function boot(t: Test, url: string, stateDir: string, refreshSeconds = 3600, format = 'hosts') {
   const upstream = await startFakeUpstream({ records: { 'ads.example': [{ type: 'A', ttl: 60, data: '192.0.2.1' }], 'more.example': [{ type: 'A', ttl: 60, data: '192.0.2.2' }] } });
   const server = await startTestServer(
-    testConfig([upstream.hostPort], `state: { dir: ${stateDir} }\npolicy:\n  zones:\n    - { name: feed.list, url: "${url}", format: hosts, refreshSeconds: ${refreshSeconds} }\n`, 'info'),
+    testConfig([upstream.hostPort], `state: { dir: ${stateDir} }\npolicy:\n  zones:\n    - { name: feed.list, url: "${url}", format: ${format}, refreshSeconds: ${refreshSeconds} }\n`, 'info'),
   );
   t.teardown(async () => {
     await server.close();
@@ -91,4 +92,53 @@ t.test('never unfiltered: without the feed and without a copy, SERVFAIL until it
   t.equal(await rcode(server, 'ads.example'), 'NXDOMAIN');
   t.equal(await rcode(server, 'more.example'), 'NOERROR', 'forwarded once the required zone is in force');
   t.equal((await fetch(`${admin}/readyz`)).status, 200, 'ready');
+});
+
+const RPZ_HEAD = '$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n';
+
+t.test('a download that does not load never replaces the last-good copy: a restart without the feed serves the good version', async (t) => {
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}ads.example CNAME .\n`;
+  const state = mkdtempSync(join(tmpdir(), 'stopzone-state-'));
+  const first = await boot(t, url, state, 3600, 'rpz');
+  t.equal(await rcode(first, 'ads.example'), 'NXDOMAIN');
+  feed.body = `${RPZ_HEAD}more.example CNAME .\nbroken line here\n`;
+  feed.etag = '"v2"';
+  await first.server.zones.reloadAll();
+  t.match(first.server.zones.status()[0], { lastError: /:5: found "line", expected a class/ }, 'the bad download is named with its line');
+  t.equal(await rcode(first, 'ads.example'), 'NXDOMAIN', 'the good version stays in force');
+  await first.close();
+
+  feed.up = false;
+  const second = await boot(t, url, state, 3600, 'rpz');
+  t.equal(await rcode(second, 'ads.example'), 'NXDOMAIN', 'the good version is served from the copy');
+  t.equal(await rcode(second, 'more.example'), 'NOERROR', 'nothing of the bad download');
+  t.equal((await fetch(`http://${second.server.admin.endpoints[0]}/readyz`)).status, 200, 'ready');
+  feed.up = true;
+  await second.server.zones.reloadAll();
+  t.match(second.server.zones.status()[0], { lastError: /found "line"/ }, 'the bad version is downloaded again, not taken as unchanged (its ETag was not kept)');
+});
+
+t.test('a downloaded zone cannot $INCLUDE a local file: refused with file, line and why; nothing of the file is logged', async (t) => {
+  const secret = join(tmpdir(), `stopzone-secret-${randomBytes(6).toString('hex')}`);
+  writeFileSync(secret, 'leak hunter2-from-the-server\n');
+  t.teardown(() => rmSync(secret, { force: true }));
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}ads.example CNAME .\n$INCLUDE ${secret}\n`;
+  const server = await boot(t, url, mkdtempSync(join(tmpdir(), 'stopzone-state-')), 3600, 'rpz');
+  const status = server.server.zones.status()[0]!;
+  t.match(status.lastError, /:5: found \$INCLUDE, expected a record, \$ORIGIN or \$TTL \(\$INCLUDE is not allowed in a downloaded zone\)$/);
+  t.notOk(server.logs.some((l) => JSON.stringify(l).includes('hunter2')), 'no token of the local file in the log');
+  t.equal(await rcode(server, 'ads.example'), 'SERVFAIL', 'the zone did not load (it is required: nothing unfiltered)');
+});
+
+t.test('a downloaded line of megabytes fails at once with a short message, logged short', async (t) => {
+  const { feed, url } = await startFeed(t);
+  feed.body = `${RPZ_HEAD}${'x'.repeat(3 << 20)}\n`;
+  const server = await boot(t, url, mkdtempSync(join(tmpdir(), 'stopzone-state-')), 3600, 'rpz');
+  const error = server.server.zones.status()[0]!.lastError!;
+  t.match(error, /:4: found a line longer than 1,048,576 characters/);
+  t.ok(error.length < 300, `the error is ${error.length} characters`);
+  const longest = Math.max(...server.logs.map((l) => JSON.stringify(l).length));
+  t.ok(longest < 2000, `the longest log line is ${longest} characters`);
 });

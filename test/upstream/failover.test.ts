@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { UpstreamFailure, UpstreamPool, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
+import { malformedAnswers } from '../helpers/malformed-answers.js';
 
 const records = { 'www.example.test': [{ type: 'A', ttl: 300, data: '192.0.2.1' }] };
 const request: UpstreamRequest = { question: { name: 'www.example.test', lname: 'www.example.test', type: 1, class: 1 }, dnssecOk: false, checkingDisabled: false, tcp: false };
@@ -37,6 +38,26 @@ t.test('a failing first upstream: the second answers', async (t) => {
     t.equal(first.queries.length, 1, `${name}: the first was asked once`);
     t.same(p.status().map((s) => s.consecutiveFailures), [1, 0], `${name}: counted against the first`);
   }
+});
+
+t.test('a malformed answer is a failure of its upstream: the next one answers, the hook is told', async (t) => {
+  for (const [what, raw] of Object.entries(malformedAnswers)) {
+    for (const tcp of [false, true]) {
+      const name = `${what} over ${tcp ? 'TCP' : 'UDP'}`;
+      const [broken, good] = (await fakes(t, [{ raw }, 'normal'])) as [FakeUpstream, FakeUpstream];
+      const told: string[] = [];
+      const p = pool(t, [broken, good], { onMalformedAnswer: (upstream, reason) => told.push(`${upstream}: ${reason}`) });
+      const answer = await p.resolve({ ...request, tcp });
+      t.equal(answer.upstream, good.hostPort, `${name}: the second upstream answered`);
+      t.same(p.status().map((s) => s.consecutiveFailures), [1, 0], `${name}: counted against the first`);
+      t.equal(told.length, 1, `${name}: the hook heard of it once`);
+      t.match(told[0], new RegExp(`^${broken.hostPort.replace(/\./g, '\\.')}: malformed answer over ${tcp ? 'TCP' : 'UDP'}: `), `${name}: ${told[0]}`);
+    }
+  }
+  const [only] = (await fakes(t, [{ raw: malformedAnswers['a compression loop']! }])) as [FakeUpstream];
+  const failure = await pool(t, [only]).resolve(request).catch((e: unknown) => e);
+  t.type(failure, UpstreamFailure, 'alone, it is an UpstreamFailure');
+  t.match((failure as UpstreamFailure).attempts, [{ upstream: only.hostPort, error: /malformed answer over UDP: .*loop/ }]);
 });
 
 t.test('every upstream failing: UpstreamFailure listing each attempt', async (t) => {

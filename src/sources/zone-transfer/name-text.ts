@@ -1,32 +1,17 @@
+import { walkName } from '../../dns/name-walk.js';
+
 /**
  * A domain name in a message as master-file text (RFC 1035 section 5.1),
- * following compression pointers: letter case kept, no trailing dot, "" for
- * the root; bytes that would be ambiguous in a dotted name (".", "\\", space,
- * non-printable) as \DDD, as src/dns/wire.ts presents query names. `end` is
- * the offset just past the name where it starts. Null when malformed.
+ * following compression pointers by walkName's rules: letter case kept, no
+ * trailing dot, "" for the root; bytes that would be ambiguous in a dotted
+ * name (".", "\\", space, non-printable) as \DDD, as src/dns/wire.ts presents
+ * query names. `end` is the offset just past the name where it starts. Null
+ * when malformed.
  */
 export function nameText(buf: Buffer, offset: number): { text: string; end: number } | null {
   const labels: string[] = [];
-  let pos = offset;
-  let end = -1;
-  let total = 0;
-  for (let hops = 0; hops < 128; hops++) {
-    if (pos >= buf.length) return null;
-    const length = buf[pos]!;
-    if (length === 0) return { text: labels.join('.'), end: end < 0 ? pos + 1 : end };
-    if ((length & 0xc0) === 0xc0) {
-      if (pos + 1 >= buf.length) return null;
-      if (end < 0) end = pos + 2;
-      pos = ((length & 0x3f) << 8) | buf[pos + 1]!;
-      continue;
-    }
-    if (length > 63 || pos + 1 + length > buf.length) return null;
-    total += length + 1;
-    if (total > 255) return null;
-    labels.push(labelText(buf.subarray(pos + 1, pos + 1 + length)));
-    pos += length + 1;
-  }
-  return null;
+  const end = walkName(buf, offset, (start, length) => labels.push(labelText(buf.subarray(start, start + length))));
+  return end < 0 ? null : { text: labels.join('.'), end };
 }
 
 function labelText(label: Buffer): string {
@@ -34,3 +19,19 @@ function labelText(label: Buffer): string {
   for (const c of label) text += c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
   return text;
 }
+
+/**
+ * A name in canonical text (as nameText, or the zone reader, gives it) as a
+ * master-file token that reads back as exactly that name: the characters
+ * RFC 1035 section 5.1 gives a meaning, and the canonical form leaves plain,
+ * are escaped as \X: "(" and ")" (line joining), ";" (a comment), '"' (a
+ * quoted string), "$" (a directive when it leads the line: an owner
+ * "$INCLUDE(/etc/passwd);x" would read a file) and "@" (the origin).
+ * The canonical form already escapes ".", "\\", space and non-printing octets.
+ */
+export function masterFileName(canonical: string): string {
+  return SPECIAL.test(canonical) ? canonical.replace(SPECIALS, '\\$&') : canonical;
+}
+
+const SPECIAL = /[()";$@]/;
+const SPECIALS = /[()";$@]/g;

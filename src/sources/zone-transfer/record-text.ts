@@ -1,7 +1,7 @@
 import { copyRecord } from '../../dns/message-writer.js';
 import type { RecordAt } from '../../dns/wire.js';
 import type { ZoneRecord } from '../../rpz/zone-reader.js';
-import { nameText } from './name-text.js';
+import { masterFileName, nameText } from './name-text.js';
 
 /** Mnemonics for the types the policy compiler knows by name; others become TYPEnnn. */
 const MNEMONICS: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 39: 'DNAME', 257: 'CAA' };
@@ -14,9 +14,10 @@ export interface RecordSource {
 
 /**
  * One transferred record in the shape the zone reader gives: owner
- * lower-case without the trailing dot; rdata as master-file tokens (names
- * absolute with a trailing dot, TXT strings escaped, RFC 3597 `\# len hex`
- * for types without a text form here). `line` is the record's index in the
+ * lower-case without the trailing dot; rdata as master-file tokens that read
+ * back as the transferred bytes (names absolute with a trailing dot and
+ * escaped by masterFileName, TXT strings escaped, RFC 3597 `\# len hex` for
+ * types without a text form here). `line` is the record's index in the
  * transfer. Null when the record is malformed.
  */
 export function toZoneRecord(message: Buffer, at: RecordAt, source: RecordSource, index: number): ZoneRecord | null {
@@ -40,7 +41,7 @@ function rdataTokens(message: Buffer, at: RecordAt): string[] | null {
   const end = start + at.rdataLength;
   const target = (offset: number): string | null => {
     const name = nameText(message, offset);
-    return name === null ? null : `${name.text}.`;
+    return name === null ? null : `${masterFileName(name.text)}.`;
   };
   switch (at.type) {
     case 1:
@@ -68,7 +69,7 @@ function soaTokens(message: Buffer, start: number, end: number): string[] | null
   const rname = nameText(message, mname.end);
   if (rname === null || rname.end + 20 !== end) return null;
   const numbers = [0, 4, 8, 12, 16].map((i) => String(message.readUInt32BE(rname.end + i)));
-  return [`${mname.text}.`, `${rname.text}.`, ...numbers];
+  return [`${masterFileName(mname.text)}.`, `${masterFileName(rname.text)}.`, ...numbers];
 }
 
 function txtTokens(rdata: Buffer): string[] | null {

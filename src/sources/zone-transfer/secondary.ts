@@ -34,19 +34,21 @@ export function serialNewer(a: number, b: number): boolean {
 }
 
 /**
- * Brings the copy at `copyPath` up to date from the first primary that
+ * Writes the zone's new version to `into` from the first primary that
  * answers: asks for the SOA; when its serial is newer than `held` (the
  * serial in force, null when none), asks for an IXFR from `held` and applies
- * the deltas to the copy, or for an AXFR when nothing is held. An IXFR the
- * primary refuses, answers with the whole zone, or whose deltas do not fit
- * the copy falls back to AXFR (RFC 1995 section 4). Rejects with every
- * primary's reason when none succeeds; the copy is then as it was.
+ * the deltas to the copy at `copyPath`, or for an AXFR when nothing is held.
+ * An IXFR the primary refuses, answers with the whole zone, or whose deltas
+ * do not fit the copy falls back to AXFR (RFC 1995 section 4). The copy is
+ * never written (the caller moves `into` over it once the version has loaded);
+ * `into` is not written when the zone is up to date. Rejects with every
+ * primary's reason when none succeeds.
  */
-export async function refreshFromPrimaries(options: SecondaryOptions, copyPath: string, held: number | null): Promise<RefreshOutcome> {
+export async function refreshFromPrimaries(options: SecondaryOptions, copyPath: string, held: number | null, into: string): Promise<RefreshOutcome> {
   const reasons: string[] = [];
   for (const primary of options.primaries) {
     try {
-      return await refreshFrom(primary, options, copyPath, held);
+      return await refreshFrom(primary, options, copyPath, held, into);
     } catch (error) {
       reasons.push((error as Error).message);
     }
@@ -54,7 +56,7 @@ export async function refreshFromPrimaries(options: SecondaryOptions, copyPath: 
   throw new Error(reasons.join('; '));
 }
 
-async function refreshFrom(primary: string, options: SecondaryOptions, copyPath: string, held: number | null): Promise<RefreshOutcome> {
+async function refreshFrom(primary: string, options: SecondaryOptions, copyPath: string, held: number | null, into: string): Promise<RefreshOutcome> {
   const started = Date.now();
   const common = { primary, zone: options.zone, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, ...(options.key !== undefined && { key: options.key }) };
   const serial = await querySoaSerial(common);
@@ -67,11 +69,11 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
       const result = await transfer({ ...common, kind: 'ixfr', fromSerial: held });
       if (result.kind === 'up-to-date') return done('up-to-date', result.bytes);
       if (result.kind === 'ixfr') {
-        const touched = await applyDeltas(copyPath, result.deltas);
+        const touched = await applyDeltas(copyPath, result.deltas, into);
         return done('ixfr', result.bytes, { serial: result.serial, touched });
       }
       // The primary sent the whole zone in answer to the IXFR (it keeps no history that far back).
-      await writeZoneCopy(copyPath, result.lines);
+      await writeZoneCopy(into, result.lines);
       return done('axfr', result.bytes, { serial: result.serial, ixfrFallback: 'the primary answered the IXFR with the whole zone' });
     } catch (error) {
       ixfrFallback = (error as Error).message;
@@ -79,7 +81,7 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
   }
   const result = await transfer({ ...common, kind: 'axfr' });
   if (result.kind !== 'axfr') throw new Error(`the primary ${primary} answered an AXFR of ${options.zone} with something else`);
-  await writeZoneCopy(copyPath, result.lines);
+  await writeZoneCopy(into, result.lines);
   return done('axfr', result.bytes, { serial: result.serial, ...(ixfrFallback !== undefined && { ixfrFallback }) });
 }
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { readNameWire } from '../../dns/message-writer.js';
+import { messageFault } from '../../dns/message-fault.js';
 import { nameWire, wireToText } from '../../dns/name-text.js';
 import { hasTsig } from './tsig.js';
 import type { TsigVerifier } from './tsig-stream.js';
@@ -49,13 +50,16 @@ export interface Expected {
 }
 
 /**
- * Checks one response message: ID, QR, opcode, TSIG, RCODE and question.
- * Returns the offset just past the question section; throws an error that
- * names the primary and the zone.
+ * Checks one response message: well-formed (messageFault: a primary's bytes
+ * become the zone's copy on disk and the policy), ID, QR, opcode, TSIG, RCODE
+ * and question. Returns the offset just past the question section; throws an
+ * error that names the primary and the zone.
  */
 export function checkResponse(message: Buffer, expected: Expected): number {
   const from = `the primary ${expected.primary}`;
   if (message.length < 12) throw new Error(`${from} sent a ${message.length}-byte message during ${expected.what}; a DNS header alone is 12 bytes`);
+  const fault = messageFault(message);
+  if (fault !== null) throw new Error(`${from} sent a malformed message during ${expected.what}: ${fault}`);
   const id = message.readUInt16BE(0);
   if (id !== expected.id) throw new Error(`${from} answered ${expected.what} with ID ${id}; we asked with ID ${expected.id}`);
   const flags = message.readUInt16BE(2);

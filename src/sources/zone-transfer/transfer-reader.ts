@@ -19,7 +19,7 @@ type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 
 /**
  * Reads the answer records of a transfer in order and knows when it has
- * ended. AXFR (RFC 5936 section 2.2): SOA, the zone, the SOA again. IXFR
+ * ended. AXFR (RFC 5936 section 2.2): SOA, the zone, the same SOA again. IXFR
  * (RFC 1995 section 4): the new SOA, then either the zone AXFR-style, or
  * deltas (old SOA, removed records, new SOA, added records) and the new SOA
  * again; a lone SOA in the first message means the client is up to date.
@@ -56,14 +56,14 @@ export class TransferReader {
           this.#deltas.push({ from: soa, to: soa, removed: [record], added: [] });
           this.#state = 'removed';
         } else if (soa !== null) {
-          this.#state = 'done'; // a zone of its SOA alone
+          this.#closedBy(soa); // a zone of its SOA alone
         } else {
           this.#pending.push(recordLine(record));
           this.#state = 'axfr';
         }
         return;
       case 'axfr':
-        if (soa !== null) this.#state = 'done';
+        if (soa !== null) this.#closedBy(soa);
         else this.#pending.push(recordLine(record));
         return;
       case 'removed':
@@ -84,6 +84,16 @@ export class TransferReader {
       case 'done':
         throw new Error(`record ${record.owner} ${record.type} follows the closing SOA`);
     }
+  }
+
+  /**
+   * A whole-zone transfer ends with the SOA it began with (RFC 5936 section
+   * 2.2); another serial means the zone changed during the transfer, or the
+   * stream is not one zone: the transfer is an error, not a version.
+   */
+  #closedBy(serial: number): void {
+    if (serial !== this.#serial) throw new Error(`the transfer began with SOA serial ${this.#serial} but ended with serial ${serial}; a zone transfer must end with the SOA it began with (RFC 5936 section 2.2)`);
+    this.#state = 'done';
   }
 
   /** Called after each message: an IXFR whose first message is a lone SOA is over (up to date). */

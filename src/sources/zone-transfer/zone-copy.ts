@@ -2,23 +2,32 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ZoneRecord } from '../../rpz/zone-reader.js';
+import { bare } from '../../rpz/zone-syntax-error.js';
+import { masterFileName } from './name-text.js';
 
 /**
  * The last-good copy of a transferred zone: a master file with one record per
  * line, absolute owners, written by `recordLine` from the transferred records,
  * so that the zone reader loads it like any zone and an IXFR delta can find
- * the lines it removes by their text. Always written to a temporary file and
- * renamed, so the copy on disk is whole.
+ * the lines it removes by their text. Every name is escaped so that the copy
+ * reads back as exactly the names transferred, and never as a directive or a
+ * comment (masterFileName); the copy is read with $INCLUDE refused besides.
+ * Always written to a temporary file and renamed, so the copy on disk is whole.
  */
 
 /** One record as a master-file line: `owner. TTL IN TYPE rdata`. */
 export function recordLine(record: ZoneRecord): string {
-  return `${record.owner}. ${record.ttl} IN ${record.type} ${rdataText(record)}`;
+  return `${ownerText(record)} ${record.ttl} IN ${record.type} ${rdataText(record)}`;
 }
 
 /** A record's identity for IXFR (RFC 1995: owner, class, type and RDATA; the TTL is not part of it). */
 function recordKey(record: ZoneRecord): string {
-  return `${record.owner}. IN ${record.type} ${rdataText(record)}`;
+  return `${ownerText(record)} IN ${record.type} ${rdataText(record)}`;
+}
+
+/** The owner as the copy writes it: escaped, absolute (the first token of its line: it holds no space). */
+function ownerText(record: ZoneRecord): string {
+  return `${masterFileName(record.owner)}.`;
 }
 
 /** The same identity read back from a copy line. */
@@ -58,12 +67,12 @@ export interface TouchedLines {
 
 /**
  * Applies IXFR deltas, in order, to the copy at `path` and writes the result
- * in its place: the new SOA first, the lines kept, then the lines added.
- * Throws, leaving the copy as it was, when a delta removes a record the copy
- * does not hold (the copy and the primary disagree: fall back to AXFR).
- * Returns the lines at the touched owners before and after.
+ * to `to` (by default in its place): the new SOA first, the lines kept, then
+ * the lines added. Throws, leaving `to` as it was, when a delta removes a
+ * record the copy does not hold (the copy and the primary disagree: fall back
+ * to AXFR). Returns the lines at the touched owners before and after.
  */
-export async function applyDeltas(path: string, deltas: readonly Delta[]): Promise<TouchedLines> {
+export async function applyDeltas(path: string, deltas: readonly Delta[], to = path): Promise<TouchedLines> {
   const removed = new Set<string>();
   const mustExist = new Set<string>();
   const added = new Map<string, string>();
@@ -73,7 +82,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     for (const record of delta.removed) {
       if (record.type === 'SOA') continue;
       const key = recordKey(record);
-      touched.add(`${record.owner}.`);
+      touched.add(ownerText(record));
       // A record added by an earlier delta is simply not added; one from the copy must be there to remove.
       if (!added.delete(key)) mustExist.add(key);
       removed.add(key);
@@ -81,7 +90,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     for (const record of delta.added) {
       if (record.type === 'SOA') soa = record;
       else {
-        touched.add(`${record.owner}.`);
+        touched.add(ownerText(record));
         added.set(recordKey(record), recordLine(record));
       }
     }
@@ -90,7 +99,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
   const newSoa = recordLine(soa);
   const before: string[] = [];
   const after = [newSoa];
-  await writeLines(path, async (write) => {
+  await writeLines(to, async (write) => {
     await write(newSoa);
     const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
@@ -111,7 +120,7 @@ export async function applyDeltas(path: string, deltas: readonly Delta[]): Promi
     }
     if (mustExist.size > 0) {
       const [first] = mustExist;
-      throw new Error(`an IXFR delta removes ${mustExist.size} record(s) the last-good copy does not hold (first: ${first})`);
+      throw new Error(`an IXFR delta removes ${mustExist.size} record(s) the last-good copy does not hold (first: ${bare(first!)})`);
     }
     for (const line of added.values()) {
       after.push(line);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -37,7 +37,7 @@ async function upstream(t: Test) {
 }
 
 /** Boots Stopzone on `port` as a secondary of `primary` with `key`, its copies in `state`. */
-async function secondary(t: Test, options: { port: number; primary: string; key: TestKey; state: string; upstream: string }): Promise<TestServer> {
+async function secondary(t: Test, options: { port: number; primary: string; key: TestKey; state: string; upstream: string; zoneExtra?: string }): Promise<TestServer> {
   const yaml = `listen: { addresses: ["127.0.0.1"], port: ${options.port} }
 upstreams: ["${options.upstream}"]
 log: { level: info }
@@ -46,7 +46,7 @@ tsigKeys:
   - { name: ${options.key.name}, algorithm: ${options.key.algorithm}, secret: "${options.key.secret}" }
 policy:
   zones:
-    - { name: ${ZONE}, primaries: ["${options.primary}"], key: ${options.key.name} }
+    - { name: ${ZONE}, primaries: ["${options.primary}"], key: ${options.key.name}${options.zoneExtra ?? ''} }
 `;
   const server = await startTestServer(yaml);
   t.teardown(() => server.close());
@@ -157,6 +157,50 @@ t.test('restart with the primary gone: the last-good copy is served at once', as
   const failed = await zoneStatusWhere(second, (s) => s.lastError !== null, 5000, { now: true });
   t.match(failed.lastError, /127\.0\.0\.1/, 'the unreachable primary is named');
   t.equal(await rcode(second, 'third.example'), 'NXDOMAIN', 'still enforced after the failed refresh');
+});
+
+t.test('an owner name that reads as $INCLUDE stays a name: nothing is included, from the transfer or from the copy after a restart', async (t) => {
+  // Lower case and no dot, so that a copy written without escapes would name this very file.
+  const secret = join(tmpdir(), `stopzone-secret-${randomBytes(6).toString('hex')}`);
+  writeFileSync(secret, 'leak hunter2-from-the-secondary\n');
+  t.teardown(() => rmSync(secret, { force: true }));
+  const hostile = `$INCLUDE(${secret});x`;
+  // BIND's own master-file escapes: the owner's first label holds "$INCLUDE(", the path, ");x".
+  const { key, port, primary, state, upstream: up } = await setup(t, `${zoneText}\\$INCLUDE\\(${secret}\\)\\;x.${ZONE}. CNAME .\nodd\\(name\\;.${ZONE}. CNAME t\\(x\\;.example.\n`);
+  const first = await secondary(t, { port, primary: primary.hostPort, key, state, upstream: up });
+  t.match(first.server.zones.status()[0], { serial: '1', lastError: null }, 'the zone loads');
+  t.equal(await rcode(first, hostile), 'NXDOMAIN', 'the hostile owner is a rule for that literal name');
+  t.equal(await rcode(first, 'www.first.example'), 'NXDOMAIN');
+  await first.close();
+  await primary.stop();
+
+  const second = await secondary(t, { port: await freePort(), primary: primary.hostPort, key, state, upstream: up });
+  t.ok(second.logs.some((l) => String(l.msg).startsWith('policy zone loaded from its last-good copy')), 'the copy loads');
+  t.equal(await rcode(second, hostile), 'NXDOMAIN', 'the same rule, from the copy');
+  t.equal(await rcode(second, 'allowed.example'), 'NOERROR');
+  for (const server of [first, second]) t.notOk(server.logs.some((l) => JSON.stringify(l).includes('hunter2')), 'nothing of the local file is logged');
+});
+
+t.test('a transfer that does not load leaves the last-good copy as it was: a restart with the primary down serves the good version', async (t) => {
+  const { key, port, primary, state, upstream: up } = await setup(t);
+  // A low line limit makes a long TXT record a version that cannot load.
+  const zoneExtra = ', maxLineLength: 1024';
+  const first = await secondary(t, { port, primary: primary.hostPort, key, state, upstream: up, zoneExtra });
+  t.match(first.server.zones.status()[0], { serial: '1', lastError: null });
+  const failed = zoneStatusWhere(first, (s) => s.lastError !== null, 5000);
+  const long = Array.from({ length: 5 }, () => `"${'x'.repeat(250)}"`).join(' ');
+  await primary.update([`update add second.example.${ZONE}. 300 CNAME .`, `update add long.example.${ZONE}. 300 TXT ${long}`]);
+  t.match((await failed).lastError, /found a line longer than 1,024 characters/, 'the new version does not load, and says why');
+  t.equal(first.server.zones.status()[0]!.serial, '1', 'the good version stays in force');
+  t.equal(await rcode(first, 'second.example'), 'NOERROR');
+  await first.close();
+  await primary.stop();
+
+  const second = await secondary(t, { port: await freePort(), primary: primary.hostPort, key, state, upstream: up, zoneExtra });
+  t.ok(second.logs.some((l) => String(l.msg).startsWith('policy zone loaded from its last-good copy') && l.serial === '1'), 'the good copy, serial 1, loads');
+  t.equal(await rcode(second, 'first.example'), 'NXDOMAIN', 'its rules are enforced');
+  t.equal(await rcode(second, 'allowed.example'), 'NOERROR', 'not SERVFAIL');
+  t.equal((await fetch(`http://${second.server.admin.endpoints[0]}/readyz`)).status, 200, 'ready');
 });
 
 /** A NOTIFY request for `zone` (opcode 4, AA, one SOA question). */

@@ -1,9 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { listRecords } from '../../../src/dns/wire.js';
 import { loadPolicyZone } from '../../../src/rpz/load-zone.js';
-import type { ZoneRecord } from '../../../src/rpz/zone-reader.js';
+import { readZone, type ZoneRecord } from '../../../src/rpz/zone-reader.js';
+import { toZoneRecord } from '../../../src/sources/zone-transfer/record-text.js';
 import { serialNewer } from '../../../src/sources/zone-transfer/secondary.js';
 import { applyDeltas, recordLine, writeZoneCopy } from '../../../src/sources/zone-transfer/zone-copy.js';
 
@@ -44,4 +47,84 @@ t.test('RFC 1982 serial arithmetic, across the wrap', async (t) => {
   t.notOk(serialNewer(1, 2));
   t.ok(serialNewer(5, 4294967290), 'wrapped around');
   t.notOk(serialNewer(4294967290, 5));
+});
+
+/** Labels on the wire: a length octet, then the bytes, then the root. */
+const wireName = (labels: readonly Buffer[]) => Buffer.concat([...labels.flatMap((l) => [Buffer.from([l.length]), l]), Buffer.from([0])]);
+const wireRecord = (owner: readonly Buffer[], type: number, rdata: Buffer) => {
+  const fixed = Buffer.alloc(10);
+  fixed.writeUInt16BE(type, 0);
+  fixed.writeUInt16BE(1, 2);
+  fixed.writeUInt32BE(300, 4);
+  fixed.writeUInt16BE(rdata.length, 8);
+  return Buffer.concat([wireName(owner), fixed, rdata]);
+};
+/** A name's or string's master-file text back to bytes: \DDD and \X unescaped, labels split on unescaped dots. */
+function unescape(text: string): Buffer[] {
+  const parts: Buffer[] = [];
+  let bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) {
+      const digits = /^[0-9]{3}/.exec(text.slice(i + 1));
+      bytes.push(digits === null ? text.charCodeAt(i + 1) : Number(digits[0]));
+      i += digits === null ? 1 : 3;
+    } else if (c === 0x2e) {
+      parts.push(Buffer.from(bytes));
+      bytes = [];
+    } else bytes.push(c);
+  }
+  parts.push(Buffer.from(bytes));
+  return parts;
+}
+const lower = (label: Buffer) => Buffer.from(label.map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b)));
+
+t.test('hostile names and strings from a transfer: the copy reads back byte for byte and includes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-copy-hostile-'));
+  // Read only if a name in the copy became a directive; lower case and no dot, so that the old copy writer's text named it exactly.
+  const secret = join(tmpdir(), `stopzone-secret-${randomBytes(6).toString('hex')}`);
+  t.teardown(() => rmSync(secret, { force: true }));
+  writeFileSync(secret, 'leak hunter2-from-the-secondary\nx CNAME .\n');
+  const zone = [Buffer.from('rpz'), Buffer.from('test')];
+  const owners: Buffer[][] = [
+    [Buffer.from(`$INCLUDE(${secret});x`), ...zone],
+    [Buffer.from(`$INCLUDE`), ...zone],
+    [Buffer.from(`$origin evil.`), Buffer.from('$ttl'), ...zone],
+    [Buffer.from('a"b'), Buffer.from('c;d'), Buffer.from('(e)'), ...zone],
+    [Buffer.from('@'), ...zone],
+    [Buffer.from('back\\slash'), Buffer.from('dot.inside'), ...zone],
+    [Buffer.from([0x00, 0x09, 0x0a, 0x0d, 0x20, 0x7f, 0xff, 0x41]), ...zone],
+    [Buffer.from('*'), Buffer.from('Mixed-CASE_ok'), ...zone],
+  ];
+  const target = [Buffer.from('t(x;'), Buffer.from('$INCLUDE "q"'), Buffer.from('example')];
+  const txt = [Buffer.from('say "hi" \\ ; ( ) $INCLUDE'), Buffer.from([0x00, 0x0a, 0x22, 0x5c, 0xff])];
+  const records = [
+    ...owners.map((owner) => wireRecord(owner, 5, wireName([]))),
+    wireRecord([Buffer.from('cname'), ...zone], 5, wireName(target)),
+    wireRecord([Buffer.from('txt'), ...zone], 16, Buffer.concat(txt.flatMap((s) => [Buffer.from([s.length]), s]))),
+  ];
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(0x8400, 2);
+  header.writeUInt16BE(records.length, 6);
+  const message = Buffer.concat([header, ...records]);
+  const transferred = listRecords(message, 12)!.map((at, i) => toZoneRecord(message, at, { file: 'axfr://test', origin: 'rpz.test' }, i + 1)!);
+  const path = join(dir, 'rpz.test.rpz');
+  await writeZoneCopy(path, [soa(1), ...transferred].map(recordLine));
+
+  const read: ZoneRecord[] = [];
+  const stats = await readZone(path, { origin: 'rpz.test' }, (r) => read.push(r));
+  t.same(stats.files, [path], 'no other file was read, though the copy is read as a local zone file (includes allowed)');
+  t.same(read.map((r) => r.owner), [soa(1), ...transferred].map((r) => r.owner), 'the owners as transferred');
+  t.same(read.slice(1, 1 + owners.length).map((r) => unescape(r.owner)), owners.map((o) => o.map(lower)), 'byte for byte (A-Z folded to lower case)');
+  const cname = read.find((r) => r.owner === 'cname.rpz.test')!;
+  t.same(unescape(cname.rdata[0]!.replace(/\.$/, '')), target, 'the CNAME target byte for byte');
+  const strings = read.find((r) => r.owner === 'txt.rpz.test')!;
+  t.same(strings.rdata.map((s) => unescape(s)[0]), [Buffer.from('say "hi" \\ ; ( ) $INCLUDE'), Buffer.from([0x00, 0x0a, 0x22, 0x5c, 0xff])], 'the TXT strings byte for byte');
+  t.same(read.map((r) => r.type), [soa(1), ...transferred].map((r) => r.type));
+
+  // An IXFR finds the hostile lines by their text: removing them works.
+  await applyDeltas(path, [{ removed: [soa(1), ...transferred.slice(0, 4)], added: [soa(2)] }]);
+  const after: string[] = [];
+  await readZone(path, { origin: 'rpz.test' }, (r) => after.push(r.owner));
+  t.same(after, [soa(2), ...transferred.slice(4)].map((r) => r.owner), 'the removed records are gone, the others stay');
 });

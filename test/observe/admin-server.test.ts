@@ -1,0 +1,45 @@
+import type net from 'node:net';
+import { Registry } from 'prom-client';
+import t, { type Test } from 'tap';
+import { startAdminServer } from '../../src/observe/admin-server.js';
+import type { HttpLimits } from '../../src/observe/http-limits.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { connectRaw, trickle } from '../helpers/tcp-peer.js';
+
+/** The admin listener holds slow and surplus clients to bounds (issue 17: the same class of defect as D8). */
+
+async function start(t: Test, limits?: HttpLimits) {
+  const admin = await startAdminServer(['127.0.0.1:0'], new Registry(), () => true, createLogger('silent'), limits);
+  t.teardown(() => admin.close());
+  return admin.endpoints[0]!;
+}
+
+/** Resolves with what the server sent before it closed the connection. */
+function closedWith(socket: net.Socket): Promise<string> {
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  return new Promise((resolve) => socket.once('close', () => resolve(received)));
+}
+
+t.test('a client that trickles its request headers is cut off by the default limits; others are served', async (t) => {
+  // The admin limits allow 5 s for the headers; Node's own defaults (60 s, checked every 30 s) would pass this test's timeout.
+  t.setTimeout(20_000);
+  const endpoint = await start(t);
+  const slow = await connectRaw(endpoint);
+  const closed = closedWith(slow);
+  trickle(slow, Buffer.from(`GET /metrics HTTP/1.1\r\nHost: admin\r\nX-Slow: ${'a'.repeat(500)}\r\n\r\n`), 100);
+  t.equal((await fetch(`http://${endpoint}/healthz`)).status, 200, 'a scrape meanwhile is answered');
+  t.notMatch(await closed, /^HTTP\/1\.1 200/, 'closed without an answer');
+});
+
+t.test('past maxConnections a new connection is closed at once; the open ones still work', async (t) => {
+  t.setTimeout(20_000);
+  const endpoint = await start(t, { headersTimeoutMs: 5_000, requestTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 2 });
+  const open = [await connectRaw(endpoint), await connectRaw(endpoint)];
+  const third = await connectRaw(endpoint);
+  t.equal(await closedWith(third), '', 'the third connection is closed with nothing sent');
+  const reply = closedWith(open[0]!);
+  open[0]!.end('GET /healthz HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n');
+  t.match(await reply, /^HTTP\/1\.1 200/, 'an open connection is still served');
+  open[1]!.destroy();
+});
