@@ -15,7 +15,7 @@ t.test('an empty quoted name is refused with file:line as $ORIGIN, owner and $IN
     ['$INCLUDE with an empty origin', '$INCLUDE some.rpz ""\n', 3],
   ];
   for (const [name, body, line] of rows) {
-    await t.rejects(loadPolicyZoneText(`${HEAD}${body}`, 'rpz.example', 'zone.rpz'), { name: 'ZoneSyntaxError', message: `zone.rpz:${line}: found "", expected a domain name` }, name);
+    await t.rejects(loadPolicyZoneText(`${HEAD}${body}`, 'rpz.example', 'zone.rpz', { includes: 'allowed' }), { name: 'ZoneSyntaxError', message: `zone.rpz:${line}: found "", expected a domain name` }, name);
   }
 });
 
