@@ -95,8 +95,8 @@ type Target = { address: string; port: number };
 async function ask(target: Target, transport: 'udp' | 'tcp', name: string, type: string, from = '127.0.0.1'): Promise<ReturnType<typeof decodeReply> | string> {
   assertLoopback(target.address);
   const query = buildQuery(name, { type, bufsize: 1232 });
-  const raw = await (transport === 'udp' ? udpOnce(target, query, from) : tcpOnce(target, query, from));
-  if (raw === null) return 'no reply within 2 s';
+  const raw = transport === 'udp' ? ((await udpOnce(target, query, from)) ?? 'no reply within 2 s') : await tcpOnce(target, query, from);
+  if (typeof raw === 'string') return raw;
   try {
     const packet = decodeReply(raw);
     return packet.id === query.readUInt16BE(0) ? packet : `reply ID ${packet.id}, asked with ${query.readUInt16BE(0)}`;
@@ -120,15 +120,17 @@ function udpOnce(target: Target, query: Buffer, from: string): Promise<Buffer | 
   });
 }
 
-function tcpOnce(target: Target, query: Buffer, from: string): Promise<Buffer | null> {
+/** One query over its own TCP connection: the reply, or why there is none ("closed by the server", "no reply within N ms", an error). */
+export function tcpOnce(target: Target, query: Buffer, from = '127.0.0.1', timeoutMs = 2000): Promise<Buffer | string> {
+  assertLoopback(target.address);
   return new Promise((resolve) => {
     const socket = net.connect({ host: target.address, port: target.port, localAddress: from });
     let pending = Buffer.alloc(0);
-    const timer = setTimeout(() => done(null), 2000);
-    const done = (reply: Buffer | null): void => {
+    const timer = setTimeout(() => done(`no reply within ${timeoutMs} ms`), timeoutMs);
+    const done = (outcome: Buffer | string): void => {
       clearTimeout(timer);
       socket.destroy();
-      resolve(reply);
+      resolve(outcome);
     };
     socket.on('connect', () => {
       const framed = Buffer.alloc(query.length + 2);
@@ -140,8 +142,8 @@ function tcpOnce(target: Target, query: Buffer, from: string): Promise<Buffer | 
       pending = Buffer.concat([pending, chunk]);
       if (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) done(pending.subarray(2, 2 + pending.readUInt16BE(0)));
     });
-    socket.on('error', () => done(null));
-    socket.on('close', () => done(null));
+    socket.on('error', (error) => done(`error: ${error.message}`));
+    socket.on('close', () => done(`closed by the server after ${pending.length} bytes`));
   });
 }
 

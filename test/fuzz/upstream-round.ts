@@ -3,13 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
-import { buildQuery, sendTcp } from '../helpers/dns-client.js';
+import { buildQuery } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { Campaign } from './campaign.js';
 import type { ClientRoundOptions } from './client-round.js';
 import { finish } from './round-end.js';
 import { startFuzzServer } from './fuzz-server.js';
-import { policyFailures, serverYaml, writePolicyZone } from './policy.js';
+import { policyFailures, serverYaml, tcpOnce, writePolicyZone } from './policy.js';
 import { decodeOrReason, hex, listedDataIn } from './reply-check.js';
 import { correctAnswer, indexOfName, upstreamAnswer, upstreamQuestion } from './upstream-answers.js';
 
@@ -77,14 +77,14 @@ export async function upstreamRound(options: ClientRoundOptions): Promise<Campai
       const query = buildQuery(question.name, { type: question.type, id: nextId++ & 0xffff, bufsize: 1232, dnssecOk: question.dnssecOk });
       if (question.cd) query[3]! |= 0x10;
       campaign.count(question.tcp ? 'tcp queries' : 'udp queries');
-      const ask = (): Promise<Buffer | null> => (question.tcp ? sendTcp(server.dns, [query], CLIENT_TIMEOUT_MS).then((r) => r[0] ?? null, () => null) : askUdp(query));
+      const ask = async (): Promise<Buffer | string> => (question.tcp ? tcpOnce(server.dns, query, '127.0.0.1', CLIENT_TIMEOUT_MS) : ((await askUdp(query)) ?? `no reply within ${CLIENT_TIMEOUT_MS} ms`));
       let reply = await ask();
-      if (reply === null) {
+      if (typeof reply === 'string') {
         // Asked again before it counts: a loaded machine can lose one; a server that stopped answering it loses both.
-        campaign.count(`${question.tcp ? 'tcp' : 'udp'} queries asked twice (no reply within ${CLIENT_TIMEOUT_MS} ms)`);
+        campaign.count(`${question.tcp ? 'tcp' : 'udp'} queries asked twice (${reply.replace(/after \d+ bytes/, '')})`);
         reply = await ask();
       }
-      if (reply === null) return campaign.fail('no reply to a valid query, twice', index, `${question.tcp ? 'tcp' : 'udp'} ${question.name} ${question.type}`);
+      if (typeof reply === 'string') return campaign.fail('no reply to a valid query, twice', index, `${question.tcp ? 'tcp' : 'udp'} ${question.name} ${question.type}: ${reply}`);
       const packet = decodeOrReason(reply);
       if (typeof packet === 'string') return campaign.fail('reply does not parse', index, `${packet}; reply ${hex(reply)}`, reply);
       campaign.count(`rcode ${(packet as { rcode?: string }).rcode ?? '?'}`);
