@@ -67,14 +67,17 @@ export interface ServerYamlOptions {
 
 /**
  * The fuzzed server's configuration: loopback only, short upstream timeouts
- * (an unanswered query costs a quarter second, not three), and a small cache
- * that fills during the warm-up, so memory after it should stay flat.
+ * (an unanswered query costs a quarter second, not three), a small cache
+ * that fills during the warm-up, so memory after it should stay flat, and
+ * room for the fuzzer's many TCP connections from one address.
  */
 export function serverYaml(options: ServerYamlOptions): string {
   assertLoopback(options.upstream);
   const ca = options.stopPage?.caCertFile === undefined ? '' : `, caCertFile: ${JSON.stringify(options.stopPage.caCertFile)}, caKeyFile: ${JSON.stringify(options.stopPage.caKeyFile)}`;
   return [
-    'listen: { addresses: ["127.0.0.1"], port: 0 }',
+    // The upstream round holds up to 256 queries in flight, the slow ones longest, a tenth over TCP on connections of their
+    // own, all from 127.0.0.1: at times more than the default 100 connections per client, whose new ones are then closed unanswered.
+    'listen: { addresses: ["127.0.0.1"], port: 0, tcpMaxConnectionsPerClient: 1000 }',
     `upstreams: ["${options.upstream}"]`,
     'log: { level: warn }',
     'upstream: { timeoutMs: 250, deadlineMs: 600, retries: 0 }',
