@@ -1,7 +1,5 @@
 import dgram from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopback } from '../helpers/loopback-guard.js';
@@ -218,8 +216,7 @@ async function udpBufferDrops(): Promise<number> {
 export async function clientRound(options: ClientRoundOptions): Promise<Campaign> {
   const upstream = await startFakeUpstream({ records: CHECK_RECORDS, keepQueries: false });
   assertLoopback(upstream.hostPort);
-  const zoneFile = writePolicyZone();
-  const server = await startFuzzServer(serverYaml({ upstream: upstream.hostPort, zoneFile, stateDir: mkdtempSync(join(tmpdir(), 'stopzone-fuzz-state-')), extra: options.serverYaml }));
+  const server = await startFuzzServer(serverYaml({ upstream: upstream.hostPort, ...writePolicyZone(), extra: options.serverYaml }));
   const campaign = new Campaign('client', options, () => server.sample());
   try {
     const before = await policyFailures(server.dns);

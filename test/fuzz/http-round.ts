@@ -1,7 +1,4 @@
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopback } from '../helpers/loopback-guard.js';
 import { Campaign } from './campaign.js';
@@ -94,7 +91,7 @@ export async function httpRound(options: ClientRoundOptions): Promise<Campaign> 
   const { makeTestCa } = await import('../helpers/chromium.js');
   const ca = await makeTestCa();
   const server = await startFuzzServer(
-    serverYaml({ upstream: upstream.hostPort, zoneFile: writePolicyZone(), stateDir: mkdtempSync(join(tmpdir(), 'stopzone-fuzz-state-')), stopPage: { caCertFile: ca.certFile, caKeyFile: ca.keyFile }, extra: options.serverYaml }),
+    serverYaml({ upstream: upstream.hostPort, ...writePolicyZone(), stopPage: { caCertFile: ca.certFile, caKeyFile: ca.keyFile }, extra: options.serverYaml }),
   );
   const campaign = new Campaign('http', options, () => server.sample());
   try {

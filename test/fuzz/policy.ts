@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
@@ -48,11 +48,14 @@ export const CHECK_RECORDS: Record<string, Array<{ type: string; ttl?: number; d
   [LISTED_NAME]: [{ type: 'A', ttl: 3600, data: '192.0.2.9' }],
 };
 
-/** Writes the policy zone to a fresh temporary directory; returns its path. */
-export function writePolicyZone(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'stopzone-fuzz-')), 'fuzz.rpz');
-  writeFileSync(file, POLICY_ZONE);
-  return file;
+/** Writes the policy zone to a fresh temporary directory, with a state directory beside it; both go when the process exits. */
+export function writePolicyZone(): { zoneFile: string; stateDir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-fuzz-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const zoneFile = join(dir, 'fuzz.rpz');
+  writeFileSync(zoneFile, POLICY_ZONE);
+  mkdirSync(join(dir, 'state'));
+  return { zoneFile, stateDir: join(dir, 'state') };
 }
 
 /** Server options a round may turn on. */

@@ -1,6 +1,4 @@
 import dgram from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import { buildQuery } from '../helpers/dns-client.js';
@@ -41,8 +39,7 @@ export async function upstreamRound(options: ClientRoundOptions): Promise<Campai
       return index < 0 ? correctAnswer(query) : upstreamAnswer(seed, index, raw, query);
     },
   });
-  const zoneFile = writePolicyZone();
-  const server = await startFuzzServer(serverYaml({ upstream: upstream.hostPort, zoneFile, stateDir: mkdtempSync(join(tmpdir(), 'stopzone-fuzz-state-')), extra: options.serverYaml }));
+  const server = await startFuzzServer(serverYaml({ upstream: upstream.hostPort, ...writePolicyZone(), extra: options.serverYaml }));
   const campaign = new Campaign('upstream', options, () => server.sample());
   try {
     const before = await policyFailures(server.dns);
