@@ -17,12 +17,14 @@ export const ROOT: ZoneName = { name: '', octets: 1 };
  * (A-Z only, RFC 4343), no trailing dot, "" for the root, and escaped exactly
  * as src/dns/wire.ts presents query names (octets <= 0x20, >= 0x7f, "." and
  * "\\" as \DDD, everything else plain) so owners and query names compare as
- * strings. "@" is the origin. Fails on an empty label, a label over 63
+ * strings. "@" is the origin. Fails on an empty token or label, a label over 63
  * octets, a name over 255 octets or a bad escape. `plain` (the token holds
  * only a-z 0-9 - _ * .) lets a caller that already knows skip a scan.
  */
 export function absoluteName(token: string, origin: ZoneName, fail: Fail, plain = isPlain(token)): string {
   if (token === '@') return origin.name;
+  // A quoted "" is a token with no label at all, not the origin: without this it became ".origin".
+  if (token === '') fail(quoted(token), 'a domain name');
   if (token === '.') return '';
   if (!plain) return slowName(token, origin, fail);
   const last = token.length - 1;

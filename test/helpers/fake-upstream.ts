@@ -48,6 +48,8 @@ export interface FakeUpstreamOptions {
    * names, malformed messages). The query is still recorded.
    */
   readonly script?: (query: Buffer) => Buffer | null;
+  /** Keep every query in `queries` (default true); a fuzzing run of millions turns it off to keep its memory flat. */
+  readonly keepQueries?: boolean;
 }
 
 /** A query the fake received. */
@@ -121,7 +123,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const question = query.questions?.[0];
     if (question === undefined) return;
     const opt = (query.additionals ?? []).find((a): a is dnsPacket.OptAnswer => a.type === 'OPT') ?? null;
-    queries.push({
+    if (options.keepQueries !== false) queries.push({
       transport,
       id: query.id ?? 0,
       name: question.name,

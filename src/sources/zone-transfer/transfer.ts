@@ -52,18 +52,19 @@ export async function querySoaSerial(options: TransferOptions): Promise<number> 
  * Transfers the zone over TCP: AXFR (RFC 5936) or IXFR (RFC 1995). An IXFR
  * may come back as the full zone ('axfr'), deltas ('ixfr') or 'up-to-date'.
  * Records are in the zone reader's shape, `file` = axfr://primary/zone and
- * `line` = the record's 1-based index in the transfer.
+ * `line` = the record's 1-based index in the transfer. `exchange` carries the
+ * messages (the fuzz harness hands them over in-process).
  */
-export async function transfer(request: TransferRequest): Promise<TransferResult & { bytes: number }> {
+export async function transfer(request: TransferRequest, exchange: typeof tcpExchange = tcpExchange): Promise<TransferResult & { bytes: number }> {
   const zone = zoneOf(request.zone);
   const qtype = request.kind === 'axfr' ? QType.AXFR : QType.IXFR;
   const what = `the ${request.kind.toUpperCase()} of ${zone}`;
-  const exchange = start(request, zone, qtype, what, request.kind === 'ixfr' ? request.fromSerial : undefined);
+  const started = start(request, zone, qtype, what, request.kind === 'ixfr' ? request.fromSerial : undefined);
   const reader = new TransferReader(request.kind);
   const source = { file: `axfr://${request.primary}/${zone}`, origin: zone };
   let index = 0;
-  const bytes = await tcpExchange(exchange.query, { ...request, what }, (message, messageIndex) => {
-    const questionEnd = checkResponse(message, exchange.expected);
+  const bytes = await exchange(started.query, { ...request, what }, (message, messageIndex) => {
+    const questionEnd = checkResponse(message, started.expected);
     const records = listRecords(message, questionEnd);
     if (records === null) throw new Error(`the primary ${request.primary} sent a malformed message during ${what} (message ${messageIndex + 1})`);
     for (const at of records) {
@@ -77,7 +78,7 @@ export async function transfer(request: TransferRequest): Promise<TransferResult
       }
     }
     reader.endOfMessage(messageIndex);
-    if (reader.done) exchange.expected.verifier?.finish();
+    if (reader.done) started.expected.verifier?.finish();
     return reader.done;
   });
   const result = reader.result();
