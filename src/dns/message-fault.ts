@@ -1,10 +1,13 @@
 import { nameFaultText, walkName } from './name-walk.js';
 import { rdataNames } from './rdata-names.js';
+import { rdataShapeFault } from './rdata-shape.js';
 import { RRType } from './types.js';
 import { HEADER_SIZE } from './wire.js';
 
 const SECTIONS = ['answer', 'authority', 'additional'] as const;
 const CLASS_IN = 1;
+const TKEY = 249;
+const TSIG = 250;
 
 /**
  * The first thing wrong with a DNS message, in words, or null when it is
@@ -13,7 +16,9 @@ const CLASS_IN = 1;
  * (owners, and names inside the RDATA of the types rdata-names.ts lists) is
  * well-formed by walkName's rules, pointers strictly backwards; every RDATA
  * lies inside the message and a name in it ends inside it, exactly where the
- * type's layout says; A and AAAA of class IN have 4 and 16 octets; an OPT
+ * type's layout says; the strings, lists and bitmaps in RDATA fill it
+ * exactly (rdata-shape.ts); every record but OPT, TSIG and TKEY has the
+ * question's class; A and AAAA of class IN have 4 and 16 octets; an OPT
  * record only in the additional section, owned by the root, at most one (RFC
  * 6891 section 6.1.1). Octets after the last record are tolerated, as BIND
  * does: nothing reads them and a relay never passes them on.
@@ -29,6 +34,8 @@ export function messageFault(buf: Buffer): string | null {
     if (end + 4 > buf.length) return `question ${i + 1} is cut short`;
     pos = end + 4;
   }
+  // Records answer the question's class; only the meta-records (OPT, TSIG, TKEY) have a class of their own.
+  const klass = questions > 0 ? u16(buf, pos - 2) : -1;
   let opt = false;
   for (let s = 0; s < 3; s++) {
     const count = u16(buf, 6 + 2 * s);
@@ -38,6 +45,9 @@ export function messageFault(buf: Buffer): string | null {
       if (nameEnd < 0) return `${SECTIONS[s]} record ${i + 1}: owner: ${nameFaultText(nameEnd)} (at offset ${pos})`;
       if (nameEnd + 10 > buf.length) return `${SECTIONS[s]} record ${i + 1} is cut short`;
       const type = u16(buf, nameEnd);
+      if (klass >= 0 && u16(buf, nameEnd + 2) !== klass && type !== RRType.OPT && type !== TSIG && type !== TKEY) {
+        return `${SECTIONS[s]} record ${i + 1}: class ${u16(buf, nameEnd + 2)} in an answer to a question of class ${klass}`;
+      }
       const rdata = nameEnd + 10;
       const rdataEnd = rdata + u16(buf, nameEnd + 8);
       if (rdataEnd > buf.length) return `${SECTIONS[s]} record ${i + 1}: its RDATA runs past the end of the message`;
@@ -71,7 +81,7 @@ function rdataFault(buf: Buffer, type: number, klass: number, start: number, end
     return `${end - start} octets of RDATA; an address of class IN has ${type === RRType.A ? 4 : 16}`;
   }
   const layout = rdataNames(type);
-  if (layout === undefined) return null;
+  if (layout === undefined) return rdataShapeFault(buf, type, start, start, end);
   let pos = start + layout.before;
   for (let n = 0; n < layout.names; n++) {
     if (pos >= end) return 'its RDATA ends before its names';
@@ -81,5 +91,5 @@ function rdataFault(buf: Buffer, type: number, klass: number, start: number, end
     pos = nameEnd;
   }
   if (layout.after >= 0 ? pos + layout.after !== end : pos > end) return `its RDATA is ${end - start} octets; its fields take ${pos - start + Math.max(layout.after, 0)}`;
-  return null;
+  return rdataShapeFault(buf, type, start, pos, end);
 }

@@ -121,27 +121,3 @@ export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
   }
   return { ok: true, edns };
 }
-
-/**
- * A copy of an upstream answer in the form Stopzone relays (minimal responses,
- * as Unbound and BIND send by default): no OPT (the finisher adds the client's);
- * a positive answer keeps its answer section only; a negative one keeps the
- * authority section (SOA, and NSEC/NSEC3 proofs for DNSSEC clients). Sections
- * are cut from the end, which compression pointers never reach into: they
- * point backwards, as messageFault has checked of every upstream answer (a
- * forward pointer would dangle once its target is cut). Null when the
- * message's records cannot be listed.
- */
-export function relayForm(message: Buffer, questionEnd: number): Buffer | null {
-  const records = listRecords(message, questionEnd);
-  if (records === null) return null;
-  const answers = message.readUInt16BE(6);
-  const rcode = message[3]! & 0x0f;
-  const keepAuthority = answers === 0 || rcode !== 0;
-  const kept = records.filter((r) => r.section === 'answer' || (keepAuthority && r.section === 'authority'));
-  const end = kept.at(-1)?.end ?? questionEnd;
-  const out = Buffer.from(message.subarray(0, end));
-  if (!keepAuthority) out.writeUInt16BE(0, 8);
-  out.writeUInt16BE(0, 10);
-  return out;
-}

@@ -1,6 +1,6 @@
 import t from 'tap';
 import dnsPacket from 'dns-packet';
-import { listRecords, readEdns, readQuestion, skipName, relayForm } from '../../src/dns/wire.js';
+import { listRecords, readEdns, readQuestion, skipName } from '../../src/dns/wire.js';
 import { buildQuery } from '../helpers/dns-client.js';
 import { response, soa } from '../helpers/messages.js';
 
@@ -79,17 +79,4 @@ t.test('listRecords walks every section, following compressed owners', async (t)
   t.equal(records.at(-1)!.end, message.length);
   t.equal(listRecords(message.subarray(0, message.length - 1), readQuestion(message)!.end), null, 'truncated message');
   t.equal(skipName(Buffer.from([0xc0]), 0), -1, 'pointer cut short');
-});
-
-t.test('relayForm: positive answers keep the answer section, negative ones the authority, never OPT', async (t) => {
-  const opt = { type: 'OPT', name: '.', udpPayloadSize: 1232 } as unknown as dnsPacket.Answer;
-  const ns = { type: 'NS', name: 'example.com', ttl: 300, data: 'ns.example.com' } as dnsPacket.Answer;
-  const glue = { type: 'A', name: 'ns.example.com', ttl: 5, data: '192.0.2.53' } as dnsPacket.Answer;
-  const positive = response({ name: 'example.com', answers: [{ type: 'A', name: 'example.com', ttl: 120, data: '192.0.2.1' }], authorities: [ns], additionals: [opt, glue] });
-  const relayedPositive = dnsPacket.decode(relayForm(positive, readQuestion(positive)!.end)!);
-  t.same([relayedPositive.answers?.length, relayedPositive.authorities?.length, relayedPositive.additionals?.length], [1, 0, 0]);
-  const negative = response({ name: 'example.com', rcode: 'NXDOMAIN', authorities: [soa('example.com', 60, 60)], additionals: [opt] });
-  const relayedNegative = dnsPacket.decode(relayForm(negative, readQuestion(negative)!.end)!);
-  t.same([relayedNegative.answers?.length, relayedNegative.authorities?.[0]?.type, relayedNegative.additionals?.length], [0, 'SOA', 0]);
-  t.equal(relayForm(positive.subarray(0, positive.length - 3), readQuestion(positive)!.end), null, 'malformed');
 });

@@ -1,0 +1,91 @@
+import { copyRecord, readNameWire } from './message-writer.js';
+import { wireToText } from './name-text.js';
+import { RRType } from './types.js';
+import { listRecords, type RecordAt } from './wire.js';
+
+const DNAME = 39;
+const RRSIG = 46;
+/** What a negative answer's authority section may carry: the SOA for its TTL (RFC 2308) and the DNSSEC proofs. */
+const NEGATIVE_AUTHORITY = new Set<number>([RRType.SOA, 47 /* NSEC */, 50 /* NSEC3 */, RRSIG]);
+
+/**
+ * A copy of a checked upstream answer in the form Stopzone relays and
+ * caches: minimal responses, as Unbound and BIND send by default, and nothing
+ * a client (or a cache downstream) could take for data the policy never saw.
+ * - No OPT (the finisher adds the client's) and no additional section.
+ * - The answer section keeps the CNAME chain from `qname` (canonical,
+ *   lower-case) only: records owned by a name on the chain, the DNAMEs above
+ *   those names (RFC 6672) and their RRSIGs. A resolver keeps no more of an
+ *   answer (RFC 2181 section 5.4.1); anything beside the chain, a listed name's
+ *   record among them, is dropped rather than relayed unchecked.
+ * - A negative answer keeps its SOA and DNSSEC proofs in the authority section.
+ * Records are cut from the end when only the tail goes, which compression
+ * pointers never reach into (they point backwards, as messageFault checks);
+ * when a record in the middle goes, the kept ones are copied uncompressed.
+ * Null when the message is malformed.
+ */
+export function relayForm(message: Buffer, questionEnd: number, qname: string): Buffer | null {
+  const records = listRecords(message, questionEnd);
+  if (records === null) return null;
+  const rcode = message[3]! & 0x0f;
+  const answers = records.filter((r) => r.section === 'answer');
+  const keepAuthority = answers.length === 0 || rcode !== 0;
+  const chain = answers.length === 0 ? answers : onChain(message, answers, qname);
+  if (chain === null) return null;
+  const authority = keepAuthority ? records.filter((r) => r.section === 'authority' && NEGATIVE_AUTHORITY.has(r.type)) : [];
+  const kept = [...chain, ...authority];
+
+  // The common case: what is kept is a prefix of the message, so it is cut, not rebuilt.
+  if (kept.every((record, i) => record === records[i])) {
+    const end = kept.at(-1)?.end ?? questionEnd;
+    const out = Buffer.from(message.subarray(0, end));
+    out.writeUInt16BE(chain.length, 6);
+    out.writeUInt16BE(authority.length, 8);
+    out.writeUInt16BE(0, 10);
+    return out;
+  }
+  const copies: Buffer[] = [];
+  for (const record of kept) {
+    const copy = copyRecord(message, record);
+    if (copy === null) return null;
+    copies.push(copy);
+  }
+  const head = Buffer.from(message.subarray(0, questionEnd));
+  head.writeUInt16BE(chain.length, 6);
+  head.writeUInt16BE(authority.length, 8);
+  head.writeUInt16BE(0, 10);
+  return Buffer.concat([head, ...copies]);
+}
+
+/** The answer records on the chain from `qname`, in message order; null when a name cannot be read. */
+function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): RecordAt[] | null {
+  const owners: string[] = [];
+  for (const record of answers) {
+    const wire = readNameWire(message, record.start);
+    if (wire === null) return null;
+    owners.push(wireToText(wire));
+  }
+  // Follow CNAMEs in whatever order the records come; each pass adds at least one name or ends.
+  const names = new Set<string>([qname]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (let i = 0; i < answers.length; i++) {
+      if (answers[i]!.type !== RRType.CNAME || !names.has(owners[i]!)) continue;
+      const target = readNameWire(message, answers[i]!.rdataOffset);
+      if (target === null) return null;
+      const text = wireToText(target);
+      if (!names.has(text)) {
+        names.add(text);
+        grew = true;
+      }
+    }
+  }
+  const above = (owner: string): boolean => owner === '' || [...names].some((name) => name.endsWith(`.${owner}`));
+  const dnames = new Set<string>();
+  for (let i = 0; i < answers.length; i++) if (answers[i]!.type === DNAME && above(owners[i]!)) dnames.add(owners[i]!);
+  return answers.filter((record, i) => {
+    const owner = owners[i]!;
+    if (names.has(owner)) return true;
+    return dnames.has(owner) && (record.type === DNAME || record.type === RRSIG);
+  });
+}
