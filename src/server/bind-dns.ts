@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PacketHandler } from './handle-packet.js';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
 
@@ -14,9 +15,10 @@ export interface DnsListeners {
  * Binds UDP and TCP on one port for every listen address. With port 0, the
  * first address picks a free port and the others use it; the kernel may pick
  * a UDP port that TCP already uses (a client connection's ephemeral port),
- * and then another is tried.
+ * and then another is tried. `guards.lines` keeps per-connection errors
+ * from flooding the log.
  */
-export async function bindDns(listen: Config['listen'], handle: PacketHandler, log: Logger): Promise<DnsListeners> {
+export async function bindDns(listen: Config['listen'], handle: PacketHandler, log: Logger, guards: { lines?: RepeatedLines } = {}): Promise<DnsListeners> {
   const tcpOptions = { idleTimeoutMs: listen.tcpIdleTimeoutMs, maxConnections: listen.tcpMaxConnections };
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
@@ -29,7 +31,7 @@ export async function bindDns(listen: Config['listen'], handle: PacketHandler, l
       for (let attempt = 1; ; attempt++) {
         const udp = await listenUdp(address, port, handle, log);
         try {
-          const tcp = await listenTcp(address, udp.port, tcpOptions, handle, log);
+          const tcp = await listenTcp(address, udp.port, tcpOptions, handle, log, guards.lines);
           closers.push(udp.close, tcp.close);
           port = udp.port;
           endpoints.push({ address: udp.address, port });

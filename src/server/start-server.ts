@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
+import { RepeatedLines } from '../observe/repeated-lines.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
 import { UpstreamPool } from '../upstream/index.js';
 import { bindDns } from './bind-dns.js';
@@ -13,6 +14,7 @@ import { packetHandler } from './handle-packet.js';
 import { compose } from './pipeline.js';
 import { PolicySet } from '../rpz/policy-set.js';
 import { notifyResponder } from '../sources/notify.js';
+import { NotifyChecks } from '../sources/notify-checks.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
@@ -38,7 +40,7 @@ export interface RunningServer {
 export interface StartOptions {
   readonly config: Config;
   readonly log: Logger;
-  /** Millisecond clock for the cache and upstream health (tests inject one). */
+  /** Millisecond clock for the cache, upstream health, NOTIFY checks and repeated log lines (tests inject one). */
   readonly now?: () => number;
   /** Where block events go instead of the configured destinations (tests). */
   readonly blockLogSink?: Writable;
@@ -51,11 +53,16 @@ export interface StartOptions {
  */
 export async function startServer({ config, log, now, blockLogSink }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
+  const clock = now ?? Date.now;
+  // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
+  const lines = new RepeatedLines(log, { now: clock });
+  const finishLimits = { maxUdpPayload: config.listen.maxUdpPayload };
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, config.state.dir, config.tsigKeys);
   await zones.loadAll();
+  const notifyChecks = new NotifyChecks((index) => zones.refresh(index), { now: clock });
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
   const stages = stagesInOrder({
@@ -66,17 +73,20 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     stopPage: stopPageRdata(config.stopPage.addresses),
     upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
   });
-  const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
+  const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
-  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
+  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined);
 
-  const dns = await bindDns(config.listen, handle, log).catch(async (error: unknown) => {
+  const dns = await bindDns(config.listen, handle, log, { lines }).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => zones.close()];
+  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => {
+    notifyChecks.close();
+    zones.close();
+  }];
   const failed = async (error: unknown): Promise<never> => {
     await Promise.all(opened.map((close) => close()));
     throw error;
@@ -84,7 +94,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey }).catch(failed);
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, lines }).catch(failed);
   let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,
@@ -99,9 +109,11 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
     close: () =>
       (closing ??= (async () => {
+        notifyChecks.close();
         zones.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
         await pool.close();
+        lines.close();
         await blockLog.close();
       })()),
   };

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PacketHandler } from './handle-packet.js';
 import { InFlight } from './in-flight.js';
 
@@ -24,7 +25,7 @@ const MAX_IN_FLIGHT = 64;
  * may carry many queries, pipelined, answered as each completes (RFC 7766
  * section 6.2.1.1 allows any order). Idle connections are closed.
  */
-export async function listenTcp(address: string, port: number, options: TcpOptions, handle: PacketHandler, log: Logger): Promise<TcpListener> {
+export async function listenTcp(address: string, port: number, options: TcpOptions, handle: PacketHandler, log: Logger, lines?: RepeatedLines): Promise<TcpListener> {
   const sockets = new Set<net.Socket>();
   const inFlight = new InFlight();
   const server = net.createServer({ allowHalfOpen: false }, (socket) => serveConnection(socket));
@@ -38,7 +39,10 @@ export async function listenTcp(address: string, port: number, options: TcpOptio
   });
   const bound = server.address() as net.AddressInfo;
   const listener = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  server.on('error', (error) => log.warn({ listener, err: error.message }, 'TCP server error'));
+  // Accept errors (EMFILE when out of descriptors) come once per connection attempt: one line a minute, then a count.
+  server.on('error', (error) => {
+    if (lines === undefined || lines.admit('TCP server error', 'warn')) log.warn({ listener, err: error.message }, 'TCP server error');
+  });
 
   function serveConnection(socket: net.Socket): void {
     sockets.add(socket);

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PolicySource } from '../server/stages/policy.js';
 import { parseHost } from './host-header.js';
 import { createLeafMinter } from './leaf-certificates.js';
@@ -21,6 +22,8 @@ export interface StopPageOptions {
   /** The key of referenceCode(), shared with the block log. */
   readonly referenceKey: Buffer;
   readonly now?: () => number;
+  /** Keeps failures a visitor can cause once per request (a certificate that cannot be minted) to a line a minute and a count. */
+  readonly lines?: RepeatedLines;
 }
 
 /** The bound listeners ("127.0.0.1:8080"; port 0 in the config is the port picked). */
@@ -37,11 +40,11 @@ export interface RunningStopPage {
  * Templates and the CA are read here, so a mistake in them fails start-up.
  */
 export async function startStopPage(options: StopPageOptions): Promise<RunningStopPage> {
-  const { config, log } = options;
+  const { config, log, lines } = options;
   if (!config.enabled) return { http: [], https: [], close: async () => {} };
   const now = options.now ?? Date.now;
   const deps = { policy: options.policy, referenceKey: options.referenceKey, templates: loadTemplates(config.templatesDir), now };
-  const handler = pageHandler(deps, log);
+  const handler = pageHandler(deps, log, lines);
   const servers: NetServer[] = [];
   const tuned = <S extends HttpServer>(server: S): S => {
     server.headersTimeout = 10_000;
@@ -75,7 +78,7 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
           minter.context(host.host).then(
             (context) => callback(null, context),
             (error: Error) => {
-              log.warn({ err: error, servername: host.host }, 'stop page certificate failed');
+              if (lines === undefined || lines.admit('stop page certificate failed', 'warn')) log.warn({ err: error, servername: host.host }, 'stop page certificate failed');
               callback(error);
             },
           );

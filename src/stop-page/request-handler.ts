@@ -1,14 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import { respond, type PageDeps } from './page.js';
 
 /**
  * The HTTP(S) request handler: every method and path gets the page (HEAD
  * without a body), one "stop page shown" line per page view. The request
  * body is never read: the connection is closed after the answer instead.
+ * A page that fails is logged once a minute at most (`lines`), with a count.
  */
-export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMessage, response: ServerResponse) => void {
+export function pageHandler(deps: PageDeps, log: Logger, lines?: RepeatedLines): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     let answer;
     try {
@@ -21,7 +23,7 @@ export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMess
         acceptLanguage: request.headers['accept-language'],
       });
     } catch (error) {
-      log.error({ err: error }, 'stop page failed');
+      if (lines === undefined || lines.admit('stop page failed', 'error')) log.error({ err: error }, 'stop page failed');
       response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Stop page error\n');
       return;
     }
