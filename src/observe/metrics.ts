@@ -12,6 +12,8 @@ export interface MetricSources {
   readonly droppedLogEvents: () => number;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
+  /** UDP queries the rate limiter left unanswered (dropped) or answered with TC=1 (slipped), since start; absent when it is off. */
+  readonly rateLimited?: { readonly dropped: number; readonly slipped: number };
 }
 
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -45,6 +47,20 @@ export class Metrics {
     this.#upstreamErrors = new Counter({ name: 'stopzone_upstream_errors_total', help: 'Failed upstream attempts, by upstream.', labelNames: ['upstream'], registers });
     new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
     new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
+    const limited = sources.rateLimited;
+    if (limited !== undefined) {
+      new Counter({
+        name: 'stopzone_rate_limited_total',
+        help: 'UDP queries over the rate limit: dropped (no answer) or slipped (an empty TC=1 answer, so the client retries over TCP).',
+        labelNames: ['action'],
+        registers,
+        collect() {
+          this.reset();
+          this.inc({ action: 'dropped' }, limited.dropped);
+          this.inc({ action: 'slipped' }, limited.slipped);
+        },
+      });
+    }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
     const zones = (): PolicySet['zones'] => sources.policy.current().zones;
     new Gauge({

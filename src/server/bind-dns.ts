@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PacketHandler } from './handle-packet.js';
 import type { RepeatedLines } from '../observe/repeated-lines.js';
+import type { UdpGate } from './rate-limit/rate-limiter.js';
 import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
 
@@ -15,10 +16,11 @@ export interface DnsListeners {
  * Binds UDP and TCP on one port for every listen address. With port 0, the
  * first address picks a free port and the others use it; the kernel may pick
  * a UDP port that TCP already uses (a client connection's ephemeral port),
- * and then another is tried. `guards.lines` keeps per-connection errors
- * from flooding the log.
+ * and then another is tried. `guards.gate` checks each UDP datagram first
+ * (the rate limiter); `guards.lines` keeps per-connection errors from
+ * flooding the log.
  */
-export async function bindDns(listen: Config['listen'], handle: PacketHandler, log: Logger, guards: { lines?: RepeatedLines } = {}): Promise<DnsListeners> {
+export async function bindDns(listen: Config['listen'], handle: PacketHandler, log: Logger, guards: { gate?: UdpGate; lines?: RepeatedLines } = {}): Promise<DnsListeners> {
   const tcpOptions = { idleTimeoutMs: listen.tcpIdleTimeoutMs, maxConnections: listen.tcpMaxConnections };
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
@@ -29,7 +31,7 @@ export async function bindDns(listen: Config['listen'], handle: PacketHandler, l
     let port = listen.port;
     for (const address of listen.addresses) {
       for (let attempt = 1; ; attempt++) {
-        const udp = await listenUdp(address, port, handle, log);
+        const udp = await listenUdp(address, port, handle, log, guards.gate);
         try {
           const tcp = await listenTcp(address, udp.port, tcpOptions, handle, log, guards.lines);
           closers.push(udp.close, tcp.close);

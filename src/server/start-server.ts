@@ -19,6 +19,7 @@ import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
 import { allowList } from './stages/access.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -30,6 +31,8 @@ export interface RunningServer {
   /** The policy zones' sources: reload them (SIGHUP), read their status. */
   readonly zones: PolicyZones;
   readonly metrics: Metrics;
+  /** The UDP rate limiter and its counts (undefined when rateLimit.enabled is false). */
+  readonly rateLimiter: RateLimiter | undefined;
   readonly blockLog: BlockLog;
   readonly admin: AdminServer;
   /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
@@ -40,7 +43,7 @@ export interface RunningServer {
 export interface StartOptions {
   readonly config: Config;
   readonly log: Logger;
-  /** Millisecond clock for the cache, upstream health, NOTIFY checks and repeated log lines (tests inject one). */
+  /** Millisecond clock for the cache, upstream health, the rate limiter, NOTIFY checks and repeated log lines (tests inject one). */
   readonly now?: () => number;
   /** Where block events go instead of the configured destinations (tests). */
   readonly blockLogSink?: Writable;
@@ -57,6 +60,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
   const lines = new RepeatedLines(log, { now: clock });
   const finishLimits = { maxUdpPayload: config.listen.maxUdpPayload };
+  const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit, { now: clock, finish: finishLimits, log, lines }) : undefined;
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
@@ -64,7 +68,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
   await zones.loadAll();
   const notifyChecks = new NotifyChecks((index) => zones.refresh(index), { now: clock });
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status() });
+  const metrics = new Metrics({ cache, policy, droppedLogEvents: () => blockLog.dropped, zoneStatus: () => zones.status(), ...(limiter !== undefined && { rateLimited: limiter }) });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,
@@ -78,7 +82,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     blockLog.record(query, answer, ede);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined);
 
-  const dns = await bindDns(config.listen, handle, log, { lines }).catch(async (error: unknown) => {
+  const dns = await bindDns(config.listen, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
@@ -103,6 +107,7 @@ export async function startServer({ config, log, now, blockLogSink }: StartOptio
     policy,
     zones,
     metrics,
+    rateLimiter: limiter,
     blockLog,
     admin,
     stopPage,
