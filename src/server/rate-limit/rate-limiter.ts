@@ -87,7 +87,8 @@ export class RateLimiter implements UdpGate {
   #logFirst(ipv4: boolean, bits: number): void {
     const prefix = `${addressToString(this.#prefix, ipv4 ? 4 : 6)}/${ipv4 ? bits - 96 : bits}`;
     const { responsesPerSecond, burst, slip } = this.#settings;
-    const what = slip === 0 ? 'dropped' : slip === 1 ? 'answered with TC=1 (retry over TCP)' : `dropped, every ${slip}th answered with TC=1 (retry over TCP)`;
+    const nth = slip === 2 ? 'second' : slip === 3 ? 'third' : `${slip}th`;
+    const what = slip === 0 ? 'dropped' : slip === 1 ? 'answered with TC=1 (retry over TCP)' : `dropped, every ${nth} query answered with TC=1 (retry over TCP)`;
     this.#log.warn({ kind: OVER_LIMIT, prefix, responsesPerSecond, burst, slip }, `rate limit: ${prefix} sends more than ${responsesPerSecond} UDP queries a second (burst ${burst}); the excess is ${what}`);
   }
 }
