@@ -16,6 +16,7 @@
 #   BENCH_SECONDS=20       seconds of the school phase (at most 30)
 #   BENCH_DEVICES=2000     dnsperf -c for the school
 #   BENCH_DEVICE_QPS=3     queries a second per device
+#   BENCH_NICE=-10       niceness of every process started (as root: keeps other jobs off the pinned CPUs)
 #   BENCH_SKIP_BUILD=1     do not run `npm run build` first
 set -euo pipefail
 
@@ -57,14 +58,14 @@ ALONE=$(normal_client $((SECONDS_PER_PHASE - 2)) "$NORMAL_QPS" "$NORMAL" "$OUT_D
 
 echo "phase 2/2: $DEVICES devices at $DEVICE_QPS qps each from $SCHOOL, a burst of $BURST_QUERIES queries in ${BURST_SECONDS} s in the middle"
 BEFORE=$(scrape_counts)
-taskset -c "$LOAD_CPU" dnsperf -s "$ADDR" -p "$STOPZONE_PORT" -a "$SCHOOL" -d "$TMP/mix.txt" -n 1 -c "$DEVICES" -q 10000 -Q "$SCHOOL_QPS" \
+"${PINNED[@]}" "$LOAD_CPU" dnsperf -s "$ADDR" -p "$STOPZONE_PORT" -a "$SCHOOL" -d "$TMP/mix.txt" -n 1 -c "$DEVICES" -q 10000 -Q "$SCHOOL_QPS" \
   -l "$SECONDS_PER_PHASE" -t 2 -O suppress=timeout >"$OUT_DIR/$STAMP-school-steady.txt" 2>&1 &
 STEADY_PID=$!
 sleep 1
 normal_client $((SECONDS_PER_PHASE - 2)) "$NORMAL_QPS" "$NORMAL" "$OUT_DIR/$STAMP-school-with-normal.txt" >"$TMP/with.txt" &
 NORMAL_PID=$!
 sleep $((SECONDS_PER_PHASE / 2 - 1))
-taskset -c "$LOAD_CPU" dnsperf -s "$ADDR" -p "$STOPZONE_PORT" -a "$SCHOOL" -d "$TMP/burst.txt" -n 1 -c "$BURST_DEVICES" -q 10000 \
+"${PINNED[@]}" "$LOAD_CPU" dnsperf -s "$ADDR" -p "$STOPZONE_PORT" -a "$SCHOOL" -d "$TMP/burst.txt" -n 1 -c "$BURST_DEVICES" -q 10000 \
   -Q $((BURST_QUERIES / BURST_SECONDS)) -l $((BURST_SECONDS + 1)) -t 2 -O suppress=timeout >"$OUT_DIR/$STAMP-school-burst.txt" 2>&1 || true
 wait "$STEADY_PID" || true
 wait "$NORMAL_PID"
@@ -79,7 +80,7 @@ school_line() { awk '/Queries sent:/ { s = $3 } /Queries completed:/ { c = $3 } 
   echo
   echo "== A school: $DEVICES devices at $DEVICE_QPS qps through one address ($SCHOOL), a burst of $BURST_QUERIES in $BURST_SECONDS s; a normal client at $NORMAL_QPS qps ($NORMAL); default rate limit =="
   echo "school: dnsperf -a $SCHOOL -c $DEVICES -q 10000 -Q $SCHOOL_QPS -l $SECONDS_PER_PHASE -t 2 (90 % cached names, 10 % unique); burst: -c $BURST_DEVICES -Q $((BURST_QUERIES / BURST_SECONDS)), $BURST_QUERIES queries"
-  echo "load average before ${LOAD_BEFORE}, after ${LOAD_AFTER} (the machine is shared)"
+  echo "niceness ${BENCH_NICE:-0}; load average before ${LOAD_BEFORE}, after ${LOAD_AFTER} (the machine is shared)"
   printf '%-22s | %s\n' "normal client" "sent answered lost, p50 p99 max (ms)"
   printf '%-22s | %s\n' "  school absent" "$ALONE"
   printf '%-22s | %s\n' "  with the school" "$WITH"
