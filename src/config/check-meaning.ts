@@ -17,13 +17,16 @@ export function checkMeaning(config: Config): MeaningProblem | null {
       return { path: ['upstreams', String(i)], value: upstream, expected: 'an IP address and a port from 1 to 65535, like "192.0.2.1:53" or "[2001:db8::1]:53"' };
     }
   }
-  for (const [i, network] of config.access.allow.entries()) {
-    const [address = '', prefix] = network.split('/');
-    const family = isIP(address);
-    const bits = prefix === undefined ? undefined : Number(prefix);
-    const maxBits = family === 6 ? 128 : 32;
-    if (family === 0 || (bits !== undefined && (!Number.isInteger(bits) || bits > maxBits))) {
-      return { path: ['access', 'allow', String(i)], value: network, expected: `an address or a network like "192.0.2.0/24" or "2001:db8::/32" (prefix at most ${maxBits})` };
+  for (const path of [['access', 'allow'], ['rateLimit', 'exempt']] as const) {
+    const networks = path[0] === 'access' ? config.access.allow : config.rateLimit.exempt;
+    for (const [i, network] of networks.entries()) {
+      const [address = '', prefix] = network.split('/');
+      const family = isIP(address);
+      const bits = prefix === undefined ? undefined : Number(prefix);
+      const maxBits = family === 6 ? 128 : 32;
+      if (family === 0 || (bits !== undefined && (!Number.isInteger(bits) || bits > maxBits))) {
+        return { path: [...path, String(i)], value: network, expected: `an address or a network like "192.0.2.0/24" or "2001:db8::/32" (prefix at most ${maxBits})` };
+      }
     }
   }
   for (const [i, zone] of config.policy.zones.entries()) {

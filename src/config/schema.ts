@@ -125,6 +125,35 @@ const Access = Type.Object(
   { additionalProperties: false, default: {}, description: 'Who may use Stopzone.' },
 );
 
+/** Loopback: queries from this host (a health check, a local proxy or stub resolver) cannot come with a forged source from outside. */
+export const DEFAULT_RATE_LIMIT_EXEMPT = ['127.0.0.0/8', '::1/128'];
+
+const RateLimit = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Limit how many UDP queries a second each client prefix gets answered (response rate limiting, as BIND\'s rate-limit). TCP is never limited: the source of a TCP query cannot be forged, and limited UDP clients are sent there.' }),
+    responsesPerSecond: Type.Integer({
+      minimum: 1,
+      default: 10000,
+      description: 'UDP queries a second one client prefix is answered at most, on average. The default leaves room for a school of 2,000 devices behind one NAT address at a busy 3 queries a second each (6,000), and stops one client flooding at tens of thousands.',
+    }),
+    burst: Type.Integer({ minimum: 1, default: 20000, description: 'Queries a prefix that has been quiet may send at once before the limit applies (the token bucket\'s size): page loads come in bursts of 20-50 queries per device.' }),
+    slip: Type.Integer({ minimum: 0, maximum: 10, default: 2, description: 'Of the queries over the limit, every slip-th is answered with an empty TC=1 reply (the client retries over TCP) and the others get nothing; 0 answers none, 1 all (BIND\'s and Knot Resolver\'s default is 2).' }),
+    ipv4PrefixLength: Type.Integer({ minimum: 8, maximum: 32, default: 24, description: 'IPv4 clients are counted together per network of this length (32: each address alone).' }),
+    ipv6PrefixLength: Type.Integer({ minimum: 16, maximum: 128, default: 56, description: 'IPv6 clients are counted together per network of this length (/56 is what a household or small site is usually given).' }),
+    exempt: Type.Array(cidr, {
+      default: DEFAULT_RATE_LIMIT_EXEMPT,
+      description: 'Clients never limited: loopback by default. Add the address of anything that relays many clients\' queries to Stopzone (dnsdist, a DNS proxy, a NAT larger than the limit allows for).',
+    }),
+    maxPrefixes: Type.Integer({
+      minimum: 64,
+      maximum: 1048576,
+      default: 16384,
+      description: 'Client prefixes tracked at once (rounded up to a power of two; about 45 bytes each, set aside at start-up). When full, the prefix seen least recently makes room, and comes back with a full bucket, so memory stays bounded whatever the number of sources.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Response rate limiting: how many UDP queries a second one client network is answered.' },
+);
+
 const Log = Type.Object(
   {
     level: Type.Union(
@@ -325,6 +354,7 @@ export const ConfigSchema = Type.Object(
     upstream: Upstream,
     cache: Cache,
     access: Access,
+    rateLimit: RateLimit,
     policy: Policy,
     stopPage: StopPage,
     tsigKeys: Type.Array(TsigKey, { default: [], description: 'TSIG keys (RFC 8945) for zone transfers and NOTIFY, named by policy.zones[].key.' }),

@@ -17,6 +17,8 @@ export interface MetricSources {
   readonly tcp: () => TcpStats;
   /** The HTTPS stop page's certificates and refusals (null until it runs, or when it is off). */
   readonly stopPageHttps?: () => { readonly certificatesSigned: number; readonly certificatesCached: number; readonly refused: Readonly<Record<string, number>> } | null;
+  /** UDP queries the rate limiter left unanswered (dropped) or answered with TC=1 (slipped), since start; absent when it is off. */
+  readonly rateLimited?: { readonly dropped: number; readonly slipped: number };
 }
 
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
@@ -57,6 +59,20 @@ export class Metrics {
     });
     new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
     new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
+    const limited = sources.rateLimited;
+    if (limited !== undefined) {
+      new Counter({
+        name: 'stopzone_rate_limited_total',
+        help: 'UDP queries over the rate limit: dropped (no answer) or slipped (an empty TC=1 answer, so the client retries over TCP).',
+        labelNames: ['action'],
+        registers,
+        collect() {
+          this.reset();
+          this.inc({ action: 'dropped' }, limited.dropped);
+          this.inc({ action: 'slipped' }, limited.slipped);
+        },
+      });
+    }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
     tcpMetrics(registers, sources.tcp);
     const https = () => sources.stopPageHttps?.() ?? null;

@@ -1,3 +1,5 @@
+import { isIpv4Mapped, readAddress } from './address-bytes.js';
+
 /**
  * IP-address triggers (rpz-ip, rpz-client-ip, rpz-nsip): the owner labels
  * below the trigger label, read as BIND 9 reads them (lib/dns/rpz.c
@@ -88,7 +90,7 @@ export function decodePrefixLabels(labels: string): PrefixDecode {
     return fail(`bits set past the /${bits} prefix: ${prefixToString(written).split('/')[0]} is not where a /${bits} starts (the network is "${prefixToLabels(network)}")`);
   }
   const prefix: IpPrefix = { family, bits, address, length128 };
-  if (!ipv4 && isMapped(address) && length128 >= 96) {
+  if (!ipv4 && isIpv4Mapped(address) && length128 >= 96) {
     if (length128 === 96) return fail('is ::ffff:0:0/96, all of IPv4 as IPv4-mapped IPv6, which RPZ cannot spell (IPv4 prefix lengths are 1 to 32)');
     const v4 = prefixToLabels({ family: 4, bits: length128 - 96, address, length128 });
     return fail(`is an IPv4-mapped IPv6 prefix; write it as IPv4, "${v4}" (BIND matches only that spelling)`);
@@ -105,43 +107,7 @@ export function decodePrefixLabels(labels: string): PrefixDecode {
 /** "192.0.2.1" or "2001:db8::1" (also "::ffff:192.0.2.1", "fe80::1%eth0") -> 16 bytes, IPv4-mapped for IPv4; null if not an address. */
 export function addressToBytes(address: string): Uint8Array | null {
   const bytes = new Uint8Array(16);
-  if (!address.includes(':')) {
-    if (!putIpv4(address, bytes)) return null;
-    bytes[10] = bytes[11] = 0xff;
-    return bytes;
-  }
-  const scope = address.indexOf('%');
-  const text = (scope < 0 ? address : address.slice(0, scope)).toLowerCase();
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const words: number[][] = [];
-  for (const [h, half] of halves.entries()) {
-    const groups = half === '' ? [] : half.split(':');
-    const out: number[] = [];
-    for (let i = 0; i < groups.length; i++) {
-      const group = groups[i]!;
-      if (group.includes('.') && i === groups.length - 1 && h === halves.length - 1) {
-        const tail = new Uint8Array(16);
-        if (!putIpv4(group, tail)) return null;
-        out.push((tail[12]! << 8) | tail[13]!, (tail[14]! << 8) | tail[15]!);
-      } else if (HEX_WORD.test(group)) {
-        out.push(parseInt(group, 16));
-      } else {
-        return null;
-      }
-    }
-    words.push(out);
-  }
-  const head = words[0]!;
-  const tail = words[1] ?? [];
-  const count = head.length + tail.length;
-  if (halves.length === 2 ? count > 7 : count !== 8) return null;
-  const all = [...head, ...new Array<number>(8 - count).fill(0), ...tail];
-  all.forEach((word, i) => {
-    bytes[2 * i] = word >> 8;
-    bytes[2 * i + 1] = word & 0xff;
-  });
-  return bytes;
+  return readAddress(address, bytes) === 0 ? null : bytes;
 }
 
 /** "192.0.2.0/24", "2001:db8::/32" (RFC 5952 text), for logs. */
@@ -178,18 +144,6 @@ function fail(reason: string): PrefixDecode {
 
 function isDecimalByte(label: string): boolean {
   return DIGITS.test(label) && label.length <= 3 && Number(label) <= 255 && (label === '0' || label[0] !== '0');
-}
-
-function isMapped(a: Uint8Array): boolean {
-  for (let i = 0; i < 10; i++) if (a[i] !== 0) return false;
-  return a[10] === 0xff && a[11] === 0xff;
-}
-
-function putIpv4(text: string, bytes: Uint8Array): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every(isDecimalByte)) return false;
-  parts.forEach((part, i) => (bytes[12 + i] = Number(part)));
-  return true;
 }
 
 function wordsOf(a: Uint8Array): number[] {

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PacketHandler } from './handle-packet.js';
 import type { TcpConnections } from './tcp-connections.js';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
+import type { UdpGate } from './rate-limit/rate-limiter.js';
 import { listenTcp } from './tcp-listener.js';
 import { listenUdp } from './udp-listener.js';
 
@@ -17,8 +19,10 @@ export interface DnsListeners {
  * a UDP port that TCP already uses (a client connection's ephemeral port),
  * and then another is tried. Every TCP listener shares `tcpConnections`, so
  * the TCP limits count connections and bytes across all addresses.
+ * `guards.gate` checks each UDP datagram first (the rate limiter);
+ * `guards.lines` keeps per-connection errors from flooding the log.
  */
-export async function bindDns(listen: Config['listen'], tcpConnections: TcpConnections, handle: PacketHandler, log: Logger): Promise<DnsListeners> {
+export async function bindDns(listen: Config['listen'], tcpConnections: TcpConnections, handle: PacketHandler, log: Logger, guards: { gate?: UdpGate; lines?: RepeatedLines } = {}): Promise<DnsListeners> {
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
   const close = async (): Promise<void> => {
@@ -28,9 +32,9 @@ export async function bindDns(listen: Config['listen'], tcpConnections: TcpConne
     let port = listen.port;
     for (const address of listen.addresses) {
       for (let attempt = 1; ; attempt++) {
-        const udp = await listenUdp(address, port, handle, log);
+        const udp = await listenUdp(address, port, handle, log, guards.gate);
         try {
-          const tcp = await listenTcp(address, udp.port, tcpConnections, handle, log);
+          const tcp = await listenTcp(address, udp.port, tcpConnections, handle, log, guards.lines);
           closers.push(udp.close, tcp.close);
           port = udp.port;
           endpoints.push({ address: udp.address, port });

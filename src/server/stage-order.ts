@@ -19,7 +19,13 @@ export interface StageParts {
   readonly upstreamObserver?: UpstreamObserver;
 }
 
-/** The order every query passes through: the one place it is declared. */
+/**
+ * The order every query passes through: the one place it is declared.
+ * Rate limiting is not a stage: it runs in the UDP listener before a datagram
+ * is decoded (rate-limit/rate-limiter.ts), so that a flood costs an address
+ * lookup per datagram and also cannot make us send REFUSED, FORMERR or NOTIFY
+ * answers without limit; TCP, whose source cannot be forged, is not limited.
+ */
 export function stagesInOrder(parts: StageParts): Stage[] {
   return [
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing

@@ -7,6 +7,7 @@ import type { Question } from '../dns/types.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
+import { RepeatedLines } from '../observe/repeated-lines.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
 import { RecentStopPageNames } from '../stop-page/recent-stop-page-names.js';
 import { UpstreamPool } from '../upstream/index.js';
@@ -16,11 +17,13 @@ import { compose } from './pipeline.js';
 import { PolicySet } from '../rpz/policy-set.js';
 import { notifyResponder } from '../sources/notify.js';
 import type { ZoneClock } from '../sources/file-settle.js';
+import { NotifyChecks } from '../sources/notify-checks.js';
 import { PolicyZones } from '../sources/policy-zones.js';
 import { PolicyHolder, stopPageRdata } from './policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
 import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -32,6 +35,8 @@ export interface RunningServer {
   /** The policy zones' sources: reload them (SIGHUP), read their status. */
   readonly zones: PolicyZones;
   readonly metrics: Metrics;
+  /** The UDP rate limiter and its counts (undefined when rateLimit.enabled is false). */
+  readonly rateLimiter: RateLimiter | undefined;
   readonly blockLog: BlockLog;
   readonly admin: AdminServer;
   /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
@@ -42,7 +47,7 @@ export interface RunningServer {
 export interface StartOptions {
   readonly config: Config;
   readonly log: Logger;
-  /** Millisecond clock for the cache and upstream health (tests inject one). */
+  /** Millisecond clock for the cache, upstream health, the rate limiter, NOTIFY checks and repeated log lines (tests inject one). */
   readonly now?: () => number;
   /** Where block events go instead of the configured destinations (tests). */
   readonly blockLogSink?: Writable;
@@ -57,6 +62,11 @@ export interface StartOptions {
  */
 export async function startServer({ config, log, now, blockLogSink, zoneClock }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
+  const clock = now ?? Date.now;
+  // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
+  const lines = new RepeatedLines(log, { now: clock });
+  const finishLimits = { maxUdpPayload: config.listen.maxUdpPayload };
+  const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit, { now: clock, finish: finishLimits, log, lines }) : undefined;
   const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, {
@@ -67,6 +77,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     ...(zoneClock && { clock: zoneClock }),
   });
   await zones.loadAll();
+  const notifyChecks = new NotifyChecks((index) => zones.refresh(index), { now: clock });
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const tcp = new TcpConnections(tcpLimits(config.listen));
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
@@ -78,9 +89,10 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     zoneStatus: () => zones.status(),
     tcp: () => tcp.stats(),
     stopPageHttps: () => stopPageStarted?.stats ?? null,
+    ...(limiter !== undefined && { rateLimited: limiter }),
   });
   // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
-  const recentStopPage = new RecentStopPageNames({ now: now ?? Date.now });
+  const recentStopPage = new RecentStopPageNames({ now: clock });
   const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
@@ -94,18 +106,21 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     stopPage: stopPageRdata(config.stopPage.addresses),
     upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
   });
-  const handle = packetHandler(compose(stages), { maxUdpPayload: config.listen.maxUdpPayload }, log, (query, answer, ede) => {
+  const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
     if (answer.policy !== undefined) recentStopPage.record(query.question.lname, answer.policy);
-  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log) : undefined);
+  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined);
 
-  const dns = await bindDns(config.listen, tcp, handle, log).catch(async (error: unknown) => {
+  const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);
     throw error;
   });
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => zones.close()];
+  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => {
+    notifyChecks.close();
+    zones.close();
+  }];
   const failed = async (error: unknown): Promise<never> => {
     await Promise.all(opened.map((close) => close()));
     throw error;
@@ -113,7 +128,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, ...(now && { now }) }).catch(failed);
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, lines, ...(now && { now }) }).catch(failed);
   stopPageStarted = stopPage;
   let closing: Promise<void> | undefined;
   return {
@@ -123,15 +138,18 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     policy,
     zones,
     metrics,
+    rateLimiter: limiter,
     blockLog,
     admin,
     stopPage,
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
     close: () =>
       (closing ??= (async () => {
+        notifyChecks.close();
         zones.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
         await pool.close();
+        lines.close();
         await blockLog.close();
       })()),
   };

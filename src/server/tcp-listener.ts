@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PacketHandler } from './handle-packet.js';
 import { InFlight } from './in-flight.js';
 import { TcpConnection } from './tcp-connection.js';
@@ -16,7 +17,7 @@ export interface TcpListener {
  * Binds TCP on address:port. Each connection is a TcpConnection, admitted
  * and held to its limits by `connections`, which every listener shares.
  */
-export async function listenTcp(address: string, port: number, connections: TcpConnections, handle: PacketHandler, log: Logger): Promise<TcpListener> {
+export async function listenTcp(address: string, port: number, connections: TcpConnections, handle: PacketHandler, log: Logger, lines?: RepeatedLines): Promise<TcpListener> {
   const mine = new Map<net.Socket, TcpConnection>();
   const inFlight = new InFlight();
   // Half-open allowed: a client may shut down its sending side after its queries and still read the answers.
@@ -30,7 +31,10 @@ export async function listenTcp(address: string, port: number, connections: TcpC
   });
   const bound = server.address() as net.AddressInfo;
   const listener = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  server.on('error', (error) => log.warn({ listener, err: error.message }, 'TCP server error'));
+  // Accept errors (EMFILE when out of descriptors) come once per connection attempt: one line a minute, then a count.
+  server.on('error', (error) => {
+    if (lines === undefined || lines.admit('TCP server error', 'warn')) log.warn({ listener, err: error.message }, 'TCP server error');
+  });
 
   function serveConnection(socket: net.Socket): void {
     const client = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };

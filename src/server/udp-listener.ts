@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
 import { InFlight } from './in-flight.js';
+import type { UdpGate } from './rate-limit/rate-limiter.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -22,8 +23,12 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
-/** Binds UDP on address:port and answers each datagram through `handle`. */
-export async function listenUdp(address: string, port: number, handle: PacketHandler, log: Logger): Promise<UdpListener> {
+/**
+ * Binds UDP on address:port and answers each datagram through `handle`, once
+ * `gate` (the rate limiter) lets it through: a datagram it stops is dropped,
+ * or answered with the bytes it gives, before anything else is spent on it.
+ */
+export async function listenUdp(address: string, port: number, handle: PacketHandler, log: Logger, gate?: UdpGate): Promise<UdpListener> {
   const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), lookup: literalAddress });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -42,6 +47,13 @@ export async function listenUdp(address: string, port: number, handle: PacketHan
   const inFlight = new InFlight();
   let open = true;
   const onMessage = (raw: Buffer, rinfo: dgram.RemoteInfo): void => {
+    if (gate !== undefined) {
+      const verdict = gate.check(raw, rinfo.address);
+      if (verdict !== 'pass') {
+        if (verdict !== 'drop') socket.send(verdict, rinfo.port, rinfo.address);
+        return;
+      }
+    }
     void inFlight.track(handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener })).then((reply) => {
       if (reply !== null && open) socket.send(reply, rinfo.port, rinfo.address);
     });

@@ -5,6 +5,7 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { capConnections, httpServerOptions, type HttpLimits } from '../observe/http-limits.js';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PolicySource } from '../server/stages/policy.js';
 import { certificateGate } from './certificate-gate.js';
 import { parseHost } from './host-header.js';
@@ -28,6 +29,8 @@ export interface StopPageOptions {
   /** Names DNS sent to the stop page through their answers (the server records them); a private empty one when absent. */
   readonly recent?: RecentStopPageNames;
   readonly now?: () => number;
+  /** Keeps failures a visitor can cause once per request (a page that fails) to a line a minute and a count. */
+  readonly lines?: RepeatedLines;
   /** What one client may hold (tests shorten it). */
   readonly httpLimits?: HttpLimits;
 }
@@ -61,13 +64,13 @@ export interface RunningStopPage {
  * Templates and the CA are read here, so a mistake in them fails start-up.
  */
 export async function startStopPage(options: StopPageOptions): Promise<RunningStopPage> {
-  const { config, log } = options;
+  const { config, log, lines } = options;
   const refused = refusalCounts();
   if (!config.enabled) return { http: [], https: [], stats: { certificatesSigned: 0, certificatesCached: 0, refused }, close: async () => {} };
   const now = options.now ?? Date.now;
   const recent = options.recent ?? new RecentStopPageNames({ now });
   const deps = { policy: options.policy, recent, referenceKey: options.referenceKey, templates: loadTemplates(config.templatesDir), now };
-  const handler = pageHandler(deps, log);
+  const handler = pageHandler(deps, log, lines);
   const servers: NetServer[] = [];
   const limits = options.httpLimits ?? { ...STOP_PAGE_HTTP_LIMITS, maxConnections: config.maxConnections };
   const tuned = <S extends HttpServer>(server: S): S => capConnections(server, limits);

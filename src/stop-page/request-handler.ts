@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import type { RepeatedLines } from '../observe/repeated-lines.js';
 import { respond, type PageDeps } from './page.js';
 
 /**
@@ -10,8 +11,9 @@ import { respond, type PageDeps } from './page.js';
  * Transfer-Encoding, RFC 9112 section 6.3), whatever its method, gets
  * `Connection: close` and the connection ends after the answer, where
  * keeping it alive would make Node read and discard the whole body first.
+ * A page that fails is logged once a minute at most (`lines`), with a count.
  */
-export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMessage, response: ServerResponse) => void {
+export function pageHandler(deps: PageDeps, log: Logger, lines?: RepeatedLines): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     let answer;
     try {
@@ -24,7 +26,7 @@ export function pageHandler(deps: PageDeps, log: Logger): (request: IncomingMess
         acceptLanguage: request.headers['accept-language'],
       });
     } catch (error) {
-      log.error({ err: error }, 'stop page failed');
+      if (lines === undefined || lines.admit('stop page failed', 'error')) log.error({ err: error }, 'stop page failed');
       response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('Stop page error\n');
       return;
     }

@@ -52,6 +52,7 @@ t.test('bad configurations name file, line, key, the value found and what is exp
     { name: 'bad upstream', yaml: 'upstreams:\n  - 9.9.9.9\n', want: /cfg:2: upstreams\.0: found "9\.9\.9\.9"; expected an IP address and port/ },
     { name: 'upstream port 0', yaml: 'upstreams: ["127.0.0.1:0"]\n', want: /upstreams\.0: found "127\.0\.0\.1:0"; expected an IP address and a port from 1 to 65535/ },
     { name: 'bad network', yaml: 'access:\n  allow: ["10.0.0.0/33"]\n', want: /cfg:2: access\.allow\.0: found "10\.0\.0\.0\/33"; expected .*prefix at most 32/ },
+    { name: 'bad exempt network', yaml: 'rateLimit:\n  exempt: ["::1/129"]\n', want: /cfg:2: rateLimit\.exempt\.0: found "::1\/129"; expected .*prefix at most 128/ },
     { name: 'bad listen address', yaml: 'listen:\n  addresses: [localhost]\n', want: /listen\.addresses\.0: found "localhost"/ },
     { name: 'bad level', yaml: 'log:\n  level: loud\n', want: /log\.level: found "loud"; expected pino log level/ },
     { name: 'not YAML', yaml: 'listen: [\n', want: /^cfg(:\d+)?: not valid YAML/ },

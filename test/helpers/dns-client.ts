@@ -65,11 +65,11 @@ export function framed(message: Buffer): Buffer {
   return out;
 }
 
-/** Sends length-framed messages over one TCP connection and resolves with as many replies, in arrival order. */
-export function sendTcp(target: { address: string; port: number }, messages: Buffer[], timeoutMs = 2000): Promise<Buffer[]> {
+/** Sends length-framed messages over one TCP connection (from the local address `from`, when given) and resolves with as many replies, in arrival order. */
+export function sendTcp(target: { address: string; port: number }, messages: Buffer[], timeoutMs = 2000, from?: string): Promise<Buffer[]> {
   assertLoopback(target.address);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: target.address, port: target.port });
+    const socket = net.connect({ host: target.address, port: target.port, ...(from !== undefined && { localAddress: from }) });
     const replies: Buffer[] = [];
     let pending = Buffer.alloc(0);
     const timer = setTimeout(() => {

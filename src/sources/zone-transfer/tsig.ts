@@ -23,11 +23,17 @@ export interface TsigOptions {
   readonly now?: Clock;
 }
 
+/** An error answer's TSIG fields (section 5.2.3: BADTIME carries the server's time in Other Data). */
+export interface TsigErrorFields {
+  readonly error?: number;
+  readonly otherData?: Buffer;
+}
+
 /** Signs `message` (no TSIG yet): the signed message and its MAC (which the response's MAC covers). */
-export function signMessage(message: Buffer, key: TsigKey, options: TsigOptions = {}): { message: Buffer; mac: Buffer } {
+export function signMessage(message: Buffer, key: TsigKey, options: TsigOptions & TsigErrorFields = {}): { message: Buffer; mac: Buffer } {
   const prepared = prepareKey(key);
   const timeSigned = Math.floor((options.now ?? Date.now)() / 1000);
-  const fields = { timeSigned, fudge: FUDGE, error: 0, otherData: Buffer.alloc(0) };
+  const fields = { timeSigned, fudge: FUDGE, error: options.error ?? 0, otherData: options.otherData ?? Buffer.alloc(0) };
   const before = options.requestMac === undefined ? [] : [sized(options.requestMac)];
   const mac = hmac(prepared, [...before, message, variables(prepared, fields)]);
   const record = tsigRecordBytes({ ...fields, nameWire: prepared.nameWire, algorithmWire: prepared.algorithmWire, mac, originalId: message.readUInt16BE(0) });
@@ -38,9 +44,10 @@ export function signMessage(message: Buffer, key: TsigKey, options: TsigOptions 
 
 /**
  * Verifies a signed request (a NOTIFY): null when it carries no TSIG,
- * otherwise its MAC (for signing the reply). Throws when the signature is bad.
+ * otherwise its MAC (for signing the reply) and its time. Throws when the
+ * signature is bad.
  */
-export function verifyRequest(message: Buffer, key: TsigKey, options: { now?: Clock } = {}): { mac: Buffer } | null {
+export function verifyRequest(message: Buffer, key: TsigKey, options: { now?: Clock } = {}): { mac: Buffer; timeSigned: number; fudge: number } | null {
   const found = findTsig(message);
   if ('malformed' in found) throw new Error(`TSIG: the message is malformed: ${found.malformed}`);
   if (found.found === null) return null;
@@ -49,7 +56,7 @@ export function verifyRequest(message: Buffer, key: TsigKey, options: { now?: Cl
   checkRecord(prepared, tsig, 'request');
   checkMac(prepared, tsig, [tsig.unsigned, variables(prepared, tsig)], 'request');
   checkTime(tsig, options.now ?? Date.now, 'request');
-  return { mac: tsig.mac };
+  return { mac: tsig.mac, timeSigned: tsig.timeSigned, fudge: tsig.fudge };
 }
 
 /** Whether a message carries a TSIG record (without checking it). */
