@@ -278,10 +278,10 @@ function build(
     const matching = records.filter((r) => r.type.toUpperCase() === question.type.toUpperCase() || (dnssecOk && covers(r, question.type)));
     const cname = records.find((r) => r.type.toUpperCase() === 'CNAME');
     if (matching.length > 0 || cname === undefined) {
-      answers.push(...matching.map((r) => ({ ...r, name, ttl: r.ttl ?? 300 }) as dnsPacket.Answer));
+      answers.push(...matching.map((r) => ({ ...r, name, ttl: r.ttl ?? 300, class: question.class ?? 'IN' }) as dnsPacket.Answer));
       break;
     }
-    answers.push({ ...cname, name, ttl: cname.ttl ?? 300 } as dnsPacket.Answer);
+    answers.push({ ...cname, name, ttl: cname.ttl ?? 300, class: question.class ?? 'IN' } as dnsPacket.Answer);
     name = String(cname.data);
     records = table.get(name.toLowerCase());
   }
