@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../observe/logger.js';
-import { lowerHelperThreads } from '../server/low-priority-threads.js';
+import { lowerHelperThreads } from '../runtime/low-priority-threads.js';
 import { startServer } from '../server/start-server.js';
 
 /**

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { ACTION_NAMES, ActionKind } from '../rpz/actions.js';
 import { STOP_PAGE, type PolicyHit } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
-import type { Answer, Query } from '../server/query.js';
+import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
 

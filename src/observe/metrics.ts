@@ -2,9 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ACTION_NAMES } from '../rpz/actions.js';
 import { STOP_PAGE, type PolicySet } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
-import type { Answer, Query } from '../server/query.js';
-import { TCP_CLOSE_REASONS, type TcpStats } from '../server/tcp-connections.js';
-import type { ZoneStatus } from '../sources/policy-zones.js';
+import type { Answer, Query } from '../model/query.js';
+import { TCP_CLOSE_REASONS, type TcpStats } from '../model/tcp-stats.js';
+import type { ZoneStatus } from '../model/zone-status.js';
 
 /** What the metrics read when scraped. */
 export interface MetricSources {

@@ -1,7 +1,7 @@
 import { edeOption } from '../dns/ede.js';
 import { ActionKind } from '../rpz/actions.js';
 import { STOP_PAGE } from '../rpz/policy-set.js';
-import type { Answer } from './query.js';
+import type { Answer } from '../model/query.js';
 
 /** Actions whose answer says "blocked": they carry an Extended DNS Error. PASSTHRU, DROP and TCP-only do not. */
 const BLOCKING = new Set<number>([ActionKind.NXDOMAIN, ActionKind.NODATA, ActionKind.GARDEN, ActionKind.LOCAL_DATA, STOP_PAGE]);

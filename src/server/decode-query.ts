@@ -1,14 +1,7 @@
 import { emptyReply } from '../dns/replies.js';
 import { HEADER_SIZE, readEdns, readQuestion } from '../dns/wire.js';
 import { Rcode } from '../dns/types.js';
-import type { Query, Transport } from './query.js';
-
-/** Where a packet came from and arrived. */
-export interface PacketMeta {
-  readonly client: { readonly address: string; readonly port: number };
-  readonly transport: Transport;
-  readonly listener: string;
-}
+import type { PacketMeta, Query } from '../model/query.js';
 
 /** What to do with a packet: answer it through the pipeline, reply at once, or drop it. */
 export type Decoded =

@@ -1,6 +1,6 @@
 import { HEADER_SIZE } from '../dns/wire.js';
 import { RRType } from '../dns/types.js';
-import type { Answer, Query } from './query.js';
+import type { Answer, Query } from '../model/query.js';
 
 /** Size of an OPT record with no options. */
 const OPT_SIZE = 11;

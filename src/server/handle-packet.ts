@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
-import { decodeQuery, type PacketMeta } from './decode-query.js';
+import type { PacketMeta } from '../model/query.js';
+import { decodeQuery } from './decode-query.js';
 import { answerEde } from './answer-ede.js';
 import { finishAnswer, type FinishLimits } from './finish.js';
-import type { Answer, Next, Query } from './query.js';
+import type { Answer, Next, Query } from '../model/query.js';
 
 /** Called once per query with its answer and the EDE code sent (null when none); metrics and the block log hook here. Must not throw. */
 export type AnswerObserver = (query: Query, answer: Answer, ede: number | null) => void;

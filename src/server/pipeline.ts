@@ -1,4 +1,4 @@
-import type { Next, Stage } from './query.js';
+import type { Next, Stage } from '../model/query.js';
 
 /**
  * Chains stages so that each one's `next` is the rest of the chain. The

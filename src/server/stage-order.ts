@@ -1,11 +1,12 @@
 import type { BlockList } from 'node:net';
 import type { AnswerCache } from '../cache/answer-cache.js';
 import type { UpstreamPool } from '../upstream/index.js';
-import type { Stage } from './query.js';
+import type { Stage } from '../model/query.js';
 import { accessStage } from './stages/access.js';
 import { cacheStage } from './stages/cache.js';
 import { forwardStage, type UpstreamObserver } from './stages/forward.js';
-import { policyStage, type PolicySource } from './stages/policy.js';
+import type { PolicySource } from '../rpz/policy-holder.js';
+import { policyStage } from './stages/policy.js';
 import { scopeStage } from './stages/scope.js';
 import type { StopPageRdata } from '../rpz/rewrite.js';
 

@@ -19,7 +19,7 @@ import { notifyResponder } from '../sources/notify.js';
 import type { ZoneClock } from '../sources/file-settle.js';
 import { NotifyChecks } from '../sources/notify-checks.js';
 import { PolicyZones } from '../sources/policy-zones.js';
-import { PolicyHolder, stopPageRdata } from './policy-holder.js';
+import { PolicyHolder, stopPageRdata } from '../rpz/policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
 import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';

@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
-import type { PacketMeta } from './decode-query.js';
+import type { PacketMeta } from '../model/query.js';
 import type { PacketHandler } from './handle-packet.js';
-import type { InFlight } from './in-flight.js';
-import { clientKey, type TcpCloseReason, type TcpConnections, type TcpLimits } from './tcp-connections.js';
+import type { InFlight } from '../runtime/in-flight.js';
+import type { TcpCloseReason } from '../model/tcp-stats.js';
+import { clientKey, type TcpConnections, type TcpLimits } from './tcp-connections.js';
 import { MessageFramer } from './tcp-framer.js';
 
 /** Queries one connection may have in flight; past this its reader stops until answers are sent. */

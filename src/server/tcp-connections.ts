@@ -2,20 +2,8 @@ import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/schema.js';
 import { expandIPv6 } from '../observe/client-privacy.js';
+import { TCP_CLOSE_REASONS, type TcpCloseReason, type TcpStats } from '../model/tcp-stats.js';
 import type { TcpConnection } from './tcp-connection.js';
-
-/** Why the server closed or turned away a TCP connection; each reason is counted for /metrics. */
-export const TCP_CLOSE_REASONS = [
-  'idle',
-  'message-timeout',
-  'write-timeout',
-  'queued-bytes-total',
-  'max-connections-evicted',
-  'max-connections-refused',
-  'per-client-evicted',
-  'per-client-refused',
-] as const;
-export type TcpCloseReason = (typeof TCP_CLOSE_REASONS)[number];
 
 /** The TCP limits, from the `listen` config (docs/configuration.md says what each means). */
 export interface TcpLimits {
@@ -39,14 +27,6 @@ export function tcpLimits(listen: Config['listen']): TcpLimits {
     maxQueuedBytes: listen.tcpMaxQueuedBytes,
     maxQueuedBytesTotal: listen.tcpMaxQueuedBytesTotal,
   };
-}
-
-/** What /metrics reads: open connections, answer bytes waiting to be sent (now and at most), closes by reason. */
-export interface TcpStats {
-  readonly open: number;
-  readonly queuedBytes: number;
-  readonly queuedBytesPeak: number;
-  readonly closed: Readonly<Record<TcpCloseReason, number>>;
 }
 
 /**

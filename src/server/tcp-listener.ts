@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PacketHandler } from './handle-packet.js';
-import { InFlight } from './in-flight.js';
+import { InFlight } from '../runtime/in-flight.js';
 import { TcpConnection } from './tcp-connection.js';
 import type { TcpConnections } from './tcp-connections.js';
 

@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
-import { InFlight } from './in-flight.js';
+import { InFlight } from '../runtime/in-flight.js';
 import type { UdpGate } from './rate-limit/rate-limiter.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -5,7 +5,7 @@ import { Rcode } from '../dns/types.js';
 import { messageFault } from '../dns/message-fault.js';
 import { readQuestion } from '../dns/wire.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
-import type { PacketMeta } from '../server/decode-query.js';
+import type { PacketMeta } from '../model/query.js';
 import { NotifyChecks } from './notify-checks.js';
 import type { PolicyZones } from './policy-zones.js';
 import { splitPrimary } from './zone-transfer/tcp-exchange.js';

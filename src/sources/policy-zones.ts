@@ -8,13 +8,13 @@ import type { PolicyZone } from '../rpz/policy-zone.js';
 import { systemClock, type SettleOptions, type ZoneClock } from './file-settle.js';
 import { OldVersions } from './old-versions.js';
 import { runRefresh, type RefreshOutcome } from './refresh-off-thread.js';
-import { readCopyMeta, sourceKind, zonePath, type TransferStatus, type ZoneConfig } from './zone-source.js';
+import type { TransferStatus, ZoneStatus } from '../model/zone-status.js';
+import { readCopyMeta, sourceKind, zonePath, type ZoneConfig } from './zone-source.js';
 import { ZoneFile } from './zone-file.js';
-import { initialStatus, keptVersion, ruleCount, type ZoneStatus } from './zone-status.js';
+import { initialStatus, keptVersion, ruleCount } from './zone-status.js';
 import { zoneSettings } from './zone-settings.js';
 import { soaTimers } from './zone-transfer/secondary.js';
 
-export type { ZoneStatus } from './zone-status.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
 
 /** Something that takes a new policy set (the PolicyHolder). */

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { PolicyZone, type PolicyZoneData } from '../rpz/policy-zone.js';
-import { startLowPriorityWorker } from '../server/low-priority-threads.js';
+import { startLowPriorityWorker } from '../runtime/low-priority-threads.js';
 import { refreshZone, type RefreshJob, type RefreshResult } from './refresh-zone.js';
 import { sourceKind } from './zone-source.js';
 

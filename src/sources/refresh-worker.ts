@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PolicyZone } from '../rpz/policy-zone.js';
-import { lowerOwnPriority } from '../server/low-priority-threads.js';
+import { lowerOwnPriority } from '../runtime/low-priority-threads.js';
 import { refreshZone, type RefreshJob } from './refresh-zone.js';
 
 /**

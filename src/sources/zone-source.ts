@@ -6,6 +6,7 @@ import { fetchFeed } from './url-fetch.js';
 import { refreshFromPrimaries } from './zone-transfer/secondary.js';
 import type { TouchedLines } from './zone-transfer/zone-copy.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
+import type { TransferStatus } from '../model/zone-status.js';
 
 export type ZoneConfig = Config['policy']['zones'][number];
 
@@ -21,16 +22,6 @@ export function zonePath(config: ZoneConfig, stateDir: string): string {
   if (config.file !== undefined) return config.file;
   const safe = config.name.replace(/\.$/, '').replace(/[^A-Za-z0-9._-]/g, '_');
   return join(stateDir, `${safe}.${config.format === 'rpz' ? 'rpz' : 'txt'}`);
-}
-
-/** The last transfer or download, for the logs and /metrics. */
-export interface TransferStatus {
-  /** axfr, ixfr, up-to-date (a SOA check or IXFR found nothing new), download, not-modified (HTTP 304). */
-  readonly kind: 'axfr' | 'ixfr' | 'up-to-date' | 'download' | 'not-modified';
-  /** The primary or URL that answered. */
-  readonly from: string;
-  readonly bytes: number;
-  readonly ms: number;
 }
 
 /** What bringing a source up to date found: whether the zone must be loaded again, and how it was fetched. */

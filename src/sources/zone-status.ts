@@ -1,27 +1,6 @@
 import type { PolicyZone } from '../rpz/policy-zone.js';
-import { sourceKind, type TransferStatus, type ZoneConfig } from './zone-source.js';
-
-/** What /metrics and the logs say about one zone's source. */
-export interface ZoneStatus {
-  readonly name: string;
-  readonly kind: 'file' | 'url' | 'primaries';
-  /** The file, the URL, or the primaries. */
-  readonly source: string;
-  /** Where the zone is read from: the file itself, or the last-good copy. */
-  readonly file: string;
-  readonly format: string;
-  readonly serial: string | null;
-  readonly rules: number;
-  readonly lastAttempt: number | null;
-  readonly lastSuccess: number | null;
-  readonly lastError: string | null;
-  /** The last transfer or download that succeeded. */
-  readonly lastTransfer: TransferStatus | null;
-  /** When the next refresh is due (url and primaries zones). */
-  readonly nextAttempt: number | null;
-  /** Past the SOA expire time with no primary reachable (the zone stays in force unless whenExpired is drop). */
-  readonly expired: boolean;
-}
+import type { ZoneStatus } from '../model/zone-status.js';
+import { sourceKind, type ZoneConfig } from './zone-source.js';
 
 /** The status of a zone not tried yet, read from `file`. */
 export function initialStatus(config: ZoneConfig, file: string): ZoneStatus {

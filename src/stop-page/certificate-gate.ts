@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { addressToBytes } from '../rpz/ip-prefix.js';
 import { STOP_PAGE } from '../rpz/policy-set.js';
-import type { PolicySource } from '../server/stages/policy.js';
+import type { PolicySource } from '../rpz/policy-holder.js';
 import { parseHost } from './host-header.js';
 import type { LeafMinter } from './leaf-certificates.js';
 import { normaliseClient } from './page.js';

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { capConnections, httpServerOptions, type HttpLimits } from '../observe/http-limits.js';
 import type { RepeatedLines } from '../observe/repeated-lines.js';
-import type { PolicySource } from '../server/stages/policy.js';
+import type { PolicySource } from '../rpz/policy-holder.js';
 import { certificateGate } from './certificate-gate.js';
 import { parseHost } from './host-header.js';
 import { createLeafMinter } from './leaf-certificates.js';

@@ -3,7 +3,7 @@ import { referenceCode } from '../observe/block-event.js';
 import { ActionKind } from '../rpz/actions.js';
 import { addressToBytes } from '../rpz/ip-prefix.js';
 import type { ZoneSettings } from '../rpz/policy-set.js';
-import type { PolicySource } from '../server/stages/policy.js';
+import type { PolicySource } from '../rpz/policy-holder.js';
 import { INVALID_HOST_PAGE, NOT_BLOCKED_PAGE } from './built-in-pages.js';
 import { safeUrl } from './escape.js';
 import { parseHost } from './host-header.js';

@@ -1,5 +1,5 @@
 import type { Question } from '../dns/types.js';
-import { InFlight } from '../server/in-flight.js';
+import { InFlight } from '../runtime/in-flight.js';
 import { Cancellation } from './cancellation.js';
 import { Slots } from './slots.js';
 import { UdpSockets } from './udp-sockets.js';

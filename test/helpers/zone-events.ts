@@ -1,4 +1,4 @@
-import type { ZoneStatus } from '../../src/sources/policy-zones.js';
+import type { ZoneStatus } from '../../src/model/zone-status.js';
 import type { TestServer } from './stopzone.js';
 
 /**

@@ -7,7 +7,7 @@ import { parseConfig } from '../../src/config/load-config.js';
 import { BlockLog } from '../../src/observe/block-log.js';
 import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
 import { PolicySet } from '../../src/rpz/policy-set.js';
-import type { Answer, Query } from '../../src/server/query.js';
+import type { Answer, Query } from '../../src/model/query.js';
 
 t.test('destination "file": events land in the rotated file (pino-roll) and are flushed on close', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));

@@ -1,9 +1,10 @@
 import t from 'tap';
 import dnsPacket from 'dns-packet';
 import { emptyReply } from '../../src/dns/replies.js';
-import { decodeQuery, type PacketMeta } from '../../src/server/decode-query.js';
+import type { PacketMeta } from '../../src/model/query.js';
+import { decodeQuery } from '../../src/server/decode-query.js';
 import { finishAnswer } from '../../src/server/finish.js';
-import type { Answer, Query } from '../../src/server/query.js';
+import type { Answer, Query } from '../../src/model/query.js';
 import { buildQuery, decodeReply } from '../helpers/dns-client.js';
 import { response } from '../helpers/messages.js';
 

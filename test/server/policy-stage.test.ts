@@ -3,7 +3,7 @@ import dnsPacket from 'dns-packet';
 import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
 import { PolicySet, type ZoneSettings } from '../../src/rpz/policy-set.js';
 import { decodeQuery } from '../../src/server/decode-query.js';
-import type { Answer, Query } from '../../src/server/query.js';
+import type { Answer, Query } from '../../src/model/query.js';
 import { policyStage } from '../../src/server/stages/policy.js';
 import { buildQuery, decodeReply } from '../helpers/dns-client.js';
 

@@ -2,7 +2,7 @@ import t from 'tap';
 import pino from 'pino';
 import dnsPacket from 'dns-packet';
 import { packetHandler } from '../../src/server/handle-packet.js';
-import type { PacketMeta } from '../../src/server/decode-query.js';
+import type { PacketMeta } from '../../src/model/query.js';
 import { notifyResponder, OPCODE_NOTIFY } from '../../src/sources/notify.js';
 import type { PolicyZones } from '../../src/sources/policy-zones.js';
 import { decodeReply } from '../helpers/dns-client.js';

@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, renameSync, writeFileSync, writeSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { ZoneStatus } from '../../src/sources/policy-zones.js';
+import type { ZoneStatus } from '../../src/model/zone-status.js';
 import { listEntry } from '../../src/sources/plain-list.js';
 import { askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';

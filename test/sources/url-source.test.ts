@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { ZoneStatus } from '../../src/sources/policy-zones.js';
+import type { ZoneStatus } from '../../src/model/zone-status.js';
 import { askUdp } from '../helpers/dns-client.js';
 import { zoneStatusWhere } from '../helpers/zone-events.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';

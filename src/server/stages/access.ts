@@ -1,7 +1,7 @@
 import { BlockList, isIPv4 } from 'node:net';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
-import type { Stage } from '../query.js';
+import type { Stage } from '../../model/query.js';
 
 /** Builds the set of allowed client networks from CIDR strings ("10.0.0.0/8", "::1"). */
 export function allowList(networks: readonly string[]): BlockList {

@@ -1,6 +1,6 @@
 import { cacheKey, type AnswerCache } from '../../cache/answer-cache.js';
 import { UpstreamFailure } from '../../upstream/index.js';
-import type { Stage } from '../query.js';
+import type { Stage } from '../../model/query.js';
 
 /**
  * Answers from the cache when it holds a fresh answer; otherwise asks `next`

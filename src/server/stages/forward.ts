@@ -4,7 +4,7 @@ import { Rcode } from '../../dns/types.js';
 import { relayForm } from '../../dns/relay-form.js';
 import { readQuestion } from '../../dns/wire.js';
 import { UpstreamFailure, type UpstreamPool } from '../../upstream/index.js';
-import type { Stage } from '../query.js';
+import type { Stage } from '../../model/query.js';
 
 const NOT_IN_CACHE = { code: EdeCode.NOT_AUTHORITATIVE, text: 'RD=0: answered from the cache only, and the answer is not in it' } as const;
 

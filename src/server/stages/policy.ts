@@ -5,16 +5,12 @@ import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import { listRecords, readQuestion } from '../../dns/wire.js';
 import { addressToBytes } from '../../rpz/ip-prefix.js';
+import type { PolicySource } from '../../rpz/policy-holder.js';
 import type { PolicyHit, PolicySet } from '../../rpz/policy-set.js';
 import { rewrite, type StopPageRdata } from '../../rpz/rewrite.js';
 import { answerChain } from '../answer-chain.js';
-import type { Answer, Next, Query } from '../query.js';
-import type { Stage } from '../query.js';
-
-/** Where the policy in force is read; a reload swaps it, and each query reads it once. */
-export interface PolicySource {
-  current(): PolicySet;
-}
+import type { Answer, Next, Query } from '../../model/query.js';
+import type { Stage } from '../../model/query.js';
 
 /**
  * RPZ (draft-vixie-dnsop-dns-rpz-00, BIND 9's behaviour). Before the cache

@@ -1,7 +1,7 @@
 import { EdeCode } from '../../dns/ede.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
-import type { Answer, Query, Stage } from '../query.js';
+import type { Answer, Query, Stage } from '../../model/query.js';
 
 const CLASS_IN = 1;
 const OPT = 41;

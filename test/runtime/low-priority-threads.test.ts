@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import t from 'tap';
-import { lowerHelperThreads, startLowPriorityWorker } from '../../src/server/low-priority-threads.js';
+import { lowerHelperThreads, startLowPriorityWorker } from '../../src/runtime/low-priority-threads.js';
 
 /**
  * Nothing but the thread answering queries may take its CPU: the refresh

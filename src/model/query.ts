@@ -3,6 +3,13 @@ import type { PolicyHit } from '../rpz/policy-set.js';
 
 export type Transport = 'udp' | 'tcp';
 
+/** Where a packet came from and arrived. */
+export interface PacketMeta {
+  readonly client: { readonly address: string; readonly port: number };
+  readonly transport: Transport;
+  readonly listener: string;
+}
+
 /** One client query, decoded once at the listener and read-only from then on. */
 export interface Query {
   /** The message exactly as received. Never mutated. */

@@ -1,8 +1,12 @@
 import { isIPv4 } from 'node:net';
-import type { PolicySet } from '../rpz/policy-set.js';
-import type { StopPageRdata } from '../rpz/rewrite.js';
-import { addressToBytes } from '../rpz/ip-prefix.js';
-import type { PolicySource } from './stages/policy.js';
+import type { PolicySet } from './policy-set.js';
+import type { StopPageRdata } from './rewrite.js';
+import { addressToBytes } from './ip-prefix.js';
+
+/** Where the policy in force is read; a reload swaps it, and each query reads it once. */
+export interface PolicySource {
+  current(): PolicySet;
+}
 
 /**
  * The policy in force. `replace` swaps the whole set in one assignment, so a
