@@ -36,7 +36,7 @@ const FLUSH_MS = 250;
 const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' };
 
 /**
- * The block log: one pino JSON line per policy hit (DESIGN.md, "Block log
+ * The block log: one pino JSON line per policy hit (docs/design.md, "Block log
  * event"). Writing never delays an answer: lines go to asynchronous
  * destinations with a bounded buffer, and what does not fit is dropped and
  * counted (`dropped`, in /metrics as stopzone_block_log_dropped_total). A line

@@ -265,7 +265,7 @@ function rows(zones: readonly ZoneSpec[], list: Row[]): Case[] {
 const NS_KNOWN =
   'BIND behind "forward only" sees no delegations: it applies NSDNAME/NSIP only once the NS RRset (and, for NSIP, the ' +
   'server address) is in its cache because a client asked for it, so the outcome depends on earlier questions; ' +
-  'Stopzone does not enforce NSDNAME/NSIP (DESIGN.md)';
+  'Stopzone does not enforce NSDNAME/NSIP (docs/design.md, RPZ semantics)';
 const RD0 =
   'with recursive-only yes (its default) BIND skips policy for RD=0 and answers from its cache, listed names included; ' +
   'Stopzone applies policy to every query and answers RD=0 from its cache only (REFUSED with EDE 20 on a miss)';

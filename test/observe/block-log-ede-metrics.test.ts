@@ -7,7 +7,7 @@ import { askUdp, type Reply } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
 
-/** EDE on policy answers, one block event per hit with the DESIGN.md fields, and the metrics that count them. */
+/** EDE on policy answers, one block event per hit with the fields docs/design.md lists, and the metrics that count them. */
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-observe-'));
 const zoneFile = (name: string, body: string) => {
   const file = join(dir, `${name}.rpz`);
@@ -56,7 +56,7 @@ t.test('Extended DNS Errors on policy answers when the client sent EDNS, and onl
   t.notOk(plain.packet.additionals?.some((r) => r.type === 'OPT'), 'no OPT, so no EDE, without EDNS in the query');
 });
 
-t.test('one block event per hit, with the DESIGN.md fields and a reference code', async (t) => {
+t.test('one block event per hit, with the docs/design.md fields and a reference code', async (t) => {
   const server = await setup(t);
   const before = Date.now();
   await askUdp(server.target, 'Games.Example', { bufsize: 1232, type: 'AAAA' });

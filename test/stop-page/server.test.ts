@@ -13,7 +13,7 @@ import { startStopPage, type RunningStopPage } from '../../src/stop-page/index.j
 import { makeTestCa } from '../helpers/chromium.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
 
-/** The stop page over real sockets on 127.0.0.1:0 (STYLE habit 14). */
+/** The stop page over real sockets on 127.0.0.1:0, as a browser meets it. */
 const KEY = Buffer.from('server test key');
 
 async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
