@@ -14,30 +14,33 @@
  * flood stays within 2x of the quiet run. Baseline: the same run's quiet phase, and the previous version
  * (BENCH_STOPZONE_DIR pointing at a built checkout of it, e.g. from `git archive`).
  *
- * Layout (2 CPUs): Stopzone alone on CPU 1 (`node --no-parallel-scavenge dist/cli/main.js serve`, as npm start,
+ * Layout (2 CPUs): Stopzone alone on CPU 1 (`node dist/cli/main.js serve` with npm start's flags and environment,
  * its libuv pool with it); this script (with the loopback fake upstream), dnsperf and the TLS flood client
  * (a child process of this script) on CPU 0. Every socket is on 127.0.0.1. DNS: dnsperf -Q 2000 over 300
  * names that are in Stopzone's cache (warmed first), with -v so that each response's latency is read.
  *
  * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/stop-page-mint-flood.ts
- * Knobs (environment): BENCH_STOPZONE_DIR (the checkout whose dist/ is run; default this one, built first),
+ * Knobs (environment): BENCH_STOPZONE_DIR (the checkout whose dist/ is run; default this one, built first
+ * unless BENCH_SKIP_BUILD=1),
  * BENCH_SECONDS=10, BENCH_QPS=2000, BENCH_IN_FLIGHT=32, BENCH_KINDS="blocked unblocked", BENCH_NICE (e.g. -10: runs
  * every process of the bench at that nice level, so that other work on a shared machine takes less of its
  * CPUs; needs root; both versions get the same).
  * Needs dnsperf, openssl and taskset. Every process started here is killed on exit; the temporary directory
  * is removed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { dnsperf as runDnsperf, Responses } from './lib/dnsperf.js';
+import { ADDR, benchTmp, ROOT, startPinned, stopOnSignal, stopProc, type Proc } from './lib/processes.js';
+import { cpuSeconds } from './lib/sampler.js';
+import { buildUnlessSkipped, startStopzoneProcess } from './lib/stopzone-launch.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 10);
 const QPS = Number(env.BENCH_QPS ?? 2000);
@@ -45,7 +48,6 @@ const IN_FLIGHT = Number(env.BENCH_IN_FLIGHT ?? 32);
 const KINDS = (env.BENCH_KINDS ?? 'blocked unblocked').split(/\s+/).filter((k) => k !== '');
 const STOPZONE_DIR = env.BENCH_STOPZONE_DIR ?? ROOT;
 const NICE = env.BENCH_NICE;
-const ADDR = '127.0.0.1'; // loopback only, by design
 const LOADER = ['--import', join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')];
 
 // --- The flood client: a child process (`--flood PORT SECONDS KIND`) --------------------------------------
@@ -90,59 +92,21 @@ if (env.BENCH_PINNED !== '1') {
 
 if (NICE !== undefined) setPriority(Number(NICE));
 const { startFakeUpstream } = await import('../test/helpers/fake-upstream.js');
-const TMP = mkdtempSync(join(tmpdir(), 'stopzone-mint-bench-'));
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(TMP, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
-const childEnv = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('STOPZONE_')));
+const TMP = benchTmp('stopzone-mint-bench-');
 
-function start(cpu: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, output: 'pipe' | number = 'pipe'): ChildProcess {
-  const niced = NICE === undefined ? [] : ['nice', '-n', NICE];
-  const child = spawn('taskset', ['-c', cpu, ...niced, command, ...args], { cwd: STOPZONE_DIR, detached: true, stdio: ['ignore', output, output === 'pipe' ? 'inherit' : output], env: { ...childEnv, ...extraEnv } });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
+/** Runs dnsperf (-v) on CPU 0 against the names file; the latencies (ms, sorted) of its responses. */
+async function dnsperf(port: number, names: string, seconds: number, qps: number): Promise<{ latencies: Float32Array; lost: number }> {
+  const responses = new Responses();
+  const args = ['-s', ADDR, '-p', String(port), '-d', names, '-c', '1', '-q', '500', '-Q', String(qps), '-l', String(seconds), '-t', '2'];
+  await runDnsperf({ label: 'mint', cpu: '0', dir: TMP, args, responses, timeoutS: 2 });
+  return { latencies: responses.window(-Infinity, Infinity), lost: responses.timeouts.length };
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/**
- * Runs dnsperf on CPU 0 against the names file; the latencies (ms, sorted) of its responses. Its output goes
- * to a file, read once it has exited: a pipe this script is slow to read could stall dnsperf's sending.
- */
-async function dnsperf(port: number, names: string, seconds: number, qps: number): Promise<{ latencies: Float64Array; lost: number }> {
-  const out = join(TMP, 'dnsperf.out');
-  const fd = openSync(out, 'w');
-  const proc = start('0', 'dnsperf', ['-s', ADDR, '-p', String(port), '-d', names, '-c', '1', '-q', '500', '-Q', String(qps), '-l', String(seconds), '-t', '2', '-v'], {}, fd);
-  closeSync(fd);
-  await once(proc, 'exit');
-  const latencies: number[] = [];
-  let lost = 0;
-  for (const line of readFileSync(out, 'latin1').split('\n')) {
-    if (line.startsWith('> T ')) lost += 1;
-    else if (line.startsWith('> ')) latencies.push(Number(line.slice(line.lastIndexOf(' ') + 1)) * 1000);
-  }
-  return { latencies: Float64Array.from(latencies).sort(), lost };
-}
-
-const pct = (sorted: Float64Array, p: number): string => (sorted.length === 0 ? 'n/a' : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2));
-const summary = (sorted: Float64Array, lost: number): string => `${sorted.length} answers, p50 ${pct(sorted, 50)} ms, p90 ${pct(sorted, 90)} ms, p99 ${pct(sorted, 99)} ms, max ${pct(sorted, 100)} ms, lost ${lost}`;
+const pct = (sorted: Float32Array, p: number): string => (sorted.length === 0 ? 'n/a' : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2));
+const summary = (sorted: Float32Array, lost: number): string => `${sorted.length} answers, p50 ${pct(sorted, 50)} ms, p90 ${pct(sorted, 90)} ms, p99 ${pct(sorted, 99)} ms, max ${pct(sorted, 100)} ms, lost ${lost}`;
 
 // --- Set-up: CA, zone, upstream, Stopzone ------------------------------------------------------------------
-if (STOPZONE_DIR === ROOT) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+if (STOPZONE_DIR === ROOT) buildUnlessSkipped();
 spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:4096', '-nodes', '-keyout', join(TMP, 'ca.key'), '-out', join(TMP, 'ca.pem'), '-days', '2', '-subj', '/CN=bench CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], { stdio: 'ignore' });
 writeFileSync(join(TMP, 'flood.rpz'), '$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n*.flood.bench CNAME .\n');
 const records: Record<string, Array<{ type: string; ttl: number; data: string }>> = {};
@@ -154,6 +118,7 @@ for (let i = 1; i <= 300; i++) {
 }
 writeFileSync(join(TMP, 'names.txt'), `${names.join('\n')}\n`);
 const upstream = await startFakeUpstream({ records });
+stopOnSignal(() => upstream.close());
 writeFileSync(
   join(TMP, 'stopzone.yaml'),
   `listen: { addresses: ["${ADDR}"], port: 0 }
@@ -170,7 +135,7 @@ policy:
 );
 
 interface Running {
-  readonly proc: ChildProcess;
+  readonly proc: Proc;
   readonly dns: number;
   readonly https: number;
   readonly admin: string;
@@ -178,9 +143,9 @@ interface Running {
 }
 
 async function startStopzone(): Promise<Running> {
-  const proc = start('1', process.execPath, ['--no-parallel-scavenge', 'dist/cli/main.js', 'serve', '--config', join(TMP, 'stopzone.yaml')], { MALLOC_MMAP_THRESHOLD_: '131072' });
+  const proc = startStopzoneProcess({ name: 'stopzone', cpu: '1', config: join(TMP, 'stopzone.yaml'), output: 'pipe', cwd: STOPZONE_DIR });
   const warnings: string[] = [];
-  const lines = createInterface({ input: proc.stdout! });
+  const lines = createInterface({ input: proc.child.stdout! });
   const serving = new Promise<Record<string, unknown>>((resolve) => {
     lines.on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
@@ -207,12 +172,12 @@ for (const kind of KINDS) {
   const stopzone = await startStopzone();
   await dnsperf(stopzone.dns, join(TMP, 'names.txt'), 2, 1000); // warm the cache
   const quiet = await dnsperf(stopzone.dns, join(TMP, 'names.txt'), SECONDS, QPS);
-  const flood = start('0', process.execPath, [...LOADER, fileURLToPath(import.meta.url), '--flood', String(stopzone.https), String(SECONDS), kind]);
-  const floodLines = createInterface({ input: flood.stdout! })[Symbol.asyncIterator]();
+  const flood = startPinned('flood', '0', process.execPath, [...LOADER, fileURLToPath(import.meta.url), '--flood', String(stopzone.https), String(SECONDS), kind], { out: 'pipe', err: 'inherit' });
+  const floodLines = createInterface({ input: flood.child.stdout! })[Symbol.asyncIterator]();
   await floodLines.next(); // "ready"
-  const cpuBefore = cpuSeconds(stopzone.proc.pid!);
+  const cpuBefore = cpuSeconds(stopzone.proc.child.pid!);
   const loaded = await dnsperf(stopzone.dns, join(TMP, 'names.txt'), SECONDS, QPS);
-  const cpu = (cpuSeconds(stopzone.proc.pid!) - cpuBefore) / SECONDS;
+  const cpu = (cpuSeconds(stopzone.proc.child.pid!) - cpuBefore) / SECONDS;
   const counts = JSON.parse(String((await floodLines.next()).value)) as { handshakes: number; refused: number; otherErrors: number; firstError: string };
   console.log(`\n== ${kind} SNIs ==`);
   console.log(`quiet:  ${summary(quiet.latencies, quiet.lost)}`);
@@ -222,8 +187,7 @@ for (const kind of KINDS) {
   console.log(`Stopzone CPU during the flood: ${(cpu * 100).toFixed(0)} % of a core`);
   console.log(`metrics: ${await stopPageMetrics(stopzone.admin)}`);
   if (stopzone.warnings.length > 0) console.log(`warnings: ${[...new Set(stopzone.warnings)].join(' | ')}`);
-  stopzone.proc.kill('SIGTERM');
-  await once(stopzone.proc, 'exit');
+  await stopProc(stopzone.proc);
 }
 await upstream.close();
 process.exit(0);

@@ -12,32 +12,32 @@
  * (BENCH_STOPZONE=path/to/other/checkout/dist/cli/main.js), which grew to 2.56 GB in 20 s in the review.
  *
  * Layout: Stopzone runs as its own process (`node dist/cli/main.js serve`, with npm start's flags and
- * environment), so its RSS is its own; the fake upstream (test/helpers/fake-upstream.ts) and the probes run in
- * this process, the attackers in a worker thread of it, so that their writes do not delay the probes' clocks. Every socket is on 127.0.0.1-3. The attack stops early if Stopzone's RSS passes
- * BENCH_RSS_LIMIT_MB, so the baseline cannot take the machine's memory.
+ * environment: bench/lib/stopzone-launch.ts), so its RSS is its own; the fake upstream
+ * (test/helpers/fake-upstream.ts) and the probes run in this process, the attackers in a worker thread of it, so
+ * that their writes do not delay the probes' clocks. Every socket is on 127.0.0.1-3. The attack stops early if
+ * Stopzone's RSS passes BENCH_RSS_LIMIT_MB, so the baseline cannot take the machine's memory.
  *
  * Run: npm run build && node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tcp-never-reads.ts
  * Knobs (environment): BENCH_SECONDS=20, BENCH_ATTACKERS=1 (connections at once), BENCH_RSS_LIMIT_MB=2048,
  * BENCH_STOPZONE (the main.js to run), BENCH_STOPZONE_YAML (extra config lines, e.g. "listen: {...}" is not
  * allowed twice: use BENCH_LISTEN_EXTRA="tcpWriteTimeoutMs: 2000" for keys of the listen section).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { buildQuery, framed, sendUdp } from '../test/helpers/dns-client.js';
+import { freePort } from '../test/helpers/daemon.js';
+import { buildQuery, framed, sendTcp, sendUdp } from '../test/helpers/dns-client.js';
 import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
+import { ADDR, benchTmp, ROOT, stopOnSignal, stopProc } from './lib/processes.js';
+import { rssKiB } from './lib/sampler.js';
+import { startStopzoneProcess } from './lib/stopzone-launch.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 20);
 const ATTACKERS = Number(env.BENCH_ATTACKERS ?? 1);
 const RSS_LIMIT_MB = Number(env.BENCH_RSS_LIMIT_MB ?? 2048);
 const MAIN = env.BENCH_STOPZONE ?? join(ROOT, 'dist', 'cli', 'main.js');
-const ADDR = '127.0.0.1';
 
 /**
  * The attackers (plain JavaScript, run by the worker): `count` connections at once, each writing 64 queries at a
@@ -84,7 +84,8 @@ const bigTxt = Array.from({ length: 240 }, (_, i) => `${String(i).padStart(3, '0
 const upstream = await startFakeUpstream({
   records: { 'big.bench.test': [{ type: 'TXT', ttl: 86400, data: bigTxt }], 'small.bench.test': [{ type: 'A', ttl: 86400, data: '192.0.2.7' }] },
 });
-const dir = mkdtempSync(join(tmpdir(), 'stopzone-bench-'));
+stopOnSignal(() => upstream.close());
+const dir = benchTmp('stopzone-bench-');
 const port = await freePort();
 const adminPort = await freePort();
 writeFileSync(
@@ -92,26 +93,10 @@ writeFileSync(
   `listen: { addresses: ["${ADDR}"], port: ${port}${env.BENCH_LISTEN_EXTRA ? `, ${env.BENCH_LISTEN_EXTRA}` : ''} }\n` +
     `upstreams: ["${upstream.hostPort}"]\nstopPage: { enabled: false }\nadmin: { listen: ["${ADDR}:${adminPort}"] }\nlog: { level: warn }\n${env.BENCH_STOPZONE_YAML ?? ''}\n`,
 );
-const server: ChildProcess = spawn('node', ['--no-parallel-scavenge', MAIN, 'serve', '--config', join(dir, 'stopzone.yaml')], {
-  detached: true,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...env, MALLOC_MMAP_THRESHOLD_: '131072' },
-});
-const stopServer = (): void => {
-  try {
-    process.kill(-server.pid!, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-};
-process.on('exit', () => {
-  stopServer();
-  rmSync(dir, { recursive: true, force: true });
-});
-process.on('SIGINT', () => process.exit(130));
+const server = startStopzoneProcess({ name: 'stopzone', cpu: null, config: join(dir, 'stopzone.yaml'), output: 'inherit', main: MAIN });
 
 const target = { address: ADDR, port };
-const rssMb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (): number => (rssKiB(server.child.pid!) || 0) / 1024;
 await waitForServer();
 // Warm the cache: the attack is about answers already known.
 await tcpAsk(ADDR, 'big.bench.test', 'TXT', 5000);
@@ -160,7 +145,7 @@ console.log(`RSS: ${rssStart.toFixed(0)} MB before, ${rssMax.toFixed(0)} MB at m
 console.log(`UDP probes from 127.0.0.2: ${udp.answered}/${udp.sent} answered, slowest ${udp.worstMs} ms`);
 console.log(`TCP probes from 127.0.0.3: ${tcp.answered}/${tcp.sent} answered, slowest ${tcp.worstMs} ms`);
 console.log(metrics.split('\n').filter((l) => l.startsWith('stopzone_tcp_')).join('\n') || '(no stopzone_tcp_ metrics)');
-stopServer();
+await stopProc(server);
 await upstream.close();
 process.exit(0);
 
@@ -173,28 +158,8 @@ async function probe(tally: { sent: number; answered: number; worstMs: number },
 }
 
 /** One query over a new TCP connection from `from`; resolves when the whole answer is in. */
-function tcpAsk(from: string, name: string, type: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: ADDR, port, localAddress: from });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('timeout'));
-    }, timeoutMs);
-    let received = Buffer.alloc(0);
-    socket.on('connect', () => socket.write(framed(buildQuery(name, { type }))));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve();
-      }
-    });
-    socket.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+async function tcpAsk(from: string, name: string, type: string, timeoutMs: number): Promise<void> {
+  await sendTcp(target, [buildQuery(name, { type })], timeoutMs, from);
 }
 
 async function waitForServer(): Promise<void> {
@@ -203,17 +168,4 @@ async function waitForServer(): Promise<void> {
     await delay(100);
   }
   throw new Error('Stopzone did not start');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probeServer = net.createServer().listen(0, ADDR, () => {
-      const { port: picked } = probeServer.address() as net.AddressInfo;
-      probeServer.close(() => resolve(picked));
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

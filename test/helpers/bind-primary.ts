@@ -83,7 +83,7 @@ async function writeFiles(dir: string, port: number, options: { zone: string; te
  * named.conf for a primary of `zone` (file `dir`/policy.zone) on 127.0.0.1:`port`:
  * transfers and dynamic updates only with `key`, `ixfr-from-differences`,
  * and NOTIFY at once to `notify` only (signed unless `notifyUnsigned`), or
- * none when `notify` is null. Shared with bench/reload-under-load.ts.
+ * none when `notify` is null. Shared with bench/reload/peers.ts.
  */
 export function primaryNamedConf(options: { dir: string; port: number; zone: string; key: TestKey; notify: string[] | null; notifyUnsigned?: boolean }): string {
   const { dir, key } = options;

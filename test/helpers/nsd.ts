@@ -71,7 +71,7 @@ async function findNsd(): Promise<string> {
 /** nsd.conf and the zone files; every state file NSD writes stays inside `dir`. */
 async function writeFiles(dir: string, port: number, zones: NsdZone[], keys: NsdKey[]): Promise<void> {
   const zoneBlocks = zones.map((zone, i) => {
-    const origin = zone.name.replace(/\.$/, '');
+    const origin = zone.name === '.' ? '.' : zone.name.replace(/\.$/, '');
     return `zone:\n  name: "${origin}"\n  zonefile: "zone-${i}.zone"\n${(zone.options ?? []).map((line) => `  ${line}\n`).join('')}`;
   });
   const keyBlocks = keys.map((key) => `key:\n  name: "${key.name}"\n  algorithm: ${key.algorithm}\n  secret: "${key.secret}"\n`);
