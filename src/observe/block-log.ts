@@ -23,7 +23,7 @@ const EVENT_BYTES = 400;
  * the answering thread shares with the pool's low-priority threads: with one
  * write per event (1,400 a second in the reload benchmark), it slept on those
  * locks some 500 times in a 15 s reload, up to 5 ms at a time, while a
- * preempted pool thread held one (bench/README.md, reload results).
+ * preempted pool thread held one (bench/HISTORY.md, 2026-11-24).
  * MAX_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or less is
  * atomic on a pipe (a container's stdout), so lines of the process log, written
  * to the same pipe by another stream, never land inside one of these.

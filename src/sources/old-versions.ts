@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
  * than a query holds a policy set (upstream.deadlineMs, 3 s by default; a
  * version a slower query still holds is simply tried again), and short enough
  * that memory is back well within the 30 s the reload benchmark allows: with
- * 30 s here, the collection raced that measurement and lost it once (bench/README.md).
+ * 30 s here, the collection raced that measurement and lost it once (bench/HISTORY.md, 2026-11-23, last).
  */
 const GRACE_MS = 10_000;
 /** Collections asked for one version at most (a query still holding it makes the first one miss it). */
@@ -23,7 +23,7 @@ type Collect = () => Promise<void>;
  * without a major collection. Each replaced version is held weakly; one still
  * alive GRACE_MS after its swap gets a major collection asked for. That
  * collection stops the thread for the whole of it (28–55 ms under load in
- * bench/README.md, against a final pause of 11–16 ms for one V8 starts by
+ * bench/HISTORY.md, 2026-11-23, last, against a final pause of 11–16 ms for one V8 starts by
  * itself), which on a quiet server meets few queries. Reloads in quick
  * succession do not wait: a version replaced while an older one is still
  * alive asks at once, so that versions do not pile up.

@@ -61,7 +61,7 @@ export function refreshOffThread(job: RefreshJob, signal?: AbortSignal): Promise
     let settled = false;
     // The outcome waits until the thread has exited. Its teardown frees the compile's memory (some 100 MiB);
     // a zone handed over while that ran overlapped the major GC that adopting it sets off, and the answering
-    // thread stalled 40-60 ms (bench/README.md, reload results); handed over after the exit, it did not.
+    // thread stalled 40-60 ms (bench/HISTORY.md, 2026-11-23, night); handed over after the exit, it did not.
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;

@@ -131,7 +131,7 @@ export class UpstreamPool {
     try {
       // Spelled out, not `{ ...request, more }`. On Node 20 (V8 11.3) an object built by a spread followed by more
       // properties survives young collections although nothing holds it (a 15-line script shows it), so each
-      // forwarded query put about 1.1 KB into the old generation and major GCs came every few seconds (bench/README.md).
+      // forwarded query put about 1.1 KB into the old generation and major GCs came every few seconds (bench/HISTORY.md, 2026-11-23, night).
       const options: AskOptions = {
         question,
         tcp: request.tcp,
