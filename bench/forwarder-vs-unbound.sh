@@ -25,11 +25,9 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-15}
 CLIENTS=${BENCH_CLIENTS:-4}
 OUTSTANDING=${BENCH_OUTSTANDING:-200}  # see bench/README.md, "Settings"
 SERVERS=${BENCH_SERVERS:-unbound stopzone}
-FIXED_NAMES=300          # host001..host300.bench.test, each with A and AAAA
 # 250k lines per second of run: more than any server here gets through (dnsperf -n 1 stops at the end of the
 # file rather than wrap around, so the unique names stay unique; a run that ends early is flagged below).
 QUERY_LINES=$((SECONDS_PER_RUN * 250000))
-ADDR=127.0.0.1           # loopback only, by design
 NSD_PORT=55300
 UNBOUND_PORT=55301
 STOPZONE_PORT=55302
@@ -37,103 +35,25 @@ STOPZONE_PORT=55302
 SERVER_CPU=1
 LOAD_CPU=0
 
-# No inherited STOPZONE_* override may point Stopzone anywhere but the loopback NSD.
-for variable in $(compgen -e | grep '^STOPZONE_' || true); do unset "$variable"; done
+# NSD, the temporary directory, the exit trap that kills every process started, die, need, port_free, wait_ready
+# and PINNED (taskset at nice $BENCH_NICE) are shared with the rate-limit benchmarks.
+source "$ROOT/bench/lib/loopback.sh"
 
-die() { echo "bench: $*" >&2; exit 1; }
 for server in $SERVERS; do
   [[ $server == unbound || $server == stopzone ]] || die "unknown server \"$server\" in BENCH_SERVERS; expected unbound and/or stopzone"
 done
-
-need() {
-  local command=$1 package=$2
-  command -v "$command" >/dev/null 2>&1 || [[ -x /usr/sbin/$command ]] || die "$command not found: install the Debian package $package"
-}
 need nsd nsd
 need unbound unbound
 need dnsperf dnsperf
 need dig bind9-dnsutils
 need taskset util-linux
 need ss iproute2
-export PATH=$PATH:/usr/sbin
-
-port_free() {
-  [[ -z "$(ss -Hlnu "sport = :$1")" && -z "$(ss -Hlnt "sport = :$1")" ]]
-}
 for port in $NSD_PORT $UNBOUND_PORT $STOPZONE_PORT; do
   port_free "$port" || die "port $port is in use on this machine (ss -lntup | grep $port); stop what holds it"
 done
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/stopzone-bench.XXXXXX")
-PIDS=()
-cleanup() {
-  local status=$?
-  for pid in "${PIDS[@]}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    [[ -n "$pid" ]] || continue
-    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$TMP"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Waits until $1:$2 answers NOERROR for host001.bench.test; $3 is the PID that must stay alive, $4 its log.
-wait_ready() {
-  local port=$1 pid=$2 log=$3
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "the server on port $port exited during start-up (log above)"; }
-    if dig +time=1 +tries=1 +short -p "$port" @"$ADDR" host001.bench.test A 2>/dev/null | grep -q '^192\.0\.2\.'; then return 0; fi
-    sleep 0.05
-  done
-  cat "$log" >&2
-  die "the server on port $port did not answer host001.bench.test within 100 tries (log above)"
-}
-
 # --- 1. NSD: authoritative for bench.test ------------------------------------------------------------------
-mkdir -p "$TMP/nsd"
-awk -v n="$FIXED_NAMES" 'BEGIN {
-  print "$ORIGIN bench.test."
-  print "$TTL 3600"
-  print "@ IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600"
-  print "@ IN NS ns"
-  print "ns IN A 127.0.0.1"
-  for (i = 1; i <= n; i++) {
-    printf "host%03d IN A 192.0.2.%d\n", i, i % 250 + 1
-    printf "host%03d IN AAAA 2001:db8::%x\n", i, i
-  }
-  print "*.miss IN A 192.0.2.254"
-  print "*.miss IN AAAA 2001:db8::ffff"
-}' >"$TMP/nsd/bench.test.zone"
-cat >"$TMP/nsd/nsd.conf" <<EOF
-server:
-  ip-address: $ADDR
-  port: $NSD_PORT
-  username: ""
-  chroot: ""
-  database: ""
-  zonesdir: "$TMP/nsd"
-  pidfile: "$TMP/nsd/nsd.pid"
-  xfrdfile: "$TMP/nsd/xfrd.state"
-  zonelistfile: "$TMP/nsd/zone.list"
-  xfrdir: "$TMP/nsd"
-  verbosity: 0
-  server-count: 1
-  # Debian builds NSD with response rate limiting (200 answers/s per /24 by default): off, or the forwarded
-  # misses, which all come from 127.0.0.1 and all match one wildcard, are dropped or truncated.
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "bench.test"
-  zonefile: "bench.test.zone"
-EOF
-taskset -c "$LOAD_CPU" nsd -d -c "$TMP/nsd/nsd.conf" >"$TMP/nsd.log" 2>&1 &
-PIDS+=($!)
-wait_ready "$NSD_PORT" "${PIDS[-1]}" "$TMP/nsd.log"
+start_nsd
 echo "NSD       ready on $ADDR:$NSD_PORT (CPU $LOAD_CPU), $FIXED_NAMES names x A/AAAA + *.miss.bench.test"
 
 # --- 2. The query files ------------------------------------------------------------------------------------
@@ -176,7 +96,7 @@ forward-zone:
   forward-addr: $ADDR@$NSD_PORT
 EOF
   unbound-checkconf "$TMP/unbound/unbound.conf" >/dev/null
-  taskset -c "$SERVER_CPU" unbound -d -c "$TMP/unbound/unbound.conf" >"$TMP/unbound.log" 2>&1 &
+  "${PINNED[@]}" "$SERVER_CPU" unbound -d -c "$TMP/unbound/unbound.conf" >"$TMP/unbound.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   SERVER_PORT=$UNBOUND_PORT
@@ -191,7 +111,7 @@ upstreams: ["$ADDR:$NSD_PORT"]
 log: { level: warn }
 ${BENCH_STOPZONE_YAML:-}
 EOF
-  taskset -c "$SERVER_CPU" node ${BENCH_NODE_FLAGS:-} dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
+  "${PINNED[@]}" "$SERVER_CPU" node ${BENCH_NODE_FLAGS:-} dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   SERVER_PORT=$STOPZONE_PORT
@@ -210,11 +130,11 @@ for server in $SERVERS; do
     stopzone) start_stopzone ;;
   esac
   echo "$server ready on $ADDR:$SERVER_PORT (CPU $SERVER_CPU, PID $SERVER_PID); warming up"
-  taskset -c "$LOAD_CPU" dnsperf -s "$ADDR" -p "$SERVER_PORT" -d "$TMP/fixed.txt" -n 1 -l 10 -c 1 -q 20 >"$TMP/warm-$server.txt" 2>&1 ||
+  "${PINNED[@]}" "$LOAD_CPU" dnsperf -s "$ADDR" -p "$SERVER_PORT" -d "$TMP/fixed.txt" -n 1 -l 10 -c 1 -q 20 >"$TMP/warm-$server.txt" 2>&1 ||
     { cat "$TMP/warm-$server.txt" >&2; die "warm-up of $server failed"; }
   echo "$server measuring: dnsperf -l $SECONDS_PER_RUN -c $CLIENTS -q $OUTSTANDING -n 1"
   raw=$OUT_DIR/$STAMP-$server.txt
-  taskset -c "$LOAD_CPU" dnsperf -s "$ADDR" -p "$SERVER_PORT" -d "$TMP/queries.txt" -n 1 \
+  "${PINNED[@]}" "$LOAD_CPU" dnsperf -s "$ADDR" -p "$SERVER_PORT" -d "$TMP/queries.txt" -n 1 \
     -l "$SECONDS_PER_RUN" -c "$CLIENTS" -q "$OUTSTANDING" -t 2 -S 5 >"$raw" 2>&1 ||
     { cat "$raw" >&2; die "dnsperf against $server failed"; }
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/$server.log" >&2; die "$server died during the run (log above)"; }
