@@ -15,6 +15,7 @@
 #   BENCH_NODE_FLAGS=                  extra node flags for Stopzone (e.g. --cpu-prof)
 #   BENCH_STOPZONE_YAML=               extra YAML lines for Stopzone's config
 #   BENCH_SKIP_BUILD=1     do not run `npm run build` first
+#   BENCH_NICE=-10         niceness of every process started (as root: keeps other jobs off the pinned CPUs)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
