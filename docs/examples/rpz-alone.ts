@@ -44,10 +44,10 @@ server.on('message', (raw, client) => {
   if (query === null) return; // not a query this example answers
   evaluate(policy, query, resolve).then(
     (decision) => {
-      const rule = decision.hit === null ? 'no rule' : `${decision.hit.via} (${ACTION_NAMES[decision.hit.kind]})`;
-      console.log(`${client.address} ${query.question.name}: ${rule} -> ${decision.kind}`);
-      const message = decision.kind === 'answer' ? decision.message : decision.kind === 'resolved' ? decision.answer.message : null;
-      if (message !== null) server.send(message, client.port, client.address); // policy answers carry the client's ID
+      const rule = decision.policy === undefined ? 'no rule' : `${decision.policy.via} (${ACTION_NAMES[decision.policy.kind]})`;
+      console.log(`${client.address} ${query.question.name}: ${rule}, ${decision.source ?? 'upstream'} answer`);
+      // null: DROP, send nothing. Policy answers carry the client's ID, and so do the upstream's (its query was the client's bytes).
+      if (decision.message !== null) server.send(decision.message, client.port, client.address);
     },
     (error: Error) => console.log(`${client.address} ${query.question.name}: unanswered (${error.message})`),
   );

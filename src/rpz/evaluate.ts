@@ -8,10 +8,12 @@ import { targetQuery, type PolicyQuery } from './policy-query.js';
 import type { PolicyHit, PolicySet } from './policy-set.js';
 import { rewrite, type StopPageRdata } from './rewrite.js';
 
-/** What the host's resolver gives back: the answer message (null: none to send) and its RCODE. */
+/** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
 export interface Resolved {
   readonly message: Buffer | null;
   readonly rcode: number;
+  /** The host's word for where the answer came from ("upstream", "cache"); the engine's own answers say "policy". */
+  readonly source?: string;
 }
 
 /**
@@ -22,20 +24,31 @@ export interface Resolved {
  */
 export type Resolve<Q extends PolicyQuery, R extends Resolved> = (query: Q) => Promise<R>;
 
-/**
- * The policy's decision, finished: `answer` is a message the policy wrote
- * (`hit` null only for the SERVFAIL sent while a required zone is missing);
- * `drop` sends nothing; `resolved` is the resolver's own answer, unchanged
- * (no hit, PASSTHRU, TCP-only over TCP, or a signed answer kept for a DO=1
- * client under breakDnssec false). `wouldHave` lists the hits of zones with
- * policy "disabled", for the log.
- */
-export type Decision<R extends Resolved> =
-  | { readonly kind: 'answer'; readonly message: Buffer; readonly rcode: number; readonly hit: PolicyHit | null; readonly wouldHave: readonly PolicyHit[] }
-  | { readonly kind: 'drop'; readonly hit: PolicyHit; readonly wouldHave: readonly PolicyHit[] }
-  | { readonly kind: 'resolved'; readonly answer: R; readonly hit: PolicyHit | null; readonly wouldHave: readonly PolicyHit[] };
+/** Why an answer is what it is: the rule that decided it (PASSTHRU included) and the "would have" hits of zones with policy "disabled". */
+export interface Provenance {
+  readonly policy?: PolicyHit;
+  readonly wouldHave?: readonly PolicyHit[];
+}
 
-const NONE: readonly PolicyHit[] = Object.freeze([]);
+/** An answer the policy made: a message it wrote, or none at all (message null: DROP, send nothing). */
+export interface PolicyAnswer extends Provenance {
+  readonly message: Buffer | null;
+  readonly rcode: number;
+  readonly source: 'policy';
+}
+
+/**
+ * The policy's decision, finished: what to send (`message`; null sends
+ * nothing) and why. Either a PolicyAnswer (source "policy"; `policy` unset
+ * only for the SERVFAIL sent while a required zone is missing) or the
+ * resolver's own answer: the very object it returned when no rule applies
+ * and no disabled zone would have, else a copy with the provenance added
+ * (PASSTHRU, TCP-only over TCP, a signed answer kept for a DO=1 client under
+ * breakDnssec false, "would have" hits). A host that keeps its own fields on
+ * R (Stopzone's Answer) gets them back, so its provenance needs no mapping.
+ */
+export type Decision<R extends Resolved> = PolicyAnswer | (R & Provenance);
+
 const NO_STOP_PAGE: StopPageRdata = { a: [], aaaa: [] };
 const RRSIG = 46;
 
@@ -57,9 +70,7 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   resolve: Resolve<Q, R>,
   stopPage: StopPageRdata = NO_STOP_PAGE,
 ): Promise<Decision<R>> {
-  if (policy.missingRequired.length > 0) {
-    return { kind: 'answer', message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), rcode: Rcode.SERVFAIL, hit: null, wouldHave: NONE };
-  }
+  if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
   const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
   const before = policy.beforeResolution(query.question.lname, client);
   if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
@@ -67,16 +78,16 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   }
 
   const answer = await resolve(query);
-  if (answer.message === null) return { kind: 'resolved', answer, hit: null, wouldHave: NONE };
+  if (answer.message === null) return answer;
   const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
   const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
   const hit = after?.hit ?? before.hit;
   const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
-  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) return { kind: 'resolved', answer, hit: null, wouldHave };
+  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
   return apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
 }
 
-/** The hit's action applied: a finished message, nothing, or the resolver's answer (fetched now if it was not yet). */
+/** The hit's action applied: a finished message, none, or the resolver's answer (fetched now if it was not yet). */
 async function apply<Q extends PolicyQuery, R extends Resolved>(
   query: Q,
   resolve: Resolve<Q, R>,
@@ -93,13 +104,14 @@ async function apply<Q extends PolicyQuery, R extends Resolved>(
     const resolved = answer?.message == null ? null : { message: answer.message, questionEnd: target.questionEnd, rcode: answer.rcode };
     result = rewrite(query, hit, chain, stopPage, resolved);
   }
+  const provenance = wouldHave.length === 0 ? { policy: hit } : { policy: hit, wouldHave };
   switch (result.kind) {
     case 'answer':
-      return { kind: 'answer', message: result.message, rcode: result.message[3]! & 0x0f, hit, wouldHave };
+      return { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, ...provenance };
     case 'drop':
-      return { kind: 'drop', hit, wouldHave };
+      return { message: null, source: 'policy', rcode: 0, ...provenance };
     default:
-      return { kind: 'resolved', answer: upstream ?? (await resolve(query)), hit, wouldHave };
+      return { ...(upstream ?? (await resolve(query))), ...provenance };
   }
 }
 

@@ -6,7 +6,7 @@
  */
 export { ActionKind, ACTION_NAMES } from './actions.js';
 export { MAX_CNAME_LINKS } from './answer-chain.js';
-export { evaluate, type Decision, type Resolve, type Resolved } from './evaluate.js';
+export { evaluate, type Decision, type PolicyAnswer, type Provenance, type Resolve, type Resolved } from './evaluate.js';
 export { addressToBytes } from './ip-prefix.js';
 export { canonicalZoneName, loadPolicyZone, loadPolicyZoneText } from './load-zone.js';
 export { stopPageRdata } from './policy-holder.js';

@@ -8,6 +8,7 @@ import {
   readPolicyQuery,
   stopPageRdata,
   TriggerType,
+  type Decision,
   type PolicyQuery,
   type Resolved,
   type ZoneSettings,
@@ -51,9 +52,15 @@ function fakeResolver() {
     const answers = records[query.question.lname] ?? [];
     const rcode = answers.length === 0 ? 3 : 0;
     const message = dnsPacket.encode({ type: 'response', id: query.id, flags: 0x8180 | rcode, questions: [{ name: query.question.name, type: 'A', class: 'IN' }], answers });
-    return { message, rcode };
+    return { message, rcode, source: 'upstream' };
   };
   return { asked, resolve };
+}
+
+/** The message of a decision that must have one. */
+function message(decision: Decision<Resolved>): Buffer {
+  if (decision.message === null) throw new Error(`no message (source ${decision.source ?? '?'})`);
+  return decision.message;
 }
 
 function ask(name: string, from = '127.0.0.1', options: AskOptions & { transport?: 'udp' | 'tcp' } = {}): PolicyQuery {
@@ -76,15 +83,15 @@ t.test('a client-IP trigger answers before anything is resolved', async (t) => {
   for (const from of ['127.0.0.2', '::ffff:127.0.0.2']) {
     const { asked, resolve } = fakeResolver();
     const decision = await evaluate(policy, ask('www.example.test', from), resolve);
-    t.equal(decision.kind, 'answer', `${from}: a policy answer`);
-    t.equal(decision.hit?.trigger, TriggerType.CLIENT_IP, `${from}: by client IP`);
-    t.equal(decision.hit?.via, '32.2.0.0.127.rpz-client-ip.policy.rpz');
-    if (decision.kind === 'answer') t.equal(decodeReply(decision.message).rcode, 'NXDOMAIN');
+    t.equal(decision.source, 'policy', `${from}: a policy answer`);
+    t.equal(decision.policy?.trigger, TriggerType.CLIENT_IP, `${from}: by client IP`);
+    t.equal(decision.policy?.via, '32.2.0.0.127.rpz-client-ip.policy.rpz');
+    t.equal(decodeReply(message(decision)).rcode, 'NXDOMAIN');
     t.same(asked, [], `${from}: the resolver never ran`);
   }
   const { asked, resolve } = fakeResolver();
   const other = await evaluate(policy, ask('www.example.test', '127.0.0.1'), resolve);
-  t.same([other.kind, other.hit], ['resolved', null], 'another client gets the resolved answer');
+  t.same([other.source, other.policy], ['upstream', undefined], 'another client gets the resolved answer');
   t.same(asked, [{ name: 'www.example.test', rd: true }]);
 });
 
@@ -93,10 +100,9 @@ t.test('an rpz-ip trigger fires on the resolved answer, through a CNAME chain to
   for (const name of ['ipblocked.test', 'alias.test']) {
     const { asked, resolve } = fakeResolver();
     const decision = await evaluate(policy, ask(name), resolve);
-    t.equal(decision.hit?.trigger, TriggerType.IP, `${name}: by the answer's address`);
-    t.equal(decision.hit?.address, '192.0.2.66');
-    if (decision.kind !== 'answer') throw new Error(`${name}: expected an answer, got ${decision.kind}`);
-    const reply = decodeReply(decision.message);
+    t.equal(decision.policy?.trigger, TriggerType.IP, `${name}: by the answer's address`);
+    t.equal(decision.policy?.address, '192.0.2.66');
+    const reply = decodeReply(message(decision));
     t.equal(reply.rcode, 'NXDOMAIN', `${name}: NXDOMAIN`);
     t.same(reply.answers?.map((r) => r.type), name === 'alias.test' ? ['CNAME'] : [], `${name}: the chain's CNAME kept before the rewrite`);
     t.same(asked.map((a) => a.name), [name], `${name}: resolved once`);
@@ -107,9 +113,8 @@ t.test('a walled garden: the CNAME target is resolved through resolve and append
   const policy = await policyOf({ name: 'policy.rpz', body: ZONE });
   const { asked, resolve } = fakeResolver();
   const decision = await evaluate(policy, ask('g.example', '127.0.0.1', { rd: false }), resolve);
-  t.equal(decision.hit?.kind, ActionKind.GARDEN);
-  if (decision.kind !== 'answer') throw new Error(`expected an answer, got ${decision.kind}`);
-  const reply = decodeReply(decision.message);
+  t.equal(decision.policy?.kind, ActionKind.GARDEN);
+  const reply = decodeReply(message(decision));
   t.same(reply.answers?.map((r) => [r.name, r.type, (r as { data?: unknown }).data]), [
     ['g.example', 'CNAME', 'g.example.garden.test'],
     ['g.example.garden.test', 'A', '192.0.2.77'],
@@ -121,15 +126,13 @@ t.test('a local-data CNAME redirect is resolved the same way; an unresolvable ta
   const policy = await policyOf({ name: 'policy.rpz', body: ZONE });
   const { asked, resolve } = fakeResolver();
   const decision = await evaluate(policy, ask('kids.example'), resolve);
-  if (decision.kind !== 'answer') throw new Error(`expected an answer, got ${decision.kind}`);
-  t.same(decodeReply(decision.message).answers?.map((r) => (r as { data?: unknown }).data), ['safe.example.test', '192.0.2.88']);
+  t.same(decodeReply(message(decision)).answers?.map((r) => (r as { data?: unknown }).data), ['safe.example.test', '192.0.2.88']);
   t.same(asked.map((a) => a.name), ['safe.example.test']);
   const failing = async (): Promise<Resolved> => {
     throw new Error('upstream down');
   };
   const alone = await evaluate(policy, ask('kids.example'), failing);
-  if (alone.kind !== 'answer') throw new Error(`expected an answer, got ${alone.kind}`);
-  t.same(decodeReply(alone.message).answers?.map((r) => r.type), ['CNAME']);
+  t.same(decodeReply(message(alone)).answers?.map((r) => r.type), ['CNAME']);
 });
 
 t.test('DROP, TCP-only, the stop page and a disabled zone', async (t) => {
@@ -139,13 +142,14 @@ t.test('DROP, TCP-only, the stop page and a disabled zone', async (t) => {
     { name: 'stop.rpz', body: 'stopme.example CNAME .', over: { policy: 'stop-page' } },
   );
   const { resolve } = fakeResolver();
-  t.equal((await evaluate(policy, ask('drop.example'), resolve)).kind, 'drop');
-  const udp = await evaluate(policy, ask('tcp.example'), resolve);
-  t.ok(udp.kind === 'answer' && decodeReply(udp.message).flag_tc, 'TCP-only: TC=1 over UDP');
-  t.same((await evaluate(policy, ask('tcp.example', '127.0.0.1', { transport: 'tcp' }), resolve)).kind, 'resolved', 'TCP-only: resolved over TCP');
+  const drop = await evaluate(policy, ask('drop.example'), resolve);
+  t.same([drop.source, drop.message, drop.policy?.kind], ['policy', null, ActionKind.DROP], 'DROP: nothing to send');
+  t.ok(decodeReply(message(await evaluate(policy, ask('tcp.example'), resolve))).flag_tc, 'TCP-only: TC=1 over UDP');
+  const tcp = await evaluate(policy, ask('tcp.example', '127.0.0.1', { transport: 'tcp' }), resolve);
+  t.same([tcp.source, tcp.policy?.kind], ['upstream', ActionKind.TCP_ONLY], 'TCP-only: resolved over TCP');
   const stop = await evaluate(policy, ask('stopme.example'), resolve, stopPageRdata(['192.0.2.53', '2001:db8::53']));
-  t.equal(stop.hit?.kind, ActionKind.STOP_PAGE);
-  t.ok(stop.kind === 'answer' && decodeReply(stop.message).answers?.some((r) => (r as { data?: unknown }).data === '192.0.2.53'), 'the stop page address');
+  t.equal(stop.policy?.kind, ActionKind.STOP_PAGE);
+  t.same(decodeReply(message(stop)).answers?.map((r) => (r as { data?: unknown }).data), ['192.0.2.53'], 'the stop page address');
   const off = await evaluate(policy, ask('www.example.test'), resolve);
-  t.same([off.kind, off.hit, off.wouldHave.map((h) => h.via)], ['resolved', null, ['www.example.test.off.rpz']], 'disabled: "would have", nothing applied');
+  t.same([off.source, off.policy, off.wouldHave?.map((h) => h.via)], ['upstream', undefined, ['www.example.test.off.rpz']], 'disabled: "would have", nothing applied');
 });
