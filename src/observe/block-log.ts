@@ -5,7 +5,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
 import type { Config } from '../config/schema.js';
 import { ACTION_NAMES, ActionKind } from '../rpz/actions.js';
-import { STOP_PAGE, type PolicyHit } from '../rpz/policy-set.js';
+import type { PolicyHit } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
@@ -121,7 +121,7 @@ export class BlockLog {
       list: hit.settings.logName,
       rule: hit.via,
       trigger: TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger),
-      action: hit.kind === STOP_PAGE ? 'stop-page' : (ACTION_NAMES[hit.kind] ?? String(hit.kind)),
+      action: ACTION_NAMES[hit.kind] ?? String(hit.kind),
       ede,
       listener: query.listener,
       transport: query.transport,

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ACTION_NAMES } from '../rpz/actions.js';
-import { STOP_PAGE, type PolicySet } from '../rpz/policy-set.js';
+import type { PolicySet } from '../rpz/policy-set.js';
 import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../model/query.js';
 import { TCP_CLOSE_REASONS, type TcpStats } from '../model/tcp-stats.js';
@@ -150,7 +150,7 @@ export class Metrics {
     }
     const hit = answer.policy;
     if (hit !== undefined) {
-      const action = hit.kind === STOP_PAGE ? 'stop-page' : (ACTION_NAMES[hit.kind] ?? String(hit.kind));
+      const action = ACTION_NAMES[hit.kind] ?? String(hit.kind);
       const trigger = TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger);
       this.#child(`h|${hit.zone.name}|${action}|${trigger}`, () => this.#hits.labels(hit.zone.name, action, trigger)).inc();
     }

@@ -9,11 +9,21 @@ export const ActionKind = {
   GARDEN: 5,
   /** Any other RRset, a `CNAME host.` redirect included: answered by QTYPE. */
   LOCAL_DATA: 6,
+  /** A/AAAA with the stop page's addresses: Stopzone's own action, set only by a zone's `policy: stop-page`, never by a record. */
+  STOP_PAGE: 7,
 } as const;
 export type ActionKind = (typeof ActionKind)[keyof typeof ActionKind];
 
-/** Names used in logs (BIND's wording). */
-export const ACTION_NAMES: readonly string[] = ['nxdomain', 'nodata', 'passthru', 'drop', 'tcp-only', 'garden', 'local-data'];
+/** Names used in logs and metrics, indexed by ActionKind (BIND's wording; "stop-page" is Stopzone's). */
+export const ACTION_NAMES: readonly string[] = ['nxdomain', 'nodata', 'passthru', 'drop', 'tcp-only', 'garden', 'local-data', 'stop-page'];
+
+/** The actions a zone's records can give, counted in its stats: all but STOP_PAGE, which only the config sets. */
+export const ZONE_ACTION_NAMES: readonly string[] = ACTION_NAMES.slice(0, ActionKind.STOP_PAGE);
+
+/** Actions whose answer says "blocked" (and carries an Extended DNS Error); PASSTHRU, DROP and TCP-only do not. */
+export function isBlocking(kind: ActionKind): boolean {
+  return kind !== ActionKind.PASSTHRU && kind !== ActionKind.DROP && kind !== ActionKind.TCP_ONLY;
+}
 
 /** The outcome of reading one CNAME target at a trigger owner. */
 export type CnameAction =

@@ -26,10 +26,6 @@ export interface ZoneSettings {
   };
 }
 
-/** The stop-page answer: A/AAAA with the stop page's addresses (an action beyond the draft's). */
-export const STOP_PAGE = 7;
-export type EffectiveKind = ActionKind | typeof STOP_PAGE;
-
 /** A rule that fired, with everything the answer, the log and EDE need. */
 export interface PolicyHit {
   readonly zone: PolicyZone;
@@ -40,7 +36,7 @@ export interface PolicyHit {
   readonly via: string;
   /** The rule as the zone gives it, and what is done after the zone's policy override. */
   readonly given: Rule;
-  readonly kind: EffectiveKind;
+  readonly kind: ActionKind;
   readonly rule: Rule;
   /** Step of the CNAME chain (0: the query name) and the name there. */
   readonly step: number;
@@ -61,14 +57,18 @@ export interface ChainStep {
   readonly addresses: ReadonlyArray<{ readonly bytes: Uint8Array; readonly family: IpFamily }>;
 }
 
-const OVERRIDES: Record<string, ActionKind | typeof STOP_PAGE | undefined> = {
+/** No "would have" hits, and the evaluation with nothing at all: shared, so the common query allocates neither. */
+const NONE: readonly PolicyHit[] = Object.freeze([]);
+const NOTHING: Evaluation = Object.freeze({ hit: null, wouldHave: NONE });
+
+const OVERRIDES: Record<string, ActionKind | undefined> = {
   passthru: ActionKind.PASSTHRU,
   drop: ActionKind.DROP,
   'tcp-only': ActionKind.TCP_ONLY,
   nxdomain: ActionKind.NXDOMAIN,
   nodata: ActionKind.NODATA,
   cname: ActionKind.LOCAL_DATA,
-  'stop-page': STOP_PAGE,
+  'stop-page': ActionKind.STOP_PAGE,
 };
 
 /**
@@ -123,7 +123,7 @@ export class PolicySet {
 
   /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams. */
   beforeResolution(name: string, client: Uint8Array | null): Evaluation {
-    const wouldHave: PolicyHit[] = [];
+    let wouldHave: PolicyHit[] | null = null;
     for (let i = 0; i < this.zones.length; i++) {
       const { zone, settings } = this.zones[i]!;
       let hit: PolicyHit | null = null;
@@ -134,10 +134,10 @@ export class PolicySet {
         if (byName !== null) hit = this.#hit(i, TriggerType.QNAME, byName.value, `${byName.owner}.${zone.name}`, 0, name);
       }
       if (hit === null) continue;
-      if (settings.policy !== 'disabled') return { hit, wouldHave };
-      wouldHave.push(hit);
+      if (settings.policy !== 'disabled') return { hit, wouldHave: wouldHave ?? NONE };
+      (wouldHave ??= []).push(hit);
     }
-    return { hit: null, wouldHave };
+    return wouldHave === null ? NOTHING : { hit: null, wouldHave };
   }
 
   /**
@@ -146,7 +146,7 @@ export class PolicySet {
    * steps up to `maxStep`.
    */
   onAnswer(chain: readonly ChainStep[], zoneLimit = this.zones.length, maxStep = chain.length - 1): Evaluation {
-    const wouldHave: PolicyHit[] = [];
+    let wouldHave: PolicyHit[] | null = null;
     for (let step = 0; step <= maxStep && step < chain.length; step++) {
       const { name, addresses } = chain[step]!;
       for (let i = 0; i < zoneLimit; i++) {
@@ -166,18 +166,18 @@ export class PolicySet {
           if (best !== null) hit = { ...this.#hit(i, TriggerType.IP, best.value, `${prefixVia(zone, best)}.rpz-ip.${zone.name}`, step, name), address: addressToString(best.bytes, best.family) };
         }
         if (hit === null) continue;
-        if (settings.policy !== 'disabled') return { hit, wouldHave };
-        wouldHave.push(hit);
+        if (settings.policy !== 'disabled') return { hit, wouldHave: wouldHave ?? NONE };
+        (wouldHave ??= []).push(hit);
       }
     }
-    return { hit: null, wouldHave };
+    return wouldHave === null ? NOTHING : { hit: null, wouldHave };
   }
 
   #hit(zoneIndex: number, trigger: TriggerType, ruleId: number, via: string, step: number, name: string): PolicyHit {
     const { zone, settings } = this.zones[zoneIndex]!;
     const given = zone.rule(ruleId);
     const override = OVERRIDES[settings.policy];
-    let kind: EffectiveKind = override ?? given.kind;
+    let kind: ActionKind = override ?? given.kind;
     let rule = given;
     if (settings.policy === 'cname') rule = this.#cnameRules.get(zoneIndex) ?? given;
     if (override !== undefined && settings.policy !== 'cname') rule = { kind: given.kind, ttl: given.ttl };

@@ -1,16 +1,9 @@
 import { ActionKind } from './actions.js';
-import { MessageWriter, QUESTION_NAME_POINTER } from '../dns/message-writer.js';
+import { answerRecords, copyRecord, MessageWriter, QUESTION_NAME_POINTER } from '../dns/message-writer.js';
 import { nameWire, wireToText } from '../dns/name-text.js';
 import { Rcode, RRType } from '../dns/types.js';
-import { STOP_PAGE, type PolicyHit } from './policy-set.js';
-
-/** The query being rewritten, as raw bytes and its question. */
-export interface RewriteQuery {
-  readonly raw: Buffer;
-  readonly questionEnd: number;
-  readonly qtype: number;
-  readonly transport: 'udp' | 'tcp';
-}
+import type { PolicyHit } from './policy-set.js';
+import type { PolicyQuery } from './policy-query.js';
 
 /** Stop page addresses as A/AAAA RDATA (length first). */
 export interface StopPageRdata {
@@ -18,17 +11,24 @@ export interface StopPageRdata {
   readonly aaaa: readonly Buffer[];
 }
 
+/** A redirect target's answer as the host resolved it (its records follow the CNAME, its RCODE is the answer's). */
+export interface TargetAnswer {
+  readonly message: Buffer;
+  readonly questionEnd: number;
+  readonly rcode: number;
+}
+
 /**
- * What the policy makes of a query: an answer message, no answer (DROP),
- * the upstream's answer unchanged (PASSTHRU, TCP-only over TCP), or a CNAME
- * whose target must still be resolved through the upstreams (not re-evaluated)
- * and appended.
+ * What the policy makes of a query: a finished answer message, no answer
+ * (DROP), the upstream's answer unchanged (PASSTHRU, TCP-only over TCP), or,
+ * for a CNAME redirect (walled garden, local-data CNAME) asked without its
+ * target's answer, the target to resolve first and hand to rewrite again.
  */
 export type Rewrite =
   | { readonly kind: 'answer'; readonly message: Buffer }
   | { readonly kind: 'drop' }
   | { readonly kind: 'passthru' }
-  | { readonly kind: 'resolve'; readonly writer: MessageWriter; readonly target: string; readonly ttl: number };
+  | { readonly kind: 'redirect'; readonly target: string };
 
 const ANY = 255;
 
@@ -36,9 +36,12 @@ const ANY = 255;
  * Builds the policy answer (RPZ draft section 4, BIND's shape): owner
  * rewritten to the query name (or the chain name that matched), the chain's
  * CNAMEs kept before it, TTLs capped by maxPolicyTtl, AA=0, and the policy
- * zone's SOA in the additional section.
+ * zone's SOA in the additional section. A redirect's answer is its CNAME and
+ * then `target`'s records (null: the target could not be resolved, the CNAME
+ * goes alone); undefined asks for the target first.
  */
-export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buffer[], stopPage: StopPageRdata): Rewrite {
+export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buffer[], stopPage: StopPageRdata, target?: TargetAnswer | null): Rewrite {
+  const qtype = query.question.type;
   const cap = (ttl: number): number => Math.min(ttl, hit.settings.maxPolicyTtl);
   const owner = hit.step === 0 ? QUESTION_NAME_POINTER : nameWire(hit.name);
   const start = (rcode: number, truncated = false): MessageWriter => {
@@ -63,34 +66,47 @@ export function rewrite(query: RewriteQuery, hit: PolicyHit, chain: readonly Buf
       return { kind: 'answer', message: withSoa(start(Rcode.NXDOMAIN)) };
     case ActionKind.NODATA:
       return { kind: 'answer', message: withSoa(start(Rcode.NOERROR)) };
-    case STOP_PAGE: {
+    case ActionKind.STOP_PAGE: {
       const writer = start(Rcode.NOERROR);
-      const wanted = query.qtype === RRType.A || query.qtype === ANY ? stopPage.a : [];
-      const wanted6 = query.qtype === RRType.AAAA || query.qtype === ANY ? stopPage.aaaa : [];
+      const wanted = qtype === RRType.A || qtype === ANY ? stopPage.a : [];
+      const wanted6 = qtype === RRType.AAAA || qtype === ANY ? stopPage.aaaa : [];
       for (const rdata of wanted) writer.add('answer', owner, RRType.A, cap(hit.rule.ttl), rdata);
       for (const rdata of wanted6) writer.add('answer', owner, RRType.AAAA, cap(hit.rule.ttl), rdata);
       return { kind: 'answer', message: withSoa(writer) };
     }
     case ActionKind.GARDEN: {
-      const target = `${hit.name}.${hit.rule.garden}`;
-      const rdata = lengthPrefixed(nameWire(target));
-      return { kind: 'resolve', writer: start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(hit.rule.ttl), rdata), target, ttl: cap(hit.rule.ttl) };
+      const name = `${hit.name}.${hit.rule.garden}`;
+      if (target === undefined) return { kind: 'redirect', target: name };
+      const writer = start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(hit.rule.ttl), lengthPrefixed(nameWire(name)));
+      return { kind: 'answer', message: redirected(writer, target) };
     }
     case ActionKind.LOCAL_DATA: {
       const local = hit.rule.local ?? [];
-      const matching = local.filter((r) => query.qtype === ANY || r.type === query.qtype);
+      const matching = local.filter((r) => qtype === ANY || r.type === qtype);
       const cname = local.find((r) => r.type === RRType.CNAME);
-      const writer = start(Rcode.NOERROR);
-      if (matching.length === 0 && cname !== undefined && query.qtype !== RRType.CNAME) {
-        writer.add('answer', owner, RRType.CNAME, cap(cname.ttl), cname.rdata);
-        return { kind: 'resolve', writer, target: wireToText(cname.rdata.subarray(2)), ttl: cap(cname.ttl) };
+      if (matching.length === 0 && cname !== undefined && qtype !== RRType.CNAME) {
+        if (target === undefined) return { kind: 'redirect', target: wireToText(cname.rdata.subarray(2)) };
+        return { kind: 'answer', message: redirected(start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(cname.ttl), cname.rdata), target) };
       }
+      const writer = start(Rcode.NOERROR);
       for (const record of matching) writer.add('answer', owner, record.type, cap(record.ttl), record.rdata);
       return { kind: 'answer', message: withSoa(writer) };
     }
     default:
       return { kind: 'passthru' };
   }
+}
+
+/** The redirect's CNAME, then the target's answer records with its RCODE (none when it could not be resolved). */
+function redirected(writer: MessageWriter, target: TargetAnswer | null): Buffer {
+  if (target !== null) {
+    for (const record of answerRecords(target.message, target.questionEnd)) {
+      const copy = copyRecord(target.message, record);
+      if (copy !== null) writer.addRaw('answer', copy);
+    }
+    writer.setRcode(target.rcode);
+  }
+  return writer.toBuffer();
 }
 
 function lengthPrefixed(bytes: Buffer): Buffer {

@@ -1,4 +1,4 @@
-import { ACTION_NAMES, ActionKind, cnameAction } from './actions.js';
+import { ActionKind, cnameAction, ZONE_ACTION_NAMES } from './actions.js';
 import { decodePrefixLabels, type IpPrefix } from './ip-prefix.js';
 import { LoadWarnings, type WarningSummary } from './load-warnings.js';
 import { canonicalName, encodeSoa, parseLocalData, type LocalRecord } from './local-data.js';
@@ -208,7 +208,7 @@ export function zoneStats(name: string, tally: Tally, hasSoa: boolean, serial: s
   return {
     records: tally.records,
     triggers,
-    actions: Object.fromEntries(ACTION_NAMES.map((n, i) => [n, tally.actions[i]!])),
+    actions: Object.fromEntries(ZONE_ACTION_NAMES.map((n, i) => [n, tally.actions[i]!])),
     warnings: [...tally.warnings.filter((w) => !ZONE_WARNINGS.includes(w.kind)), ...zoneLevel.summary()],
     serial,
   };

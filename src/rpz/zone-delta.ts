@@ -1,4 +1,4 @@
-import { ACTION_NAMES } from './actions.js';
+import { ZONE_ACTION_NAMES } from './actions.js';
 import { decodePrefixLabels } from './ip-prefix.js';
 import { warningsChanged } from './load-warnings.js';
 import { NameIndexBuilder } from './name-index.js';
@@ -95,7 +95,7 @@ function difference(stats: DeltaBase['stats'], before: Tally, after: Tally): Tal
   return {
     records: stats.records - before.records + after.records,
     triggers: TRIGGER_NAMES.map((name, i) => (stats.triggers[name] ?? 0) - before.triggers[i]! + after.triggers[i]!),
-    actions: ACTION_NAMES.map((name, i) => (stats.actions[name] ?? 0) - before.actions[i]! + after.actions[i]!),
+    actions: ZONE_ACTION_NAMES.map((name, i) => (stats.actions[name] ?? 0) - before.actions[i]! + after.actions[i]!),
     warnings: warningsChanged(stats.warnings, before.warnings, after.warnings),
   };
 }

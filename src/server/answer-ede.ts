@@ -1,10 +1,6 @@
 import { edeOption } from '../dns/ede.js';
-import { ActionKind } from '../rpz/actions.js';
-import { STOP_PAGE } from '../rpz/policy-set.js';
+import { ActionKind, isBlocking } from '../rpz/actions.js';
 import type { Answer } from '../model/query.js';
-
-/** Actions whose answer says "blocked": they carry an Extended DNS Error. PASSTHRU, DROP and TCP-only do not. */
-const BLOCKING = new Set<number>([ActionKind.NXDOMAIN, ActionKind.NODATA, ActionKind.GARDEN, ActionKind.LOCAL_DATA, STOP_PAGE]);
 
 /**
  * The EDE (RFC 8914) for a policy answer, derived from its provenance: the
@@ -15,8 +11,8 @@ const BLOCKING = new Set<number>([ActionKind.NXDOMAIN, ActionKind.NODATA, Action
 export function answerEde(answer: Answer, qname: string): { readonly code: number; readonly option: Buffer } | null {
   if (answer.ede !== undefined) return { code: answer.ede.code, option: edeOption(answer.ede.code, answer.ede.text) };
   const hit = answer.policy;
-  if (hit === undefined || answer.source !== 'policy' || answer.message === null || !BLOCKING.has(hit.kind)) return null;
+  if (hit === undefined || answer.source !== 'policy' || answer.message === null || !isBlocking(hit.kind)) return null;
   const { code, text } = hit.settings.ede;
-  const page = hit.kind === STOP_PAGE ? `; see http://${qname}/` : '';
+  const page = hit.kind === ActionKind.STOP_PAGE ? `; see http://${qname}/` : '';
   return { code, option: edeOption(code, text ?? `Blocked by ${hit.settings.logName}${page}`) };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { addressToBytes } from '../rpz/ip-prefix.js';
-import { STOP_PAGE } from '../rpz/policy-set.js';
+import { ActionKind } from '../rpz/actions.js';
 import type { PolicySource } from '../rpz/policy-holder.js';
 import { parseHost } from './host-header.js';
 import type { LeafMinter } from './leaf-certificates.js';
@@ -55,7 +55,7 @@ export function certificateGate(options: CertificateGateOptions): HelloDecision 
   const sendsToStopPage = (name: string, client: string): boolean => {
     const policy = options.policy.current();
     const clientBytes = policy.hasClientIpTriggers ? addressToBytes(normaliseClient(client)) : null;
-    return policy.beforeResolution(name, clientBytes).hit?.kind === STOP_PAGE || options.recent.get(name) !== undefined;
+    return policy.beforeResolution(name, clientBytes).hit?.kind === ActionKind.STOP_PAGE || options.recent.get(name) !== undefined;
   };
 
   return (serverName, client) => {

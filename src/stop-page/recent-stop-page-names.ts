@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { STOP_PAGE, type PolicyHit } from '../rpz/policy-set.js';
+import { ActionKind } from '../rpz/actions.js';
+import type { PolicyHit } from '../rpz/policy-set.js';
 import { TriggerType } from '../rpz/triggers.js';
 
 /** The zone and rule that sent a name to the stop page (strings only: no policy version is kept alive). */
@@ -34,7 +35,7 @@ export class RecentStopPageNames {
 
   /** Called for each policy answer with the lower-case query name; keeps it when it went to the stop page for one of the reasons above. */
   record(qname: string, hit: PolicyHit): void {
-    if (hit.kind !== STOP_PAGE || (hit.trigger === TriggerType.QNAME && hit.step === 0)) return;
+    if (hit.kind !== ActionKind.STOP_PAGE || (hit.trigger === TriggerType.QNAME && hit.step === 0)) return;
     this.#names.set(qname, { zone: hit.zone.name, rule: hit.via });
   }
 

@@ -17,7 +17,12 @@ export interface CliProcess {
 
 /** Runs `stopzone ARGS...` with `env` added to a minimal environment. */
 export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [...process.execArgv, MAIN, ...args], {
+  return runTypeScript(MAIN, args, env);
+}
+
+/** Runs a TypeScript program of the checkout (e.g. docs/examples/*.ts) the same way. */
+export function runTypeScript(script: string, args: string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,7 @@ import { copyRecord, readNameWire } from '../dns/message-writer.js';
 import { wireToText } from '../dns/name-text.js';
 import { listRecords, skipName, type RecordAt } from '../dns/wire.js';
 import { RRType } from '../dns/types.js';
-import type { ChainStep } from '../rpz/policy-set.js';
+import type { ChainStep } from './policy-set.js';
 
 /**
  * The most CNAME links an answer may hold for policy to check it. Resolvers

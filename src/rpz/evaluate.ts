@@ -1,0 +1,131 @@
+import { isIP } from 'node:net';
+import { emptyReply } from '../dns/replies.js';
+import { Rcode } from '../dns/types.js';
+import { listRecords } from '../dns/wire.js';
+import { answerChain } from './answer-chain.js';
+import { addressToBytes } from './ip-prefix.js';
+import { targetQuery, type PolicyQuery } from './policy-query.js';
+import type { PolicyHit, PolicySet } from './policy-set.js';
+import { rewrite, type StopPageRdata } from './rewrite.js';
+
+/** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
+export interface Resolved {
+  readonly message: Buffer | null;
+  readonly rcode: number;
+  /** The host's word for where the answer came from ("upstream", "cache"); the engine's own answers say "policy". */
+  readonly source?: string;
+}
+
+/**
+ * The host's cache and upstreams. The engine calls it with the client's own
+ * query (its throw is the host's to turn into SERVFAIL) and with a redirect's
+ * target (targetQuery: RD=1, ID 0; a throw there leaves the CNAME alone).
+ * What it returns is never evaluated again when it answers a redirect.
+ */
+export type Resolve<Q extends PolicyQuery, R extends Resolved> = (query: Q) => Promise<R>;
+
+/** Why an answer is what it is: the rule that decided it (PASSTHRU included) and the "would have" hits of zones with policy "disabled". */
+export interface Provenance {
+  readonly policy?: PolicyHit;
+  readonly wouldHave?: readonly PolicyHit[];
+}
+
+/** An answer the policy made: a message it wrote, or none at all (message null: DROP, send nothing). */
+export interface PolicyAnswer extends Provenance {
+  readonly message: Buffer | null;
+  readonly rcode: number;
+  readonly source: 'policy';
+}
+
+/**
+ * The policy's decision, finished: what to send (`message`; null sends
+ * nothing) and why. Either a PolicyAnswer (source "policy"; `policy` unset
+ * only for the SERVFAIL sent while a required zone is missing) or the
+ * resolver's own answer: the very object it returned when no rule applies
+ * and no disabled zone would have, else a copy with the provenance added
+ * (PASSTHRU, TCP-only over TCP, a signed answer kept for a DO=1 client under
+ * breakDnssec false, "would have" hits). A host that keeps its own fields on
+ * R (Stopzone's Answer) gets them back, so its provenance needs no mapping.
+ */
+export type Decision<R extends Resolved> = PolicyAnswer | (R & Provenance);
+
+const NO_STOP_PAGE: StopPageRdata = { a: [], aaaa: [] };
+const RRSIG = 46;
+
+/**
+ * The whole RPZ decision for one query (draft-vixie-dnsop-dns-rpz-00, BIND
+ * 9's behaviour), with the host's resolver as `resolve`. Client-IP and QNAME
+ * triggers first, answered at once unless an earlier zone has rpz-ip triggers
+ * (then, as BIND, the answer is fetched first so that the earlier zone can
+ * win) or the zone keeps signed answers for DO=1 clients (breakDnssec false).
+ * On the answer: QNAME triggers on each CNAME of the chain and rpz-ip
+ * triggers on each address (answer-chain.ts; a chain it cannot check to its
+ * end throws). Redirect targets are resolved through `resolve` and not
+ * evaluated again. Every query is evaluated whatever its RD bit. Until every
+ * required zone has loaded once, the answer is SERVFAIL: never unfiltered.
+ */
+export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
+  policy: PolicySet,
+  query: Q,
+  resolve: Resolve<Q, R>,
+  stopPage: StopPageRdata = NO_STOP_PAGE,
+): Promise<Decision<R>> {
+  if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
+  const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
+  const before = policy.beforeResolution(query.question.lname, client);
+  if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
+    return apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
+  }
+
+  const answer = await resolve(query);
+  if (answer.message === null) return answer;
+  const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
+  const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
+  const hit = after?.hit ?? before.hit;
+  const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
+  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
+  return apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
+}
+
+/** The hit's action applied: a finished message, none, or the resolver's answer (fetched now if it was not yet). */
+async function apply<Q extends PolicyQuery, R extends Resolved>(
+  query: Q,
+  resolve: Resolve<Q, R>,
+  stopPage: StopPageRdata,
+  hit: PolicyHit,
+  chain: Buffer[],
+  upstream: R | null,
+  wouldHave: readonly PolicyHit[],
+): Promise<Decision<R>> {
+  let result = rewrite(query, hit, chain, stopPage);
+  if (result.kind === 'redirect') {
+    const target = targetQuery(query, result.target);
+    const answer = await resolve(target).catch(() => null);
+    const resolved = answer?.message == null ? null : { message: answer.message, questionEnd: target.questionEnd, rcode: answer.rcode };
+    result = rewrite(query, hit, chain, stopPage, resolved);
+  }
+  const provenance = wouldHave.length === 0 ? { policy: hit } : { policy: hit, wouldHave };
+  switch (result.kind) {
+    case 'answer':
+      return { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, ...provenance };
+    case 'drop':
+      return { message: null, source: 'policy', rcode: 0, ...provenance };
+    default:
+      return { ...(upstream ?? (await resolve(query))), ...provenance };
+  }
+}
+
+/** BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so it is looked at first. */
+function keepsSigned(query: PolicyQuery, hit: PolicyHit): boolean {
+  return query.edns?.dnssecOk === true && !hit.settings.breakDnssec;
+}
+
+/** Whether an answer carries RRSIG records (RFC 4035 section 3.1). */
+function isSigned(message: Buffer, questionEnd: number): boolean {
+  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRSIG);
+}
+
+/** An IPv4-mapped IPv6 client (::ffff:192.0.2.1) is its IPv4 address. */
+function clientAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
