@@ -77,7 +77,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     ...(zoneClock && { clock: zoneClock }),
   });
   await zones.loadAll();
-  const notifyChecks = new NotifyChecks((index) => zones.refresh(index), { now: clock });
+  const notifyChecks = new NotifyChecks((index) => zones.refresh(index, 'notify'), { now: clock });
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
   const tcp = new TcpConnections(tcpLimits(config.listen));
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.

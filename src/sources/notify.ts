@@ -43,7 +43,7 @@ export interface NotifyOptions {
 export function notifyResponder(zones: PolicyZones, log: Logger, options: NotifyOptions = {}): (raw: Buffer, meta: PacketMeta) => Buffer | null {
   const now = options.now ?? Date.now;
   const lines = options.lines ?? new RepeatedLines(log, { now });
-  const checks = options.checks ?? new NotifyChecks((index) => zones.refresh(index), { now });
+  const checks = options.checks ?? new NotifyChecks((index) => zones.refresh(index, 'notify'), { now });
   const seen = new SeenMacs({ now });
   return (raw, meta) => {
     const fault = messageFault(raw);

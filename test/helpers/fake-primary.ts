@@ -16,13 +16,34 @@ export interface FakePrimary {
    * gets the SOA, `records`, then the SOA again with `closingSerial`
    * (default: `serial`, as RFC 5936 section 2.2 requires).
    */
-  serve(zone: { serial: number; records: FakeAnswers; closingSerial?: number }): void;
+  serve(zone: FakeZone): void;
   close(): Promise<void>;
 }
 
+/** What a fake primary serves. */
+export interface FakeZone {
+  readonly serial: number;
+  readonly records: FakeAnswers;
+  /** The serial of the closing SOA of a transfer (default: `serial`). */
+  readonly closingSerial?: number;
+  /** The SOA's timers, in seconds (default: refresh 3600, retry 600, expire 86400). */
+  readonly timers?: SoaTimers;
+  /** How an IXFR is answered: with the whole zone (default, RFC 1995 section 4) or REFUSED. */
+  readonly ixfr?: 'whole' | 'refused';
+  /** Reads queries and answers none (a primary that hangs). */
+  readonly silent?: boolean;
+}
+
+/** An SOA's refresh, retry and expire timers, in seconds. */
+export interface SoaTimers {
+  readonly refresh: number;
+  readonly retry: number;
+  readonly expire: number;
+}
+
 /** The zone's SOA with `serial`. */
-export function fakeSoa(zone: string, serial: number): dnsPacket.Answer {
-  return { type: 'SOA', name: zone, ttl: 300, data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial, refresh: 3600, retry: 600, expire: 86400, minimum: 60 } };
+export function fakeSoa(zone: string, serial: number, timers: SoaTimers = { refresh: 3600, retry: 600, expire: 86400 }): dnsPacket.Answer {
+  return { type: 'SOA', name: zone, ttl: 300, data: { mname: `ns.${zone}`, rname: `hostmaster.${zone}`, serial, ...timers, minimum: 60 } };
 }
 
 /**
@@ -31,7 +52,7 @@ export function fakeSoa(zone: string, serial: number): dnsPacket.Answer {
  * connection message, each transfer in one message.
  */
 export async function startFakePrimary(zoneName: string): Promise<FakePrimary> {
-  let zone: { serial: number; records: FakeAnswers; closingSerial?: number } = { serial: 1, records: [] };
+  let zone: FakeZone = { serial: 1, records: [] };
   const asked: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -46,8 +67,12 @@ export async function startFakePrimary(zoneName: string): Promise<FakePrimary> {
         pending = pending.subarray(2 + pending.readUInt16BE(0));
         const question = query.questions![0]!;
         asked.push(question.type);
-        const answers = question.type === 'SOA' ? [fakeSoa(zoneName, zone.serial)] : [fakeSoa(zoneName, zone.serial), ...zone.records, fakeSoa(zoneName, zone.closingSerial ?? zone.serial)];
-        const message = dnsPacket.encode({ type: 'response', id: query.id!, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: query.questions!, answers });
+        if (zone.silent === true) continue;
+        const soa = (serial: number): dnsPacket.Answer => fakeSoa(zoneName, serial, zone.timers);
+        const refused = question.type === 'IXFR' && zone.ixfr === 'refused';
+        const answers = refused ? [] : question.type === 'SOA' ? [soa(zone.serial)] : [soa(zone.serial), ...zone.records, soa(zone.closingSerial ?? zone.serial)];
+        const flags = dnsPacket.AUTHORITATIVE_ANSWER | (refused ? 5 : 0); // RCODE REFUSED
+        const message = dnsPacket.encode({ type: 'response', id: query.id!, flags, questions: query.questions!, answers });
         const length = Buffer.alloc(2);
         length.writeUInt16BE(message.length);
         socket.write(Buffer.concat([length, message]));

@@ -4,9 +4,9 @@ import net from 'node:net';
 export interface ExchangeLimits {
   /** "127.0.0.1:5300", "[::1]:53" or a bare address (port 53). */
   readonly primary: string;
-  /** For the whole exchange, connecting included. */
+  /** For the whole exchange, connecting included (the zone's transfer.timeoutSeconds, which errors name). */
   readonly timeoutMs: number;
-  /** Bytes received, length prefixes included. */
+  /** Bytes received, length prefixes included (the zone's transfer.maxBytes, which errors name). */
   readonly maxBytes: number;
   /** "the transfer of rpz.example": for messages. */
   readonly what: string;
@@ -38,7 +38,7 @@ export function tcpExchange(query: Buffer, limits: ExchangeLimits, onMessage: On
       else reject(error);
     };
     const timer = setTimeout(
-      () => finish(new Error(`${limits.what} from ${limits.primary} took longer than ${limits.timeoutMs} ms (timeoutMs; ${received} bytes in ${index} messages so far)`)),
+      () => finish(new Error(`${limits.what} from ${limits.primary} took longer than ${limits.timeoutMs / 1000} s (transfer.timeoutSeconds; ${received} bytes in ${index} messages so far)`)),
       limits.timeoutMs,
     );
     socket.once('connect', () => {
@@ -49,7 +49,7 @@ export function tcpExchange(query: Buffer, limits: ExchangeLimits, onMessage: On
     socket.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > limits.maxBytes) {
-        finish(new Error(`${limits.what} from ${limits.primary} is larger than maxBytes (${limits.maxBytes} bytes); raise the limit if the zone is expected to be this large`));
+        finish(new Error(`${limits.what} from ${limits.primary} is larger than transfer.maxBytes (${limits.maxBytes} bytes); raise the limit if the zone is expected to be this large`));
         return;
       }
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
