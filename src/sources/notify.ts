@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
 import { messageFault } from '../dns/message-fault.js';
@@ -52,7 +53,7 @@ export function notifyResponder(zones: PolicyZones, log: Logger, options: Notify
     const read = readQuestion(raw);
     if (read === null) return emptyReply(raw, Rcode.FORMERR);
     const zone = read.question.name;
-    const from = meta.client.address.replace(/^::ffff:/, '');
+    const from = unmapIPv4(meta.client.address);
     const refuse = (rcode: number, reason: string, answer = reply(raw, read.end, rcode)): Buffer => {
       if (lines.admit('NOTIFY refused', 'warn')) log.warn({ zone, from, reason }, `NOTIFY for ${zone} from ${from} refused: ${reason}`);
       return answer;

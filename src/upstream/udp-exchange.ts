@@ -22,11 +22,6 @@ export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, me
   else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
 }
 
-/** True when a datagram came from the upstream's own address and port. */
-export function fromUpstream(rinfo: { address: string; port: number }, target: UpstreamAddress): boolean {
-  return rinfo.port === target.port && rinfo.address === target.host;
-}
-
 /**
  * Sends `query` over UDP on one of the upstream's shared sockets (see
  * udp-sockets.ts) and resolves with the first datagram that is its answer, or

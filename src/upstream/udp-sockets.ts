@@ -16,6 +16,11 @@ const SOCKETS_PER_UPSTREAM = 8;
 const USES_PER_SOCKET = 16;
 const MAX_AGE_MS = 2000;
 
+/** True when a datagram came from the upstream's own address and port (`host` is in the form the kernel reports). */
+export function fromUpstream(rinfo: { address: string; port: number }, target: UpstreamAddress): boolean {
+  return rinfo.port === target.port && rinfo.address === target.host;
+}
+
 /** Called with each datagram whose ID matches; returns true when it was the answer. */
 export type AnswerWaiter = (message: Buffer) => boolean;
 
@@ -38,7 +43,7 @@ export class UpstreamSocket {
     this.#onClose = onClose;
     this.#socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
     this.#socket.on('message', (message, rinfo) => {
-      if (message.length < 2 || rinfo.port !== target.port || rinfo.address !== target.host) return;
+      if (message.length < 2 || !fromUpstream(rinfo, target)) return;
       const waiter = this.#waiters.get(message.readUInt16BE(0));
       if (waiter?.accept(message) === true) this.#waiters.delete(message.readUInt16BE(0));
     });

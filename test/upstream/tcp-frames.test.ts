@@ -1,6 +1,6 @@
 import t from 'tap';
 import { FrameReader, frame } from '../../src/upstream/tcp-frames.js';
-import { fromUpstream } from '../../src/upstream/udp-exchange.js';
+import { fromUpstream } from '../../src/upstream/udp-sockets.js';
 import { parseUpstreamAddress } from '../../src/upstream/index.js';
 
 const one = Buffer.from('hello');

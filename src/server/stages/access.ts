@@ -1,4 +1,5 @@
 import { BlockList, isIPv4 } from 'node:net';
+import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import type { Stage } from '../../model/query.js';
@@ -18,8 +19,8 @@ export function allowList(networks: readonly string[]): BlockList {
 /** An IPv4-mapped IPv6 address (::ffff:192.0.2.1) is checked as the IPv4 address it carries. */
 function clientFamily(address: string): [string, 'ipv4' | 'ipv6'] {
   if (isIPv4(address)) return [address, 'ipv4'];
-  if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return [address.slice(7), 'ipv4'];
-  return [address, 'ipv6'];
+  const unmapped = unmapIPv4(address);
+  return unmapped === address ? [address, 'ipv6'] : [unmapped, 'ipv4'];
 }
 
 /** Distinct client addresses whose verdict is remembered; the memo is emptied when it fills. */

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { answerRecords, copyRecord } from '../../dns/message-writer.js';
 import { queryBytes } from '../../dns/query-bytes.js';
+import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import { listRecords, readQuestion } from '../../dns/wire.js';
@@ -31,7 +31,7 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
     if (policy.empty) return next(query);
     // Never unfiltered: until every required zone has loaded once, nothing is forwarded.
     if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
-    const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
+    const client = policy.hasClientIpTriggers ? addressToBytes(unmapIPv4(query.client.address)) : null;
     const before = policy.beforeResolution(query.question.lname, client);
     // BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so look at it first.
     const keepsSigned = (hit: PolicyHit): boolean => query.edns?.dnssecOk === true && !hit.settings.breakDnssec;
@@ -85,7 +85,3 @@ function isSigned(message: Buffer, questionEnd: number): boolean {
 
 const RRSIG = 46;
 
-/** An IPv4-mapped IPv6 client (::ffff:192.0.2.1) is its IPv4 address. */
-function clientAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
