@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, type FSWatcher } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
 import type { PolicyZone } from '../rpz/policy-zone.js';
@@ -184,7 +185,7 @@ export class PolicyZones extends EventEmitter {
   }
 
   /** The zone with primaries named `name` (any case, trailing dot or not), for NOTIFY. */
-  secondary(name: string): { index: number; primaries: readonly string[]; key: TsigKey | undefined } | null {
+  secondary(name: string): { index: number; primaries: readonly Endpoint[]; key: TsigKey | undefined } | null {
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const index = this.#configs.findIndex((c) => c.primaries !== undefined && c.name.toLowerCase().replace(/\.$/, '') === wanted);
     if (index < 0) return null;

@@ -1,7 +1,7 @@
 import type { AnswerHeader, UpstreamQuery } from './upstream-query.js';
 import { checkAnswer } from './upstream-query.js';
-import type { UpstreamAddress } from './upstream-address.js';
-import { bounded, type ExchangeLimits, type Settle } from './bounded.js';
+import type { Endpoint } from '../config/address.js';
+import { bounded, type ExchangeLimits, type Settle } from '../runtime/bounded.js';
 import { MalformedAnswer } from './upstream-failure.js';
 import type { UdpSockets } from './udp-sockets.js';
 
@@ -30,7 +30,7 @@ export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, me
  * timeout. The sockets are connect()ed, so the kernel drops datagrams from
  * anyone else; the source is checked again all the same.
  */
-export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
+export function udpExchange(target: Endpoint, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {
     const accept = (message: Buffer): boolean => {
       const header = checkAnswer(message, query, 'udp');

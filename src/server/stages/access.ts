@@ -1,18 +1,14 @@
 import { BlockList, isIPv4 } from 'node:net';
+import type { Network } from '../../config/address.js';
 import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import type { Stage } from '../../model/query.js';
 
-/** Builds the set of allowed client networks from CIDR strings ("10.0.0.0/8", "::1"). */
-export function allowList(networks: readonly string[]): BlockList {
+/** Builds the set of allowed client networks from the config's (access.allow). */
+export function allowList(networks: readonly Network[]): BlockList {
   const list = new BlockList();
-  for (const network of networks) {
-    const [address = '', prefix] = network.split('/');
-    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    const bits = prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix);
-    list.addSubnet(address, bits, family);
-  }
+  for (const network of networks) list.addSubnet(network.address, network.bits, network.family === 4 ? 'ipv4' : 'ipv6');
   return list;
 }
 
