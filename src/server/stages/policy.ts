@@ -2,7 +2,7 @@ import { answerRecords, copyRecord } from '../../dns/message-writer.js';
 import { queryBytes } from '../../dns/query-bytes.js';
 import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import { emptyReply } from '../../dns/replies.js';
-import { Rcode } from '../../dns/types.js';
+import { Rcode, RRType } from '../../dns/types.js';
 import { listRecords, readQuestion } from '../../dns/wire.js';
 import { addressToBytes } from '../../rpz/ip-prefix.js';
 import type { PolicySource } from '../../rpz/policy-holder.js';
@@ -80,8 +80,6 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata): Stag
 
 /** Whether an answer carries RRSIG records (RFC 4035 section 3.1). */
 function isSigned(message: Buffer, questionEnd: number): boolean {
-  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRSIG);
+  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRType.RRSIG);
 }
-
-const RRSIG = 46;
 

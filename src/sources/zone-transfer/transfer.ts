@@ -5,7 +5,8 @@ import { TsigVerifier } from './tsig-stream.js';
 import { toZoneRecord } from './record-text.js';
 import type { Endpoint } from '../../config/address.js';
 import { exchangeWithPrimary } from './primary-exchange.js';
-import { buildQuery, checkResponse, QType, type Expected } from './transfer-message.js';
+import { RRType } from '../../dns/types.js';
+import { buildQuery, checkResponse, type Expected } from './transfer-message.js';
 import { TransferReader, type TransferResult } from './transfer-reader.js';
 
 export type { TransferResult } from './transfer-reader.js';
@@ -31,13 +32,13 @@ export type TransferRequest = (TransferOptions & { kind: 'axfr' }) | (TransferOp
 /** Asks the primary for the zone's SOA over TCP (signed when a key is given) and returns its serial. */
 export async function querySoaSerial(options: TransferOptions): Promise<number> {
   const zone = zoneOf(options.zone);
-  const exchange = start(options, zone, QType.SOA, `the SOA query for ${zone}`);
+  const exchange = start(options, zone, RRType.SOA, `the SOA query for ${zone}`);
   let serial: number | undefined;
   await exchangeWithPrimary(exchange.query, { ...options, what: exchange.expected.what }, (message) => {
     const questionEnd = checkResponse(message, exchange.expected);
     const source = { file: `axfr://${options.primary.label}/${zone}`, origin: zone };
     for (const at of listRecords(message, questionEnd) ?? []) {
-      if (at.section !== 'answer' || at.type !== QType.SOA) continue;
+      if (at.section !== 'answer' || at.type !== RRType.SOA) continue;
       const record = toZoneRecord(message, at, source, 1);
       if (record?.owner === zone) serial = Number(record.rdata[2]);
     }
@@ -57,7 +58,7 @@ export async function querySoaSerial(options: TransferOptions): Promise<number> 
  */
 export async function transfer(request: TransferRequest, exchange: typeof exchangeWithPrimary = exchangeWithPrimary): Promise<TransferResult & { bytes: number }> {
   const zone = zoneOf(request.zone);
-  const qtype = request.kind === 'axfr' ? QType.AXFR : QType.IXFR;
+  const qtype = request.kind === 'axfr' ? RRType.AXFR : RRType.IXFR;
   const what = `the ${request.kind.toUpperCase()} of ${zone}`;
   const started = start(request, zone, qtype, what, request.kind === 'ixfr' ? request.fromSerial : undefined);
   const reader = new TransferReader(request.kind);
