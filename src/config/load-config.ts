@@ -6,7 +6,8 @@ import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { applyEnvironment } from './environment.js';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, type Config, type RawConfig } from './schema.js';
+import { readAddresses } from './read-addresses.js';
 import { SHIPPED_ZONES } from './shipped-zones.js';
 import { checkMeaning } from './check-meaning.js';
 
@@ -67,7 +68,7 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     const expected = shape === undefined ? (description ?? first.message.replace(/^Expected /, '')) : `${shape}${description === undefined ? '' : ` (${description})`}`;
     throw new ConfigError(`${where(path)}: found ${describe(first.value)}; expected ${expected}`);
   }
-  const config = withDefaults as Config;
+  const config = withDefaults as RawConfig;
   // Files are named relative to the config file.
   for (const zone of config.policy.zones) if (zone.file !== undefined) (zone as { file: string }).file = resolve(baseDir, zone.file);
   (config.state as { dir: string }).dir = resolve(baseDir, config.state.dir);
@@ -85,9 +86,10 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
       Object.assign(key, { secretFile: path, secret: read.secret, ...(read.algorithm !== undefined && { algorithm: read.algorithm }) });
     }
   }
-  const problem = checkMeaning(config);
+  const typed = readAddresses(config);
+  const problem = 'expected' in typed ? typed : checkMeaning(typed);
   if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
-  return deepFreeze(config);
+  return deepFreeze(typed as Config);
 }
 
 /**
@@ -95,7 +97,7 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
  * (`key "name" { algorithm hmac-sha256; secret "..."; };`), whose secret and
  * algorithm are taken.
  */
-function readKeyFile(path: string, name: string): { secret: string; algorithm?: Config['tsigKeys'][number]['algorithm'] } | { problem: string } {
+function readKeyFile(path: string, name: string): { secret: string; algorithm?: RawConfig['tsigKeys'][number]['algorithm'] } | { problem: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Endpoint, Network } from './address.js';
 
 /**
  * The configuration schema: one declaration gives the TypeScript type, the
@@ -372,5 +373,17 @@ export const ConfigSchema = Type.Object(
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** The validated configuration, every default filled in. */
-export type Config = Omit<Static<typeof ConfigSchema>, 'log'> & { log: { level: LogLevel } };
+/** The configuration as the schema validates it, every default filled in: addresses and networks still text. */
+export type RawConfig = Omit<Static<typeof ConfigSchema>, 'log'> & { log: { level: LogLevel } };
+
+type RawZone = RawConfig['policy']['zones'][number];
+
+/** The validated configuration, every default filled in and every address and network parsed once (address.ts). */
+export type Config = Omit<RawConfig, 'upstreams' | 'access' | 'rateLimit' | 'policy' | 'stopPage' | 'admin'> & {
+  upstreams: Endpoint[];
+  access: { allow: Network[] };
+  rateLimit: Omit<RawConfig['rateLimit'], 'exempt'> & { exempt: Network[] };
+  policy: Omit<RawConfig['policy'], 'zones'> & { zones: Array<Omit<RawZone, 'primaries'> & { primaries?: Endpoint[] }> };
+  stopPage: Omit<RawConfig['stopPage'], 'http' | 'https'> & { http: Endpoint[]; https: Endpoint[] };
+  admin: { listen: Endpoint[] };
+};

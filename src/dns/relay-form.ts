@@ -3,10 +3,8 @@ import { wireToText } from './name-text.js';
 import { RRType } from './types.js';
 import { listRecords, type RecordAt } from './wire.js';
 
-const DNAME = 39;
-const RRSIG = 46;
 /** What a negative answer's authority section may carry: the SOA for its TTL (RFC 2308) and the DNSSEC proofs. */
-const NEGATIVE_AUTHORITY = new Set<number>([RRType.SOA, 47 /* NSEC */, 50 /* NSEC3 */, RRSIG]);
+const NEGATIVE_AUTHORITY = new Set<number>([RRType.SOA, RRType.NSEC, RRType.NSEC3, RRType.RRSIG]);
 
 /**
  * A copy of a checked upstream answer in the form Stopzone relays and
@@ -82,10 +80,10 @@ function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): 
   }
   const above = (owner: string): boolean => owner === '' || [...names].some((name) => name.endsWith(`.${owner}`));
   const dnames = new Set<string>();
-  for (let i = 0; i < answers.length; i++) if (answers[i]!.type === DNAME && above(owners[i]!)) dnames.add(owners[i]!);
+  for (let i = 0; i < answers.length; i++) if (answers[i]!.type === RRType.DNAME && above(owners[i]!)) dnames.add(owners[i]!);
   return answers.filter((record, i) => {
     const owner = owners[i]!;
     if (names.has(owner)) return true;
-    return dnames.has(owner) && (record.type === DNAME || record.type === RRSIG);
+    return dnames.has(owner) && (record.type === RRType.DNAME || record.type === RRType.RRSIG);
   });
 }

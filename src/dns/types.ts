@@ -28,5 +28,11 @@ export const Rcode = {
   BADVERS: 16,
 } as const;
 
-/** RR types Stopzone handles by number. */
-export const RRType = { A: 1, NS: 2, CNAME: 5, SOA: 6, AAAA: 28, OPT: 41 } as const;
+/** RR types (and QTYPEs) Stopzone handles by number (IANA DNS parameters): the one table of them. */
+export const RRType = { A: 1, NS: 2, CNAME: 5, SOA: 6, AAAA: 28, DNAME: 39, OPT: 41, RRSIG: 46, NSEC: 47, NSEC3: 50, TSIG: 250, IXFR: 251, AXFR: 252, ANY: 255 } as const;
+
+/** The mnemonic of a type in RRType, or its number as text (RFC 3597 would write TYPE<n>). */
+export function typeName(type: number): string {
+  for (const [name, value] of Object.entries(RRType)) if (value === type) return name;
+  return String(type);
+}

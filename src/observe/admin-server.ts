@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Endpoint } from '../config/address.js';
 import { capConnections, httpServerOptions, type HttpLimits } from './http-limits.js';
 
 /** A running admin listener. */
@@ -22,11 +23,10 @@ export const ADMIN_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 5_000, requestT
  * policy zone is loaded, 503 before). Nothing else; never on a public
  * address by default.
  */
-export async function startAdminServer(listen: readonly string[], registry: Registry, ready: () => boolean, log: Logger, limits = ADMIN_HTTP_LIMITS): Promise<AdminServer> {
+export async function startAdminServer(listen: readonly Endpoint[], registry: Registry, ready: () => boolean, log: Logger, limits = ADMIN_HTTP_LIMITS): Promise<AdminServer> {
   const servers: http.Server[] = [];
   const endpoints: string[] = [];
-  for (const hostPort of listen) {
-    const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hostPort);
+  for (const endpoint of listen) {
     const server = http.createServer(httpServerOptions(limits), (request, response) => {
       const path = (request.url ?? '/').split('?')[0];
       if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'method not allowed\n');
@@ -45,7 +45,7 @@ export async function startAdminServer(listen: readonly string[], registry: Regi
     server.on('clientError', (_error, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(Number(match?.[2]), match?.[1], () => resolve());
+      server.listen(endpoint.port, endpoint.host, () => resolve());
     });
     const address = server.address() as { address: string; port: number; family: string };
     endpoints.push(`${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { isIPv4 } from 'node:net';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 
 /** How client addresses appear in the block log. */
 export type ClientPrivacy = 'keep' | 'truncate' | 'hash';
@@ -22,7 +23,7 @@ export function clientWriter(mode: ClientPrivacy, key: Buffer): (address: string
 }
 
 function truncate(address: string): string {
-  const v4 = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const v4 = unmapIPv4(address);
   if (isIPv4(v4)) return `${v4.split('.').slice(0, 3).join('.')}.0/24`;
   // The first 56 bits: three full 16-bit groups and the high byte of the fourth.
   const groups = expandIPv6(address);

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import { emptyReply } from '../dns/replies.js';
-import { Rcode } from '../dns/types.js';
+import { Rcode, RRType } from '../dns/types.js';
 import { listRecords } from '../dns/wire.js';
 import { answerChain } from './answer-chain.js';
 import { addressToBytes } from './ip-prefix.js';
@@ -50,7 +50,6 @@ export interface PolicyAnswer extends Provenance {
 export type Decision<R extends Resolved> = PolicyAnswer | (R & Provenance);
 
 const NO_STOP_PAGE: StopPageRdata = { a: [], aaaa: [] };
-const RRSIG = 46;
 
 /**
  * The whole RPZ decision for one query (draft-vixie-dnsop-dns-rpz-00, BIND
@@ -71,7 +70,7 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   stopPage: StopPageRdata = NO_STOP_PAGE,
 ): Promise<Decision<R>> {
   if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
-  const client = policy.hasClientIpTriggers ? addressToBytes(clientAddress(query.client.address)) : null;
+  const client = policy.hasClientIpTriggers ? addressToBytes(unmapIPv4(query.client.address)) : null;
   const before = policy.beforeResolution(query.question.lname, client);
   if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
     return apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
@@ -122,10 +121,6 @@ function keepsSigned(query: PolicyQuery, hit: PolicyHit): boolean {
 
 /** Whether an answer carries RRSIG records (RFC 4035 section 3.1). */
 function isSigned(message: Buffer, questionEnd: number): boolean {
-  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRSIG);
+  return (listRecords(message, questionEnd) ?? []).some((r) => r.type === RRType.RRSIG);
 }
 
-/** An IPv4-mapped IPv6 client (::ffff:192.0.2.1) is its IPv4 address. */
-function clientAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}

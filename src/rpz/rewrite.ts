@@ -30,7 +30,6 @@ export type Rewrite =
   | { readonly kind: 'passthru' }
   | { readonly kind: 'redirect'; readonly target: string };
 
-const ANY = 255;
 
 /**
  * Builds the policy answer (RPZ draft section 4, BIND's shape): owner
@@ -68,8 +67,8 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
       return { kind: 'answer', message: withSoa(start(Rcode.NOERROR)) };
     case ActionKind.STOP_PAGE: {
       const writer = start(Rcode.NOERROR);
-      const wanted = qtype === RRType.A || qtype === ANY ? stopPage.a : [];
-      const wanted6 = qtype === RRType.AAAA || qtype === ANY ? stopPage.aaaa : [];
+      const wanted = qtype === RRType.A || qtype === RRType.ANY ? stopPage.a : [];
+      const wanted6 = qtype === RRType.AAAA || qtype === RRType.ANY ? stopPage.aaaa : [];
       for (const rdata of wanted) writer.add('answer', owner, RRType.A, cap(hit.rule.ttl), rdata);
       for (const rdata of wanted6) writer.add('answer', owner, RRType.AAAA, cap(hit.rule.ttl), rdata);
       return { kind: 'answer', message: withSoa(writer) };
@@ -82,7 +81,7 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
     }
     case ActionKind.LOCAL_DATA: {
       const local = hit.rule.local ?? [];
-      const matching = local.filter((r) => qtype === ANY || r.type === qtype);
+      const matching = local.filter((r) => qtype === RRType.ANY || r.type === qtype);
       const cname = local.find((r) => r.type === RRType.CNAME);
       if (matching.length === 0 && cname !== undefined && qtype !== RRType.CNAME) {
         if (target === undefined) return { kind: 'redirect', target: wireToText(cname.rdata.subarray(2)) };

@@ -4,7 +4,7 @@ import type { PacketHandler } from './handle-packet.js';
 import type { InFlight } from '../runtime/in-flight.js';
 import type { TcpCloseReason } from '../model/tcp-stats.js';
 import { clientKey, type TcpConnections, type TcpLimits } from './tcp-connections.js';
-import { MessageFramer } from './tcp-framer.js';
+import { MessageFramer, frame } from '../dns/tcp-framing.js';
 
 /** Queries one connection may have in flight; past this its reader stops until answers are sent. */
 const MAX_IN_FLIGHT = 64;
@@ -141,11 +141,7 @@ export class TcpConnection {
     if (!this.#connections.reserve(this, size)) return;
     if (this.#queued === 0) this.#wroteAt = this.#connections.now();
     this.#queued += size;
-    // One write of the length and the message, copied into one buffer.
-    const framed = Buffer.allocUnsafe(size);
-    framed.writeUInt16BE(reply.length, 0);
-    reply.copy(framed, 2);
-    this.#socket.write(framed, this.#written);
+    this.#socket.write(frame(reply), this.#written);
   }
 
   readonly #written = (): void => {

@@ -1,5 +1,6 @@
 import { isIPv4 } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import type { Config } from '../config/schema.js';
 import { expandIPv6 } from '../observe/client-privacy.js';
 import { TCP_CLOSE_REASONS, type TcpCloseReason, type TcpStats } from '../model/tcp-stats.js';
@@ -145,7 +146,7 @@ function evictIdlest(among: ReadonlySet<TcpConnection>, reason: TcpCloseReason):
  * network; a host can take any address in it, as a NAT-ed network shares one IPv4 address).
  */
 export function clientKey(address: string): string {
-  const v4 = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  const v4 = unmapIPv4(address);
   if (isIPv4(v4)) return v4;
   const groups = expandIPv6(address);
   return groups === null ? address : groups.slice(0, 4).map((group) => parseInt(group, 16).toString(16)).join(':');

@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode } from '../dns/types.js';
 import { messageFault } from '../dns/message-fault.js';
@@ -8,7 +8,6 @@ import { RepeatedLines } from '../observe/repeated-lines.js';
 import type { PacketMeta } from '../model/query.js';
 import { NotifyChecks } from './notify-checks.js';
 import type { PolicyZones } from './policy-zones.js';
-import { splitPrimary } from './zone-transfer/tcp-exchange.js';
 import { SeenMacs } from './zone-transfer/tsig-replay.js';
 import { hasTsig, signMessage, verifyRequest } from './zone-transfer/tsig.js';
 
@@ -52,15 +51,16 @@ export function notifyResponder(zones: PolicyZones, log: Logger, options: Notify
     const read = readQuestion(raw);
     if (read === null) return emptyReply(raw, Rcode.FORMERR);
     const zone = read.question.name;
-    const from = meta.client.address.replace(/^::ffff:/, '');
+    const from = unmapIPv4(meta.client.address);
     const refuse = (rcode: number, reason: string, answer = reply(raw, read.end, rcode)): Buffer => {
       if (lines.admit('NOTIFY refused', 'warn')) log.warn({ zone, from, reason }, `NOTIFY for ${zone} from ${from} refused: ${reason}`);
       return answer;
     };
     const secondary = zones.secondary(zone);
     if (secondary === null) return refuse(Rcode.NOTAUTH, 'not a zone this server transfers from primaries');
-    if (!secondary.primaries.some((primary) => sameAddress(splitPrimary(primary).host, from))) {
-      return refuse(Rcode.REFUSED, `${from} is not one of its primaries (${secondary.primaries.join(', ')})`);
+    // Both in the kernel's form: the primary's host is compressed IPv6 (config/address.ts), the source unmapped.
+    if (!secondary.primaries.some((primary) => primary.host === from)) {
+      return refuse(Rcode.REFUSED, `${from} is not one of its primaries (${secondary.primaries.map((primary) => primary.label).join(', ')})`);
     }
     let answer = reply(raw, read.end, Rcode.NOERROR);
     if (secondary.key !== undefined) {
@@ -97,13 +97,4 @@ function reply(raw: Buffer, questionEnd: number, rcode: number): Buffer {
   answer[2] = 0x80 | (OPCODE_NOTIFY << 3) | 0x04;
   answer[3] = rcode & 0x0f;
   return answer;
-}
-
-/** Whether two addresses are the same (net.BlockList compares IPv6 in any notation). */
-function sameAddress(a: string, b: string): boolean {
-  const family = isIP(a) === 6 ? 'ipv6' : 'ipv4';
-  if ((isIP(b) === 6 ? 'ipv6' : 'ipv4') !== family) return false;
-  const list = new BlockList();
-  list.addAddress(a, family);
-  return list.check(b, family);
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
 import type { ZoneStatus } from '../model/zone-status.js';
 import { PolicySet, type ZoneSettings } from '../rpz/policy-set.js';
@@ -119,7 +120,7 @@ export class PolicyZones extends EventEmitter {
   }
 
   /** The zone with primaries named `name` (any case, trailing dot or not), for NOTIFY. */
-  secondary(name: string): { index: number; primaries: readonly string[]; key: TsigKey | undefined } | null {
+  secondary(name: string): { index: number; primaries: readonly Endpoint[]; key: TsigKey | undefined } | null {
     const wanted = name.toLowerCase().replace(/\.$/, '');
     const index = this.#feeds.findIndex((feed) => feed.kind === 'primaries' && feed.config.name.toLowerCase().replace(/\.$/, '') === wanted);
     if (index < 0) return null;

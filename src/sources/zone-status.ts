@@ -7,7 +7,7 @@ export function initialStatus(config: ZoneConfig, file: string): ZoneStatus {
   return {
     name: config.name,
     kind: sourceKind(config),
-    source: config.file ?? config.url ?? config.primaries!.join(', '),
+    source: config.file ?? config.url ?? config.primaries!.map((primary) => primary.label).join(', '),
     file,
     format: config.format,
     serial: null,

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import { referenceCode } from '../observe/block-event.js';
 import { ActionKind } from '../rpz/actions.js';
 import { addressToBytes } from '../rpz/ip-prefix.js';
@@ -57,7 +57,7 @@ const ROBOTS = 'User-agent: *\nDisallow: /\n';
 
 /** The peer address as the DNS side sees it: "::ffff:192.0.2.1" becomes "192.0.2.1". */
 export function normaliseClient(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+  return unmapIPv4(address);
 }
 
 /** The zone, rule and settings that block a host. */

@@ -1,10 +1,10 @@
 import type { Question } from '../dns/types.js';
-import type { ExchangeLimits } from './bounded.js';
+import type { ExchangeLimits } from '../runtime/bounded.js';
 import { Rcode } from '../dns/types.js';
-import { tcpExchange } from './tcp-exchange.js';
+import { askOverTcp } from './tcp-query.js';
 import { udpExchange, type Exchanged } from './udp-exchange.js';
 import type { UdpSockets } from './udp-sockets.js';
-import type { UpstreamAddress } from './upstream-address.js';
+import type { Endpoint } from '../config/address.js';
 import { buildUpstreamQuery, type QueryFlags } from './upstream-query.js';
 
 /** An upstream's usable answer (NOERROR or NXDOMAIN, or any code but the failing ones). */
@@ -41,13 +41,13 @@ function asked(result: Exchanged, transport: AskedAnswer['transport']): AskedAns
  * timeout. Rejects with an Error saying what went wrong, including an answer
  * whose RCODE says the upstream failed.
  */
-export async function askUpstream(target: UpstreamAddress, options: AskOptions): Promise<AskedAnswer> {
+export async function askUpstream(target: Endpoint, options: AskOptions): Promise<AskedAnswer> {
   let answer: AskedAnswer | null = null;
   if (!options.tcp) {
     const udp = await udpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options, options.udpSockets);
     if (!udp.truncated) answer = asked(udp, 'udp');
   }
-  answer ??= asked(await tcpExchange(target, buildUpstreamQuery(options.question, options, options.wireName), options), 'tcp');
+  answer ??= asked(await askOverTcp(target, buildUpstreamQuery(options.question, options, options.wireName), options), 'tcp');
   const failing = FAILING.get(answer.rcode);
   if (failing !== undefined) throw new Error(`answered ${failing} over ${answer.transport.toUpperCase()}`);
   return answer;

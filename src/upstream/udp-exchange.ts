@@ -1,7 +1,7 @@
 import type { AnswerHeader, UpstreamQuery } from './upstream-query.js';
 import { checkAnswer } from './upstream-query.js';
-import type { UpstreamAddress } from './upstream-address.js';
-import { bounded, type ExchangeLimits, type Settle } from './bounded.js';
+import type { Endpoint } from '../config/address.js';
+import { bounded, type ExchangeLimits, type Settle } from '../runtime/bounded.js';
 import { MalformedAnswer } from './upstream-failure.js';
 import type { UdpSockets } from './udp-sockets.js';
 
@@ -22,11 +22,6 @@ export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, me
   else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
 }
 
-/** True when a datagram came from the upstream's own address and port. */
-export function fromUpstream(rinfo: { address: string; port: number }, target: UpstreamAddress): boolean {
-  return rinfo.port === target.port && rinfo.address === target.host;
-}
-
 /**
  * Sends `query` over UDP on one of the upstream's shared sockets (see
  * udp-sockets.ts) and resolves with the first datagram that is its answer, or
@@ -35,7 +30,7 @@ export function fromUpstream(rinfo: { address: string; port: number }, target: U
  * timeout. The sockets are connect()ed, so the kernel drops datagrams from
  * anyone else; the source is checked again all the same.
  */
-export function udpExchange(target: UpstreamAddress, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
+export function udpExchange(target: Endpoint, query: UpstreamQuery, limits: ExchangeLimits, sockets: UdpSockets): Promise<Exchanged> {
   return bounded<Exchanged>(limits, (settle) => {
     const accept = (message: Buffer): boolean => {
       const header = checkAnswer(message, query, 'udp');

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import type { UpstreamAddress } from './upstream-address.js';
+import type { Endpoint } from '../config/address.js';
 
 /**
  * Source ports for upstream queries. A fresh socket per query costs about
@@ -15,6 +15,11 @@ import type { UpstreamAddress } from './upstream-address.js';
 const SOCKETS_PER_UPSTREAM = 8;
 const USES_PER_SOCKET = 16;
 const MAX_AGE_MS = 2000;
+
+/** True when a datagram came from the upstream's own address and port (`host` is in the form the kernel reports). */
+export function fromUpstream(rinfo: { address: string; port: number }, target: Endpoint): boolean {
+  return rinfo.port === target.port && rinfo.address === target.host;
+}
 
 /** Called with each datagram whose ID matches; returns true when it was the answer. */
 export type AnswerWaiter = (message: Buffer) => boolean;
@@ -33,12 +38,12 @@ export class UpstreamSocket {
   /** Settles once the socket is bound and connected. */
   readonly ready: Promise<void>;
 
-  constructor(target: UpstreamAddress, onRetire: (socket: UpstreamSocket) => void, onClose: (socket: UpstreamSocket) => void) {
+  constructor(target: Endpoint, onRetire: (socket: UpstreamSocket) => void, onClose: (socket: UpstreamSocket) => void) {
     this.#onRetire = onRetire;
     this.#onClose = onClose;
     this.#socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
     this.#socket.on('message', (message, rinfo) => {
-      if (message.length < 2 || rinfo.port !== target.port || rinfo.address !== target.host) return;
+      if (message.length < 2 || !fromUpstream(rinfo, target)) return;
       const waiter = this.#waiters.get(message.readUInt16BE(0));
       if (waiter?.accept(message) === true) this.#waiters.delete(message.readUInt16BE(0));
     });
@@ -113,7 +118,7 @@ export class UdpSockets {
   readonly #all = new Set<UpstreamSocket>();
 
   /** A socket for one query to `target`: a random usable one, or a new one while there are few. */
-  pick(target: UpstreamAddress): UpstreamSocket {
+  pick(target: Endpoint): UpstreamSocket {
     const key = `${target.host}|${target.port}`;
     let active = this.#active.get(key);
     if (active === undefined) this.#active.set(key, (active = []));
@@ -122,7 +127,7 @@ export class UdpSockets {
     return usable[Math.floor(Math.random() * usable.length)]!;
   }
 
-  #open(target: UpstreamAddress, active: UpstreamSocket[]): UpstreamSocket {
+  #open(target: Endpoint, active: UpstreamSocket[]): UpstreamSocket {
     const socket = new UpstreamSocket(
       target,
       (retired) => {
@@ -138,7 +143,7 @@ export class UdpSockets {
   }
 
   /** A socket of its own for a query whose ID collided on the picked one. */
-  fresh(target: UpstreamAddress): UpstreamSocket {
+  fresh(target: Endpoint): UpstreamSocket {
     return this.#open(target, this.#active.get(`${target.host}|${target.port}`) ?? []);
   }
 

@@ -1,18 +1,18 @@
 import type { Question } from '../dns/types.js';
 import { InFlight } from '../runtime/in-flight.js';
-import { Cancellation } from './cancellation.js';
+import { Cancellation } from '../runtime/cancellation.js';
 import { Slots } from './slots.js';
 import { UdpSockets } from './udp-sockets.js';
 import { askUpstream, type AskOptions } from './ask-upstream.js';
-import { parseUpstreamAddress, type UpstreamAddress } from './upstream-address.js';
+import type { Endpoint } from '../config/address.js';
 import { MalformedAnswer, UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
 import { textToWire } from '../dns/name-text.js';
 
 /** The pool's settings: the `upstreams` list and the `upstream` config section. */
 export interface UpstreamPoolOptions {
-  /** "192.0.2.1:53" or "[2001:db8::1]:53", tried in this order. */
-  upstreams: readonly string[];
+  /** Tried in this order (the config's upstreams). */
+  upstreams: readonly Endpoint[];
   /** Wait this long for one upstream (per attempt; a TCP retry after TC=1 gets as long again). */
   timeoutMs: number;
   /** The whole budget of one resolve(); then it rejects. */
@@ -59,7 +59,7 @@ const NUMBERS = ['timeoutMs', 'deadlineMs', 'deadAfterFailures', 'probeAfterMs',
  * upstream, like a timeout: the next one is asked.
  */
 export class UpstreamPool {
-  readonly #targets: UpstreamAddress[];
+  readonly #targets: readonly Endpoint[];
   readonly #options: Required<UpstreamPoolOptions>;
   readonly #health: UpstreamHealth;
   // Per-query bookkeeping in this long-lived object uses no Map or Set (see Slots): the requests in flight by key
@@ -76,12 +76,12 @@ export class UpstreamPool {
 
   /** Throws, naming the option, when an option cannot work. */
   constructor(options: UpstreamPoolOptions) {
-    if (options.upstreams.length === 0) throw new Error('upstream pool: "upstreams" is empty; expected at least one "addr:port"');
+    if (options.upstreams.length === 0) throw new Error('upstream pool: "upstreams" is empty; expected at least one upstream');
     for (const key of NUMBERS) {
       const value = options[key];
       if (!Number.isInteger(value) || value < 1) throw new Error(`upstream pool: "${key}" is ${String(value)}; expected a positive integer`);
     }
-    this.#targets = options.upstreams.map(parseUpstreamAddress);
+    this.#targets = options.upstreams;
     this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now, onMalformedAnswer: options.onMalformedAnswer ?? (() => {}) };
     this.#health = new UpstreamHealth(this.#targets.length, this.#options);
   }

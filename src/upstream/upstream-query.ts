@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Question } from '../dns/types.js';
+import { RRType, type Question } from '../dns/types.js';
 import { messageFault } from '../dns/message-fault.js';
 import { HEADER_SIZE, readQuestion } from '../dns/wire.js';
 import { textToWire } from '../dns/name-text.js';
@@ -56,7 +56,7 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireNa
   at = bytes.writeUInt16BE(question.type, at);
   at = bytes.writeUInt16BE(question.class, at);
   at += 1; // OPT owner: the root
-  at = bytes.writeUInt16BE(41, at); // TYPE OPT
+  at = bytes.writeUInt16BE(RRType.OPT, at);
   at = bytes.writeUInt16BE(flags.udpPayload, at); // CLASS: payload size
   at += 2; // extended RCODE 0, version 0
   bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at); // then RDLENGTH 0

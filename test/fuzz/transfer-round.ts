@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Endpoint, endpoint } from '../../src/config/address.js';
 import net from 'node:net';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import { message, nameBytes, question } from './wire.js';
 /** Every n-th input also goes through a real TCP exchange with the fuzzing primary (SOA query, IXFR or AXFR, fallback). */
 const TCP_EVERY = 20;
 const LIMITS = { timeoutMs: 5000, maxBytes: 4 * 1048576 };
+/** The primary the in-process exchange stands for: only its label is ever used. */
+const IN_PROCESS = new Endpoint('127.0.0.1', 0, 4, 'in-process');
 
 /** Errors a transfer may end with: the reader's and the exchange's plain Errors, or the zone reader's ZoneSyntaxError; a TypeError or RangeError is a bug. */
 const acceptable = (error: Error): boolean => error.constructor === Error || error instanceof ZoneSyntaxError;
@@ -74,7 +77,7 @@ export async function transferRound(options: RoundOptions): Promise<Campaign> {
       try {
         if (ixfr) await writeBaseCopy(copy);
         const result = await transfer(
-          { kind: ixfr ? 'ixfr' : 'axfr', fromSerial: HELD_SERIAL, zone: TRANSFER_ZONE, primary: 'in-process', ...LIMITS },
+          { kind: ixfr ? 'ixfr' : 'axfr', fromSerial: HELD_SERIAL, zone: TRANSFER_ZONE, primary: IN_PROCESS, ...LIMITS },
           async (query, limits, onMessage) => {
             const input = transferResponses(options.seed, index, query);
             expected = input.expected;
@@ -98,7 +101,7 @@ export async function transferRound(options: RoundOptions): Promise<Campaign> {
         campaign.count('tcp exchanges');
         try {
           if (ixfr) await writeBaseCopy(copy);
-          const outcome = await refreshFromPrimaries({ zone: TRANSFER_ZONE, primaries: [primary.hostPort], ...LIMITS }, copy, ixfr ? HELD_SERIAL : null, next);
+          const outcome = await refreshFromPrimaries({ zone: TRANSFER_ZONE, primaries: [endpoint(primary.hostPort, 'primary')], ...LIMITS }, copy, ixfr ? HELD_SERIAL : null, next);
           if (outcome.kind !== 'up-to-date') await loadZoneSource(SECONDARY, next);
         } catch (error) {
           judgeError(campaign, index, error, 'tcp', acceptable);

@@ -5,8 +5,9 @@ const LOOPBACK = new BlockList();
 LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK.addAddress('::1', 'ipv6');
 
-/** Throws unless `hostPort` ("addr:port", "[v6]:port" or a bare address) is on loopback. */
-export function assertLoopback(hostPort: string): void {
+/** Throws unless `entry` ("addr:port", "[v6]:port", a bare address, or a parsed endpoint's text) is on loopback. */
+export function assertLoopback(entry: string | { readonly label: string }): void {
+  const hostPort = typeof entry === 'string' ? entry : entry.label;
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(hostPort);
   const host = bracketed ? bracketed[1]! : isIP(hostPort) ? hostPort : hostPort.replace(/:\d+$/, '');
   const family = isIP(host);
@@ -16,6 +17,6 @@ export function assertLoopback(hostPort: string): void {
 }
 
 /** assertLoopback for each entry. */
-export function assertLoopbackAll(list: readonly string[]): void {
+export function assertLoopbackAll(list: ReadonlyArray<string | { readonly label: string }>): void {
   for (const entry of list) assertLoopback(entry);
 }

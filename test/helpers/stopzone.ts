@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { endpoint } from '../../src/config/address.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
@@ -29,7 +30,7 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   const config: Config = {
     ...parsed,
-    admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: ['127.0.0.1:0'] },
+    admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { endpoint } from '../../src/config/address.js';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { startAdminServer } from '../../src/observe/admin-server.js';
@@ -9,7 +10,7 @@ import { connectRaw, trickle } from '../helpers/tcp-peer.js';
 /** The admin listener holds slow and surplus clients to bounds (issue 17: the same class of defect as D8). */
 
 async function start(t: Test, limits?: HttpLimits) {
-  const admin = await startAdminServer(['127.0.0.1:0'], new Registry(), () => true, createLogger('silent'), limits);
+  const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], new Registry(), () => true, createLogger('silent'), limits);
   t.teardown(() => admin.close());
   return admin.endpoints[0]!;
 }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { endpoint } from '../../src/config/address.js';
 import pino from 'pino';
 import dnsPacket from 'dns-packet';
 import { packetHandler } from '../../src/server/handle-packet.js';
@@ -24,7 +25,7 @@ function notifyFor(zone: string, withForwardPointer: boolean): Buffer {
 t.test('a malformed NOTIFY from a primary: FORMERR, no refresh; a well-formed one: NOERROR and a refresh', async (t) => {
   const refreshed: number[] = [];
   const zones = {
-    secondary: (name: string) => (name === 'rpz.test' ? { index: 0, primaries: ['127.0.0.1:5300'], key: undefined } : null),
+    secondary: (name: string) => (name === 'rpz.test' ? { index: 0, primaries: [endpoint('127.0.0.1:5300', 'primary')], key: undefined } : null),
     refresh: async (index: number) => refreshed.push(index) > 0,
   } as unknown as PolicyZones;
   const log = pino({ level: 'silent' });

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { endpoint } from '../../src/config/address.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -70,7 +71,7 @@ if (missing !== null) {
   t.test('with a CA: HTTP and HTTPS show the page', async (t) => {
     const ca = await makeTestCa();
     const running = await startStopPage({
-      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, caCertFile: ca.certFile, caKeyFile: ca.keyFile },
+      config: { enabled: true, addresses: ['127.0.0.1'], http: [endpoint('127.0.0.1:0', 'http', { listener: true })], https: [endpoint('127.0.0.1:0', 'https', { listener: true })], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, caCertFile: ca.certFile, caKeyFile: ca.keyFile },
       policy,
       log,
       referenceKey: KEY,
@@ -98,7 +99,7 @@ if (missing !== null) {
 
   t.test('without a CA: HTTPS fails at once with a clear error, HTTP still shows the page', async (t) => {
     const running = await startStopPage({
-      config: { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000 },
+      config: { enabled: true, addresses: ['127.0.0.1'], http: [endpoint('127.0.0.1:0', 'http', { listener: true })], https: [endpoint('127.0.0.1:0', 'https', { listener: true })], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000 },
       policy,
       log,
       referenceKey: KEY,

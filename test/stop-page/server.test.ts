@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { endpoint } from '../../src/config/address.js';
 import { request as httpRequest } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -23,7 +24,7 @@ async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
   ]);
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({ write: (chunk, _e, done) => (logs.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)), done()) });
-  const config: Config['stopPage'] = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, ...over };
+  const config: Config['stopPage'] = { enabled: true, addresses: ['127.0.0.1'], http: [endpoint('127.0.0.1:0', 'http', { listener: true })], https: [endpoint('127.0.0.1:0', 'https', { listener: true })], certificatesPerSecond: 10, certificateBurst: 20, maxConnections: 1000, ...over };
   const running = await startStopPage({ config, policy: { current: () => set }, log: createLogger('info', sink), referenceKey: KEY });
   assertLoopbackAll([...running.http, ...running.https]);
   t.teardown(() => running.close());

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { endpoint } from '../../src/config/address.js';
 import t, { type Test } from 'tap';
 import { createLogger } from '../../src/observe/logger.js';
 import type { HttpLimits } from '../../src/observe/http-limits.js';
@@ -9,7 +10,7 @@ import { connectRaw, trickle } from '../helpers/tcp-peer.js';
 /** The stop page holds slow and surplus clients to bounds (issue 17: the same class of defect as D8). */
 
 async function start(t: Test, httpLimits?: HttpLimits) {
-  const config = { enabled: true, addresses: ['127.0.0.1'], http: ['127.0.0.1:0'], https: ['127.0.0.1:0'], maxConnections: 1000, certificatesPerSecond: 10, certificateBurst: 20 };
+  const config = { enabled: true, addresses: ['127.0.0.1'], http: [endpoint('127.0.0.1:0', 'http', { listener: true })], https: [endpoint('127.0.0.1:0', 'https', { listener: true })], maxConnections: 1000, certificatesPerSecond: 10, certificateBurst: 20 };
   const running = await startStopPage({ config, policy: { current: () => new PolicySet([]) }, log: createLogger('silent'), referenceKey: Buffer.from('k'), ...(httpLimits && { httpLimits }) });
   t.teardown(() => running.close());
   return running.http[0]!;

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { endpoint } from '../../src/config/address.js';
 import dnsPacket from 'dns-packet';
 import { UpstreamFailure, UpstreamPool, type UpstreamAnswer, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { FORGED_ADDRESS, startFakeUpstream, type FakeBehaviour, type FakeUpstream, type FakeUpstreamOptions } from '../helpers/fake-upstream.js';
@@ -21,7 +22,7 @@ async function fake(t: Test, options: FakeUpstreamOptions = {}): Promise<FakeUps
 
 function pool(t: Test, upstreams: string[], options: Partial<UpstreamPoolOptions> = {}): UpstreamPool {
   assertLoopbackAll(upstreams);
-  const p = new UpstreamPool({ upstreams, timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
+  const p = new UpstreamPool({ upstreams: upstreams.map((u) => endpoint(u, 'upstream')), timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(() => p.close());
   return p;
 }

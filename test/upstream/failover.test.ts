@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { endpoint } from '../../src/config/address.js';
 import { UpstreamFailure, UpstreamPool, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
@@ -16,7 +17,7 @@ async function fakes(t: Test, behaviours: FakeBehaviour[]): Promise<FakeUpstream
 function pool(t: Test, upstreams: FakeUpstream[], options: Partial<UpstreamPoolOptions> = {}): UpstreamPool {
   const list = upstreams.map((u) => u.hostPort);
   assertLoopbackAll(list);
-  const p = new UpstreamPool({ upstreams: list, timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
+  const p = new UpstreamPool({ upstreams: list.map((u) => endpoint(u, 'upstream')), timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(() => p.close());
   return p;
 }
@@ -109,9 +110,9 @@ t.test('rejections are only ever UpstreamFailure', async (t) => {
 });
 
 t.test('bad options are refused at construction, naming the option', async (t) => {
-  const base = { upstreams: ['127.0.0.1:5300'], timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 1000, udpPayload: 1232 };
+  const base = { upstreams: [endpoint('127.0.0.1:5300', 'upstream')], timeoutMs: 100, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 1000, udpPayload: 1232 };
   t.throws(() => new UpstreamPool({ ...base, upstreams: [] }), { message: /"upstreams" is empty/ });
-  t.throws(() => new UpstreamPool({ ...base, upstreams: ['127.0.0.1'] }), { message: /upstream "127\.0\.0\.1": expected/ });
+  t.throws(() => endpoint('127.0.0.1', 'upstream'), { message: /upstream "127\.0\.0\.1": expected/ }, 'a bad address is refused where the config is read');
   t.throws(() => new UpstreamPool({ ...base, timeoutMs: 0 }), { message: /"timeoutMs" is 0; expected a positive integer/ });
   t.throws(() => new UpstreamPool({ ...base, deadAfterFailures: 1.5 }), { message: /"deadAfterFailures" is 1\.5/ });
 });

@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { endpoint } from '../../src/config/address.js';
 import { UpstreamPool, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
@@ -17,7 +18,7 @@ async function setup(t: Test, behaviours: FakeBehaviour[], options: Partial<Upst
   let clock = 1_000_000;
   const upstreams = fakes.map((u) => u.hostPort);
   assertLoopbackAll(upstreams);
-  const pool = new UpstreamPool({ upstreams, timeoutMs: 100, deadlineMs: 2000, deadAfterFailures: 2, probeAfterMs: 5000, udpPayload: 1232, now: () => clock, ...options });
+  const pool = new UpstreamPool({ upstreams: upstreams.map((u) => endpoint(u, 'upstream')), timeoutMs: 100, deadlineMs: 2000, deadAfterFailures: 2, probeAfterMs: 5000, udpPayload: 1232, now: () => clock, ...options });
   t.teardown(async () => {
     await pool.close();
     await Promise.all(fakes.map((u) => u.close()));

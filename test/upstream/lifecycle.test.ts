@@ -1,4 +1,5 @@
 import t, { type Test } from 'tap';
+import { endpoint } from '../../src/config/address.js';
 import { UpstreamFailure, UpstreamPool, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
@@ -12,7 +13,7 @@ function request(name = 'www.example.test', extra: Partial<UpstreamRequest> = {}
 async function setup(t: Test, behaviour: FakeBehaviour, options: Partial<UpstreamPoolOptions> = {}) {
   const upstream = await startFakeUpstream({ records, behaviour });
   assertLoopbackAll([upstream.hostPort]);
-  const pool = new UpstreamPool({ upstreams: [upstream.hostPort], timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 5000, udpPayload: 1232, retries: 0, ...options });
+  const pool = new UpstreamPool({ upstreams: [endpoint(upstream.hostPort, 'upstream')], timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 5000, udpPayload: 1232, retries: 0, ...options });
   t.teardown(async () => {
     await pool.close();
     await upstream.close();

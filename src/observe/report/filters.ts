@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import type { ReportEvent } from './parse-event.js';
 
 /** The report's filters, as given on the command line; each list matches when any of its entries does. */
@@ -93,8 +94,7 @@ function clientMatcher(wanted: readonly string[]): (event: ReportEvent) => boole
 
 function parsePrefix(text: string): Prefix | undefined {
   const slash = text.indexOf('/');
-  let address = slash < 0 ? text : text.slice(0, slash);
-  if (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4) address = address.slice(7);
+  const address = unmapIPv4(slash < 0 ? text : text.slice(0, slash));
   const version = isIP(address);
   if (version === 0) return undefined;
   const max = version === 4 ? 32 : 128;

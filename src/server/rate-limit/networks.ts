@@ -1,3 +1,4 @@
+import type { Network as ConfigNetwork } from '../../config/address.js';
 import { readAddress } from '../../rpz/address-bytes.js';
 
 /** A network as 16 address bytes (IPv4-mapped for IPv4), zero past its prefix, and the prefix length within those 128 bits. */
@@ -7,17 +8,16 @@ export interface Network {
 }
 
 /**
- * Parses CIDR strings ("10.0.0.0/8", "2001:db8::/32", "192.0.2.1") once, at
- * start-up; the config check has already refused malformed ones, so a bad
- * entry here is a programming error and throws.
+ * The config's networks (rateLimit.exempt) as 16 bytes each, once, at
+ * start-up; the config has parsed them, so an address that does not read
+ * here is a programming error and throws.
  */
-export function networkList(cidrs: readonly string[]): Network[] {
-  return cidrs.map((cidr) => {
-    const [address = '', length] = cidr.split('/');
+export function networkList(networks: readonly ConfigNetwork[]): Network[] {
+  return networks.map((network) => {
     const bytes = new Uint8Array(16);
-    const family = readAddress(address, bytes);
-    if (family === 0) throw new Error(`not an address: ${cidr}`);
-    const bits = family === 4 ? 96 + Number(length ?? 32) : Number(length ?? 128);
+    const family = readAddress(network.address, bytes);
+    if (family === 0) throw new Error(`not an address: ${network.label}`);
+    const bits = family === 4 ? 96 + network.bits : network.bits;
     return { bytes: maskTo(bytes, bits, bytes), bits };
   });
 }

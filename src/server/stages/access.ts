@@ -1,25 +1,22 @@
 import { BlockList, isIPv4 } from 'node:net';
+import type { Network } from '../../config/address.js';
+import { unmapIPv4 } from '../../dns/ipv4-mapped.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import type { Stage } from '../../model/query.js';
 
-/** Builds the set of allowed client networks from CIDR strings ("10.0.0.0/8", "::1"). */
-export function allowList(networks: readonly string[]): BlockList {
+/** Builds the set of allowed client networks from the config's (access.allow). */
+export function allowList(networks: readonly Network[]): BlockList {
   const list = new BlockList();
-  for (const network of networks) {
-    const [address = '', prefix] = network.split('/');
-    const family = isIPv4(address) ? 'ipv4' : 'ipv6';
-    const bits = prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix);
-    list.addSubnet(address, bits, family);
-  }
+  for (const network of networks) list.addSubnet(network.address, network.bits, network.family === 4 ? 'ipv4' : 'ipv6');
   return list;
 }
 
 /** An IPv4-mapped IPv6 address (::ffff:192.0.2.1) is checked as the IPv4 address it carries. */
 function clientFamily(address: string): [string, 'ipv4' | 'ipv6'] {
   if (isIPv4(address)) return [address, 'ipv4'];
-  if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return [address.slice(7), 'ipv4'];
-  return [address, 'ipv6'];
+  const unmapped = unmapIPv4(address);
+  return unmapped === address ? [address, 'ipv6'] : [unmapped, 'ipv4'];
 }
 
 /** Distinct client addresses whose verdict is remembered; the memo is emptied when it fills. */

@@ -1,11 +1,9 @@
 import { EdeCode } from '../../dns/ede.js';
 import { emptyReply } from '../../dns/replies.js';
-import { Rcode } from '../../dns/types.js';
+import { Rcode, RRType } from '../../dns/types.js';
 import type { Answer, Query, Stage } from '../../model/query.js';
 
 const CLASS_IN = 1;
-const OPT = 41;
-const ANY = 255;
 
 /**
  * Questions a filtering forwarder does not pass on: zone transfers (AXFR,
@@ -18,7 +16,7 @@ function outOfScope(query: Query): string | null {
   const { type, class: klass } = query.question;
   if (klass !== CLASS_IN) return `class ${klass}: only class IN is answered`;
   if (type === 251 || type === 252) return 'zone transfers are not served';
-  if (type === OPT || (type >= 128 && type < ANY)) return `query type ${type} is not served`;
+  if (type === RRType.OPT || (type >= 128 && type < RRType.ANY)) return `query type ${type} is not served`;
   return null;
 }
 

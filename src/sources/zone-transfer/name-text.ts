@@ -1,3 +1,4 @@
+import { labelText } from '../../dns/name-text.js';
 import { walkName } from '../../dns/name-walk.js';
 
 /**
@@ -10,14 +11,8 @@ import { walkName } from '../../dns/name-walk.js';
  */
 export function nameText(buf: Buffer, offset: number): { text: string; end: number } | null {
   const labels: string[] = [];
-  const end = walkName(buf, offset, (start, length) => labels.push(labelText(buf.subarray(start, start + length))));
+  const end = walkName(buf, offset, (start, length) => labels.push(labelText(buf, start, start + length)));
   return end < 0 ? null : { text: labels.join('.'), end };
-}
-
-function labelText(label: Buffer): string {
-  let text = '';
-  for (const c of label) text += c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
-  return text;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Endpoint } from '../../config/address.js';
 import type { TsigKey } from './tsig-key.js';
 import { querySoaSerial, transfer } from './transfer.js';
 import { applyDeltas, writeZoneCopy, type TouchedLines } from './zone-copy.js';
@@ -6,7 +7,7 @@ import { applyDeltas, writeZoneCopy, type TouchedLines } from './zone-copy.js';
 export interface SecondaryOptions {
   readonly zone: string;
   /** Tried in order; the first that answers is used. */
-  readonly primaries: readonly string[];
+  readonly primaries: readonly Endpoint[];
   readonly key?: TsigKey;
   readonly timeoutMs: number;
   readonly maxBytes: number;
@@ -56,11 +57,11 @@ export async function refreshFromPrimaries(options: SecondaryOptions, copyPath: 
   throw new Error(reasons.join('; '));
 }
 
-async function refreshFrom(primary: string, options: SecondaryOptions, copyPath: string, held: number | null, into: string): Promise<RefreshOutcome> {
+async function refreshFrom(primary: Endpoint, options: SecondaryOptions, copyPath: string, held: number | null, into: string): Promise<RefreshOutcome> {
   const started = Date.now();
   const common = { primary, zone: options.zone, timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, ...(options.key !== undefined && { key: options.key }) };
   const serial = await querySoaSerial(common);
-  const done = (kind: RefreshOutcome['kind'], bytes: number, extra: Partial<RefreshOutcome> = {}): RefreshOutcome => ({ kind, primary, serial, bytes, ms: Date.now() - started, ...extra });
+  const done = (kind: RefreshOutcome['kind'], bytes: number, extra: Partial<RefreshOutcome> = {}): RefreshOutcome => ({ kind, primary: primary.label, serial, bytes, ms: Date.now() - started, ...extra });
   if (held !== null && !serialNewer(serial, held)) return done('up-to-date', 0);
 
   let ixfrFallback: string | undefined;
@@ -80,7 +81,7 @@ async function refreshFrom(primary: string, options: SecondaryOptions, copyPath:
     }
   }
   const result = await transfer({ ...common, kind: 'axfr' });
-  if (result.kind !== 'axfr') throw new Error(`the primary ${primary} answered an AXFR of ${options.zone} with something else`);
+  if (result.kind !== 'axfr') throw new Error(`the primary ${primary.label} answered an AXFR of ${options.zone} with something else`);
   await writeZoneCopy(into, result.lines);
   return done('axfr', result.bytes, { serial: result.serial, ...(ixfrFallback !== undefined && { ixfrFallback }) });
 }

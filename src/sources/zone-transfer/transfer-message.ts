@@ -2,14 +2,13 @@ import { randomInt } from 'node:crypto';
 import { readNameWire } from '../../dns/message-writer.js';
 import { messageFault } from '../../dns/message-fault.js';
 import { nameWire, wireToText } from '../../dns/name-text.js';
+import { RRType, typeName } from '../../dns/types.js';
 import { hasTsig } from './tsig.js';
 import type { TsigVerifier } from './tsig-stream.js';
 
 /** Query types of a transfer (RFC 1995, RFC 5936) and SOA. */
-export const QType = { SOA: 6, IXFR: 251, AXFR: 252 } as const;
 
 const RCODE_NAMES: Record<number, string> = { 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED', 9: 'NOTAUTH', 10: 'NOTZONE' };
-const TYPE_NAMES: Record<number, string> = { 6: 'SOA', 251: 'IXFR', 252: 'AXFR' };
 
 /**
  * A query for `zone` (no trailing dot), RD clear. With `soaSerial` (IXFR),
@@ -28,7 +27,7 @@ export function buildQuery(zone: string, qtype: number, soaSerial?: number): Buf
   rdata.writeUInt16BE(22, 0); // two root names, then five 32-bit numbers
   rdata.writeUInt32BE(soaSerial >>> 0, 4);
   const ttl = Buffer.alloc(4);
-  return Buffer.concat([header, question, zoneWire, typeClass(QType.SOA), ttl, rdata]);
+  return Buffer.concat([header, question, zoneWire, typeClass(RRType.SOA), ttl, rdata]);
 }
 
 function typeClass(type: number): Buffer {
@@ -73,7 +72,7 @@ export function checkResponse(message: Buffer, expected: Expected): number {
 function rcodeError(rcode: number, expected: Expected): Error {
   const name = RCODE_NAMES[rcode] ?? `RCODE ${rcode}`;
   const from = `the primary ${expected.primary}`;
-  const type = TYPE_NAMES[expected.qtype] ?? String(expected.qtype);
+  const type = typeName(expected.qtype);
   if (rcode === 5) return new Error(`${from} refused ${expected.what} (REFUSED): check its allow-transfer list and the TSIG key we send`);
   if (rcode === 9) return new Error(`${from} is not authoritative for ${expected.zone} or did not accept our TSIG key (NOTAUTH)`);
   if (rcode === 4) return new Error(`${from} does not implement ${type} (NOTIMP)`);

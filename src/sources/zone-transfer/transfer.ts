@@ -3,16 +3,17 @@ import type { TsigKey } from './tsig-key.js';
 import { signMessage, type Clock } from './tsig.js';
 import { TsigVerifier } from './tsig-stream.js';
 import { toZoneRecord } from './record-text.js';
-import { tcpExchange } from './tcp-exchange.js';
-import { buildQuery, checkResponse, QType, type Expected } from './transfer-message.js';
+import type { Endpoint } from '../../config/address.js';
+import { exchangeWithPrimary } from './primary-exchange.js';
+import { RRType } from '../../dns/types.js';
+import { buildQuery, checkResponse, type Expected } from './transfer-message.js';
 import { TransferReader, type TransferResult } from './transfer-reader.js';
 
 export type { TransferResult } from './transfer-reader.js';
 
 /** Where to transfer a policy zone from, and within what limits. */
 export interface TransferOptions {
-  /** "127.0.0.1:5300", "[::1]:53" or a bare address (port 53). */
-  primary: string;
+  primary: Endpoint;
   /** The zone, with or without the trailing dot. */
   zone: string;
   /** Signs the query and requires signed responses (RFC 8945). */
@@ -31,20 +32,20 @@ export type TransferRequest = (TransferOptions & { kind: 'axfr' }) | (TransferOp
 /** Asks the primary for the zone's SOA over TCP (signed when a key is given) and returns its serial. */
 export async function querySoaSerial(options: TransferOptions): Promise<number> {
   const zone = zoneOf(options.zone);
-  const exchange = start(options, zone, QType.SOA, `the SOA query for ${zone}`);
+  const exchange = start(options, zone, RRType.SOA, `the SOA query for ${zone}`);
   let serial: number | undefined;
-  await tcpExchange(exchange.query, { ...options, what: exchange.expected.what }, (message) => {
+  await exchangeWithPrimary(exchange.query, { ...options, what: exchange.expected.what }, (message) => {
     const questionEnd = checkResponse(message, exchange.expected);
-    const source = { file: `axfr://${options.primary}/${zone}`, origin: zone };
+    const source = { file: `axfr://${options.primary.label}/${zone}`, origin: zone };
     for (const at of listRecords(message, questionEnd) ?? []) {
-      if (at.section !== 'answer' || at.type !== QType.SOA) continue;
+      if (at.section !== 'answer' || at.type !== RRType.SOA) continue;
       const record = toZoneRecord(message, at, source, 1);
       if (record?.owner === zone) serial = Number(record.rdata[2]);
     }
     exchange.expected.verifier?.finish();
     return true;
   });
-  if (serial === undefined) throw new Error(`the primary ${options.primary} has no SOA for ${zone}: is it authoritative for the zone?`);
+  if (serial === undefined) throw new Error(`the primary ${options.primary.label} has no SOA for ${zone}: is it authoritative for the zone?`);
   return serial;
 }
 
@@ -55,26 +56,26 @@ export async function querySoaSerial(options: TransferOptions): Promise<number> 
  * `line` = the record's 1-based index in the transfer. `exchange` carries the
  * messages (the fuzz harness hands them over in-process).
  */
-export async function transfer(request: TransferRequest, exchange: typeof tcpExchange = tcpExchange): Promise<TransferResult & { bytes: number }> {
+export async function transfer(request: TransferRequest, exchange: typeof exchangeWithPrimary = exchangeWithPrimary): Promise<TransferResult & { bytes: number }> {
   const zone = zoneOf(request.zone);
-  const qtype = request.kind === 'axfr' ? QType.AXFR : QType.IXFR;
+  const qtype = request.kind === 'axfr' ? RRType.AXFR : RRType.IXFR;
   const what = `the ${request.kind.toUpperCase()} of ${zone}`;
   const started = start(request, zone, qtype, what, request.kind === 'ixfr' ? request.fromSerial : undefined);
   const reader = new TransferReader(request.kind);
-  const source = { file: `axfr://${request.primary}/${zone}`, origin: zone };
+  const source = { file: `axfr://${request.primary.label}/${zone}`, origin: zone };
   let index = 0;
   const bytes = await exchange(started.query, { ...request, what }, (message, messageIndex) => {
     const questionEnd = checkResponse(message, started.expected);
     const records = listRecords(message, questionEnd);
-    if (records === null) throw new Error(`the primary ${request.primary} sent a malformed message during ${what} (message ${messageIndex + 1})`);
+    if (records === null) throw new Error(`the primary ${request.primary.label} sent a malformed message during ${what} (message ${messageIndex + 1})`);
     for (const at of records) {
       if (at.section !== 'answer') continue;
       const record = toZoneRecord(message, at, source, ++index);
-      if (record === null) throw new Error(`the primary ${request.primary} sent a malformed record (number ${index}) during ${what}`);
+      if (record === null) throw new Error(`the primary ${request.primary.label} sent a malformed record (number ${index}) during ${what}`);
       try {
         reader.add(record);
       } catch (error) {
-        throw new Error(`${what} from ${request.primary}: ${(error as Error).message}`);
+        throw new Error(`${what} from ${request.primary.label}: ${(error as Error).message}`);
       }
     }
     reader.endOfMessage(messageIndex);
@@ -83,7 +84,7 @@ export async function transfer(request: TransferRequest, exchange: typeof tcpExc
   });
   const result = reader.result();
   if (result.kind === 'ixfr' && request.kind === 'ixfr' && result.fromSerial !== request.fromSerial) {
-    throw new Error(`${what} from ${request.primary} starts at serial ${result.fromSerial}; we asked for the changes since ${request.fromSerial}`);
+    throw new Error(`${what} from ${request.primary.label} starts at serial ${result.fromSerial}; we asked for the changes since ${request.fromSerial}`);
   }
   return { ...result, bytes };
 }
@@ -92,7 +93,7 @@ export async function transfer(request: TransferRequest, exchange: typeof tcpExc
 function start(options: TransferOptions, zone: string, qtype: number, what: string, soaSerial?: number): { query: Buffer; expected: Expected } {
   const unsigned = buildQuery(zone, qtype, soaSerial);
   const id = unsigned.readUInt16BE(0);
-  const base = { id, zone, qtype, primary: options.primary, what };
+  const base = { id, zone, qtype, primary: options.primary.label, what };
   if (options.key === undefined) return { query: unsigned, expected: base };
   const signed = signMessage(unsigned, options.key, { now: options.now });
   return { query: signed.message, expected: { ...base, verifier: new TsigVerifier(options.key, signed.mac, options.now) } };

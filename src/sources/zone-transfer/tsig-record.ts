@@ -1,9 +1,9 @@
 import { readNameWire } from '../../dns/message-writer.js';
+import { RRType } from '../../dns/types.js';
 import { wireToText } from '../../dns/name-text.js';
 import { listRecords, readQuestion, skipName } from '../../dns/wire.js';
 
-/** RR type TSIG and class ANY (RFC 8945 section 4.2). */
-export const TSIG_TYPE = 250;
+/** Class ANY, in which a TSIG record travels (RFC 8945 section 4.2). */
 export const CLASS_ANY = 255;
 
 /** TSIG error codes (RFC 8945 section 3; BADTRUNC from section 5.2.2.1). */
@@ -34,7 +34,7 @@ export function findTsig(message: Buffer): TsigFind {
   if (question === null) return { malformed: 'the question section is malformed' };
   const records = listRecords(message, question.end);
   if (records === null) return { malformed: 'the message does not hold the records its header counts' };
-  const at = records.findIndex((r) => r.type === TSIG_TYPE);
+  const at = records.findIndex((r) => r.type === RRType.TSIG);
   if (at < 0) return { found: null };
   const record = records[at]!;
   if (at !== records.length - 1 || record.section !== 'additional') return { malformed: 'a TSIG record is not the last record of the message' };
@@ -105,7 +105,7 @@ export function tsigRecordBytes(fields: {
   idAndError.writeUInt16BE(fields.error, 2);
   const rdata = Buffer.concat([fields.algorithmWire, timers(fields.timeSigned, fields.fudge), sized(fields.mac), idAndError, sized(fields.otherData)]);
   const fixed = Buffer.alloc(10);
-  fixed.writeUInt16BE(TSIG_TYPE, 0);
+  fixed.writeUInt16BE(RRType.TSIG, 0);
   fixed.writeUInt16BE(CLASS_ANY, 2);
   fixed.writeUInt32BE(0, 4);
   fixed.writeUInt16BE(rdata.length, 8);

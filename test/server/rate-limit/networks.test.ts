@@ -2,6 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import t from 'tap';
 import { readAddress } from '../../../src/rpz/address-bytes.js';
 import { addressToString } from '../../../src/rpz/ip-prefix.js';
+import { parseNetwork } from '../../../src/config/address.js';
 import { inNetworks, maskTo, networkList } from '../../../src/server/rate-limit/networks.js';
 import { prng } from '../../helpers/prng.js';
 
@@ -15,7 +16,7 @@ t.test('inNetworks agrees with net.BlockList for random addresses and networks',
     const base = v4 ? `${byte()}.${byte()}.${byte()}.${byte()}` : Array.from({ length: 8 }, () => ((byte() << 8) | byte()).toString(16)).join(':');
     const list = new BlockList();
     list.addSubnet(base, bits, v4 ? 'ipv4' : 'ipv6');
-    const networks = networkList([`${base}/${bits}`]);
+    const networks = networkList([parseNetwork(`${base}/${bits}`)!]);
     // Addresses near the network (same first bytes, then random) and anywhere.
     for (let j = 0; j < 20; j++) {
       const bytes = new Uint8Array(16);

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { endpoint, type Endpoint } from '../../../src/config/address.js';
 import t, { type Test } from 'tap';
 import { transfer } from '../../../src/sources/zone-transfer/transfer.js';
 import { assertLoopback } from '../../helpers/loopback-guard.js';
@@ -28,7 +29,7 @@ function axfr(owner: 'backward' | 'forward') {
 }
 
 /** A primary on loopback that answers every framed query with `answer(query)`. */
-async function fakePrimary(t: Test, answer: (query: Buffer) => Buffer): Promise<string> {
+async function fakePrimary(t: Test, answer: (query: Buffer) => Buffer): Promise<Endpoint> {
   const server = net.createServer((socket) => {
     socket.on('error', () => {});
     socket.once('data', (chunk: Buffer) => {
@@ -41,7 +42,7 @@ async function fakePrimary(t: Test, answer: (query: Buffer) => Buffer): Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const primary = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  const primary = endpoint(`127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'primary');
   assertLoopback(primary);
   return primary;
 }

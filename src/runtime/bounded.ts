@@ -9,7 +9,10 @@ export interface Settle<T> {
 /** Limits on one exchange. */
 export interface ExchangeLimits {
   readonly timeoutMs: number;
-  readonly signal: Cancellation;
+  /** Ends the exchange early, with its reason; none: only the timeout does. */
+  readonly signal?: Cancellation;
+  /** The error a timeout rejects with; default "no answer within N ms". */
+  readonly timeoutError?: () => Error;
   /** Told of each socket's closing, so that the owner's close() can wait until nothing is left open. */
   readonly track?: (closed: Promise<void>) => void;
 }
@@ -20,9 +23,9 @@ export interface ExchangeLimits {
  * promise settles once they are closed); that cleanup runs exactly once,
  * however the exchange ends, so no socket or timer outlives it.
  */
-export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
+export function bounded<T>({ timeoutMs, signal, track, timeoutError }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal.reason !== null) {
+    if (signal?.reason != null) {
       reject(signal.reason);
       return;
     }
@@ -41,8 +44,8 @@ export function bounded<T>({ timeoutMs, signal, track }: ExchangeLimits, start: 
       reject: (error) => finish() && reject(error),
     };
 
-    const timer = setTimeout(() => settle.reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    const stopListening = signal.onAbort((reason) => settle.reject(reason));
+    const timer = setTimeout(() => settle.reject(timeoutError?.() ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const stopListening = signal?.onAbort((reason) => settle.reject(reason)) ?? (() => {});
     try {
       const close = start(settle);
       if (done) track?.(close());

@@ -64,3 +64,11 @@ export class MessageFramer {
     return message;
   }
 }
+
+/** `message` with its two-octet length in front (RFC 1035 section 4.2.2), in one buffer: one write, one segment. */
+export function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(message.length + 2);
+  out.writeUInt16BE(message.length, 0);
+  message.copy(out, 2);
+  return out;
+}
