@@ -65,3 +65,12 @@ t.test('bad configurations name file, line, key, the value found and what is exp
   }
   t.ok(new ConfigError('x') instanceof Error);
 });
+
+t.test('a file that does not name policy zones keeps the shipped ones; zones: [] removes them (issue 18 §3.1)', async (t) => {
+  const names = (text: string): string[] => parseConfig(text, {}).policy.zones.map((zone) => zone.name);
+  const shipped = ['allow.rpz', 'bypass-guard.rpz', 'local.rpz'];
+  t.same(names('listen:\n  port: 53\nupstreams: ["192.0.2.53:53"]\naccess:\n  allow: ["10.0.0.0/8"]\n'), shipped, "the README's example file");
+  t.same(names('policy:\n  startupWaitSeconds: 5\n'), shipped, 'a policy section without zones');
+  t.same(names('policy:\n  zones: []\n'), [], 'zones: [] on purpose');
+  t.same(names('policy:\n  zones:\n    - { name: mine.rpz, file: mine.rpz }\n'), ['mine.rpz'], 'a file that lists zones gets exactly those');
+});
