@@ -256,7 +256,7 @@ const PolicyZone = Type.Object(
 
 const Policy = Type.Object(
   {
-    zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
+    zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins. Left out, the shipped zones (zones/allow.rpz, bypass-guard.rpz and local.rpz, as with no config file); [] for none, which start-up warns about.' }),
     startupWaitSeconds: Type.Integer({
       minimum: 0,
       default: 30,
