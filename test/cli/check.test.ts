@@ -53,7 +53,7 @@ t.test('stopzone check --format reads a plain list; the actions shown are the po
   const run = runCli(['check', '--format', 'domains', '--policy', 'stop-page', '--zone', 'school.list', list]);
   t.equal(await run.exited, 0, run.stderr());
   const out = run.stdout();
-  t.match(out, /school\.txt: zone school\.list, a domains list of 2 names, loaded in \d+ ms/);
+  t.match(out, /school\.txt: zone school\.list, serial 1, \d+ records \(a domains list of 2 names\), loaded in \d+ ms/);
   t.match(out, /actions:  4 stop-page \(policy stop-page, in place of the rules' own: 4 nxdomain\)/);
   t.match(out, new RegExp(`warning: 1 × single-label name \\(a whole top-level domain\\)\\n\\s+${list}:2: found "tiktok"`));
 
