@@ -17,6 +17,15 @@ export function checkMeaning(config: Config): MeaningProblem | null {
       return { path: ['upstreams', String(i)], value: upstream, expected: 'an IP address and a port from 1 to 65535, like "192.0.2.1:53" or "[2001:db8::1]:53"' };
     }
   }
+  const listeners = { 'admin.listen': config.admin.listen, 'stopPage.http': config.stopPage.http, 'stopPage.https': config.stopPage.https };
+  for (const [key, addresses] of Object.entries(listeners)) {
+    for (const [i, address] of addresses.entries()) {
+      const match = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
+      if (match === null || isIP(match[1]!) === 0 || Number(match[2]) > 65535) {
+        return { path: [...key.split('.'), String(i)], value: address, expected: 'an IP address and a port (0 picks a free one), like "127.0.0.1:9153" or "[::1]:9153"' };
+      }
+    }
+  }
   for (const path of [['access', 'allow'], ['rateLimit', 'exempt']] as const) {
     const networks = path[0] === 'access' ? config.access.allow : config.rateLimit.exempt;
     for (const [i, network] of networks.entries()) {
