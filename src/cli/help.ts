@@ -43,20 +43,26 @@ ${keys}
 `;
 }
 
-export const CHECK_HELP = `Usage: stopzone check [--zone NAME] FILE...
+export const CHECK_HELP = `Usage: stopzone check [--zone NAME] [--format FORMAT] [--policy POLICY] FILE...
        stopzone check --config stopzone.yaml
 
-Loads RPZ zone files exactly as the server does and prints, per file, the
-triggers by type, the actions by kind, every kind of unusable record with its
-first lines, and the time and memory taken. Exit status 1 when a file cannot
-be loaded (a syntax error names file:line, what was found and what was
-expected); warnings alone exit 0, as the server loads such zones.
+Loads policy zones and plain lists exactly as the server does and prints, per
+file, the triggers by type, the actions its answers take (with a policy
+override, the policy's, beside the rules' own), every kind of unusable record
+or line with its first lines, and the time and memory taken. Exit status 1
+when a file cannot be loaded (a syntax error names file:line, what was found
+and what was expected); warnings alone exit 0, as the server loads such zones.
 
 Options:
-  -z, --zone NAME     the zone name (origin) for the files (default: each file's
-                      base name, e.g. "school" for school.rpz)
-  -c, --config PATH   check the zones configured in this file, under their names
-  -h, --help          show this help
+  -z, --zone NAME       the zone name (origin) for the files (default: each
+                        file's base name, e.g. "school" for school.rpz)
+  -f, --format FORMAT   rpz (default), domains, hosts or adblock: as the
+                        zone's format key
+  -p, --policy POLICY   the zone's policy override (given, disabled, passthru,
+                        drop, tcp-only, nxdomain, nodata, cname, stop-page)
+  -c, --config PATH     check the zones configured in this file, under their
+                        names, formats and policies
+  -h, --help            show this help
 `;
 
 export const HEALTHCHECK_HELP = `Usage: stopzone healthcheck [--config PATH]

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
-import { check, checkTargets } from './check.js';
+import { check, CheckUsageError, checkTargets, type CheckTarget } from './check.js';
 import { CHECK_HELP, HEALTHCHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
 import { healthcheck } from './healthcheck.js';
 import { report } from './report.js';
@@ -22,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'boolean', short: 'v' },
       markdown: { type: 'boolean' },
       zone: { type: 'string', short: 'z' },
+      format: { type: 'string', short: 'f' },
+      policy: { type: 'string', short: 'p' },
     },
   });
   const [command] = positionals;
@@ -37,7 +39,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'check': {
       if (values.help === true) return print(CHECK_HELP);
-      const targets = checkTargets(positionals.slice(1), values.zone, values.config, process.env);
+      let targets: CheckTarget[];
+      try {
+        targets = checkTargets(positionals.slice(1), { zone: values.zone, format: values.format, policy: values.policy }, values.config, process.env);
+      } catch (error) {
+        if (!(error instanceof CheckUsageError)) throw error;
+        process.stderr.write(`stopzone check: ${error.message}\n\n${CHECK_HELP}`);
+        return 2;
+      }
       if (targets.length === 0) return print(CHECK_HELP, 2);
       return check(targets, (line) => process.stdout.write(`${line}\n`));
     }

@@ -1,16 +1,22 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.js';
 import { compileFilter, type ReportFilters } from '../observe/report/filters.js';
 import { parseTimeBound } from '../observe/report/parse-time.js';
 import { fileSource, type LineSource } from '../observe/report/read-lines.js';
 import { renderCsv, renderJson } from '../observe/report/render-json-csv.js';
 import { renderText } from '../observe/report/render-text.js';
+import { blockLogFiles, rotationExamples } from '../observe/report/rotated-files.js';
 import { runReport, type ReportProgress } from '../observe/report/run-report.js';
 
 export const REPORT_HELP = `Usage: stopzone report [options] [FILE...]
+       stopzone report [options] --config stopzone.yaml
 
 Summarises block-log files (plain or gzip, told apart by their first bytes;
-"-" or no FILE reads stdin): totals of blocked, would-block (zones in disabled
+"-" or no FILE reads stdin). A FILE that does not exist is read as the
+block log configured under that name: blockLog.file "blocks.log" is written
+as blocks.1.log, blocks.2.log, ... (rotated), and those are read, oldest
+first. --config reads the block log a configuration file names. Totals of blocked, would-block (zones in disabled
 mode) and passthru events, the lines that were not block events, the time
 span, the top blocked names and clients, blocks per zone, action and trigger,
 and blocks per hour as a chart of the last 48 hours of the data.
@@ -31,6 +37,10 @@ Filters (repeat --client, --zone or --name to match any of several):
   --zone NAME         a policy zone, by zone name or list name
   --name NAME         a name and every name below it (example.com matches
                       ads.example.com)
+
+Input:
+  -c, --config PATH   the block log of this configuration (blockLog.file and
+                      its rotations)
 
 Output:
   --format FORMAT     text (default), json, or csv (columns section, key,
@@ -64,8 +74,16 @@ export async function report(argv: string[], io: ReportIo = processIo): Promise<
     io.stdout.write(REPORT_HELP);
     return 0;
   }
-  const files = options.files.length > 0 ? options.files : ['-'];
-  if (options.files.length === 0 && io.stdin.isTTY === true) {
+  let configured: string[] = [];
+  try {
+    configured = options.config === undefined ? [] : [configuredBlockLog(options.config)];
+  } catch (error) {
+    io.stderr.write(`stopzone report: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const named = [...options.files, ...configured];
+  const files = named.length > 0 ? named : ['-'];
+  if (named.length === 0 && io.stdin.isTTY === true) {
     io.stderr.write(`stopzone report: no FILE given and stdin is a terminal\n\n${REPORT_HELP}`);
     return 2;
   }
@@ -99,6 +117,7 @@ function parse(argv: string[], now: number) {
       format: { type: 'string', default: 'text' },
       top: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h' },
+      config: { type: 'string', short: 'c' },
     },
   });
   const format = FORMATS.find((f) => f === values.format);
@@ -121,14 +140,14 @@ function parse(argv: string[], now: number) {
     names: values.name,
   };
   compileFilter(filters); // a malformed --client fails here, as a usage error, not after opening the files
-  return { help: values.help === true, files: positionals, format, top, filters };
+  return { help: values.help === true, files: positionals, config: values.config, format, top, filters };
 }
 
 /** Sources for FILE... ("-" is stdin, once); fails before reading anything when a file is missing. Sums file sizes for the progress line. */
 function openSources(files: readonly string[], io: ReportIo): { sources: LineSource[]; totalBytes: number | undefined } {
   let totalBytes: number | undefined = 0;
   if (files.filter((f) => f === '-').length > 1) throw new Error('"-" (stdin) given more than once');
-  const sources = files.map((file): LineSource => {
+  const sources = files.flatMap(withRotations).map((file): LineSource => {
     if (file === '-') {
       totalBytes = undefined;
       return { name: 'stdin', open: () => io.stdin as AsyncIterable<Buffer> };
@@ -146,6 +165,32 @@ function openSources(files: readonly string[], io: ReportIo): { sources: LineSou
     return fileSource(file);
   });
   return { sources, totalBytes };
+}
+
+/** A FILE as given, or, when no such file exists, the rotated files of the block log configured under that name. */
+function withRotations(file: string): string[] {
+  if (file === '-') return [file];
+  const found = blockLogFiles(file);
+  if (found.length === 0 && !exists(file)) throw new Error(`cannot read ${file}: no such file, and no rotated files ${rotationExamples(file)} beside it`);
+  return found.length === 0 ? [file] : found;
+}
+
+/** The block-log path a configuration file names (relative to that file), refused when the log is not written to a file. */
+function configuredBlockLog(configPath: string): string {
+  const { blockLog } = loadConfig(configPath, {});
+  if (blockLog.destination === 'stdout') {
+    throw new Error(`${configPath}: blockLog.destination is stdout: the events are in the server's output; pipe it in (docker logs stopzone | stopzone report -)`);
+  }
+  return blockLog.file;
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A progress line on a terminal's stderr once the report runs longer than a second, at most 4 times a second; cleared at the end. */

@@ -40,7 +40,7 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
     throw new ConfigError(`${source}: found ${describe(parsed)} at the top level; expected a mapping of keys (listen, upstreams, ...)`);
   }
   const raw = parsed as Record<string, unknown>;
-  if (text === null) raw.policy = { zones: SHIPPED_ZONES.map((zone) => ({ ...zone })) };
+  keepShippedZones(raw);
   const origins = applyEnvironment(raw, env);
   const withDefaults = Value.Default(ConfigSchema, raw);
 
@@ -110,6 +110,18 @@ function readKeyFile(path: string, name: string): { secret: string; algorithm?: 
   const algorithm = /algorithm\s+"?(hmac-sha256|hmac-sha512|hmac-sha1)"?\s*;/i.exec(text)?.[1]?.toLowerCase() as 'hmac-sha256' | 'hmac-sha512' | 'hmac-sha1' | undefined;
   if (secret === undefined) return { problem: `${path} holds no secret for key "${name}"; expected base64, or a BIND key file with secret "..." (as tsig-keygen writes)` };
   return algorithm === undefined ? { secret } : { secret, algorithm };
+}
+
+/**
+ * A config that does not list policy zones (no `policy`, or no `policy.zones`)
+ * gets the shipped ones, as running with no file does: leaving them out of a
+ * file must not quietly turn filtering off. `zones: []` says "none" on purpose
+ * (the server then warns at start-up).
+ */
+function keepShippedZones(raw: Record<string, unknown>): void {
+  const policy = raw.policy === undefined ? {} : raw.policy;
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy) || 'zones' in policy) return; // a wrong shape is the schema's to report
+  raw.policy = { ...policy, zones: SHIPPED_ZONES.map((zone) => ({ ...zone })) };
 }
 
 /** Reads the file at `path` (or the embedded defaults when undefined) and parses it. */

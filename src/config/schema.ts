@@ -13,6 +13,9 @@ const hostPort = Type.String({
   description: 'an IP address and port: "192.0.2.1:53" or "[2001:db8::1]:53"',
 });
 
+/** A domain name in text: dot-separated labels of 1 to 63 characters, 253 at most in all (RFC 1035 section 2.3.4), an optional final dot. */
+const dnsName = (description: string) => Type.String({ pattern: String.raw`^(?=[^\s]{1,254}$)([^.\s]{1,63}\.)*[^.\s]{1,63}\.?$`, description });
+
 const cidr = Type.String({
   pattern: String.raw`^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$`,
   description: 'an address or network in CIDR form: "192.0.2.0/24", "2001:db8::/32", "127.0.0.1"',
@@ -170,7 +173,7 @@ export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-o
 
 const PolicyZone = Type.Object(
   {
-    name: Type.String({ minLength: 1, description: 'The policy zone\'s name (its origin), e.g. "school.rpz".' }),
+    name: dnsName('The policy zone\'s name (its origin), a domain name, e.g. "school.rpz".'),
     file: Type.Optional(Type.String({ minLength: 1, description: 'The zone\'s file, relative to the config file; watched: a change is loaded once the file has stopped changing (policy.fileSettleMs), and SIGHUP reloads every zone. Give exactly one of file, url or primaries.' })),
     url: Type.Optional(Type.String({ pattern: '^https?://', description: 'Download the zone or list from this http(s) URL, every refreshSeconds; an unchanged list costs nothing (ETag / If-Modified-Since). Give exactly one of file, url or primaries.' })),
     refreshSeconds: Type.Integer({ minimum: 1, default: 3600, description: 'How often a url zone is fetched again.' }),
@@ -223,7 +226,7 @@ const PolicyZone = Type.Object(
       POLICY_OVERRIDES.map((p) => Type.Literal(p)),
       { default: 'given', description: 'Override every rule\'s action: given (the zone\'s own), disabled (log "would have", change nothing), passthru, drop, tcp-only, nxdomain, nodata, cname (to `cname`), stop-page (A/AAAA of stopPage.addresses).' },
     ),
-    cname: Type.Optional(Type.String({ description: 'The target name for policy "cname".' })),
+    cname: Type.Optional(dnsName('The target name for policy "cname" (a domain name).')),
     maxPolicyTtl: Type.Integer({ minimum: 0, default: 5, description: 'TTL cap on policy answers (BIND\'s max-policy-ttl).' }),
     breakDnssec: Type.Boolean({
       default: true,
@@ -244,9 +247,9 @@ const PolicyZone = Type.Object(
         title: Type.Optional(Type.String({ description: 'Stop page heading (default: "This site is blocked").' })),
         reason: Type.Optional(Type.String({ description: 'Why names on this list are blocked, in one or two sentences.' })),
         reference: Type.Optional(Type.String({ description: 'The law or policy behind the list, as text.' })),
-        referenceUrl: Type.Optional(Type.String({ description: 'A link to that law or policy.' })),
+        referenceUrl: Type.Optional(Type.String({ pattern: '^https?://', description: 'A link (http: or https:) to that law or policy.' })),
         contact: Type.Optional(Type.String({ description: 'Whom to ask or how to appeal, as text.' })),
-        contactUrl: Type.Optional(Type.String({ description: 'A link (https: or mailto:) for appeals.' })),
+        contactUrl: Type.Optional(Type.String({ pattern: '^(https?://|mailto:)', description: 'A link (http:, https: or mailto:) for appeals.' })),
         legal: Type.Boolean({ default: false, description: 'A list imposed by law: the page answers HTTP 451 (else 403).' }),
       },
       { additionalProperties: false, default: {}, description: 'What the stop page says for this list.' },
@@ -257,7 +260,7 @@ const PolicyZone = Type.Object(
 
 const Policy = Type.Object(
   {
-    zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins.' }),
+    zones: Type.Array(PolicyZone, { default: [], description: 'Response Policy Zones, in order of precedence: an earlier zone wins. Left out, the shipped zones (zones/allow.rpz, bypass-guard.rpz and local.rpz, as with no config file); [] for none, which start-up warns about.' }),
     startupWaitSeconds: Type.Integer({
       minimum: 0,
       default: 30,
@@ -276,7 +279,7 @@ const TsigKey = Type.Object(
   {
     name: Type.String({ minLength: 1, description: 'The key name, as the primary knows it (e.g. "transfer-key").' }),
     algorithm: Type.Union([Type.Literal('hmac-sha256'), Type.Literal('hmac-sha512'), Type.Literal('hmac-sha1')], { default: 'hmac-sha256', description: 'The HMAC algorithm (hmac-sha1 only for old primaries).' }),
-    secret: Type.Optional(Type.String({ minLength: 1, description: 'The shared secret, base64, as tsig-keygen prints it. Give secret or secretFile.' })),
+    secret: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', description: 'The shared secret, base64, as tsig-keygen prints it. Give secret or secretFile.' })),
     secretFile: Type.Optional(
       Type.String({ minLength: 1, description: 'A file holding the secret (relative to the config file): bare base64, or a BIND key file as tsig-keygen writes it (its secret and algorithm are read). Give secret or secretFile.' }),
     ),
@@ -323,8 +326,14 @@ const BlockLog = Type.Object(
   {
     destination: Type.Union([Type.Literal('stdout'), Type.Literal('file'), Type.Literal('both')], { default: 'stdout', description: 'Where block events go: stdout (containers), a rotated file, or both.' }),
     file: Type.String({ default: '/var/log/stopzone/blocks.log', description: 'The block-log file, for destination file or both.' }),
-    rotateSize: Type.String({ default: '100m', description: 'Rotate the file at this size (pino-roll size: 10m, 1g).' }),
-    rotateFrequency: Type.String({ default: 'daily', description: 'Rotate the file at least this often (pino-roll: daily, hourly, or milliseconds).' }),
+    rotateSize: Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?\\s*([kKmMgG]([iI]?[bB])?|[bB])?$' }), Type.Number({ exclusiveMinimum: 0 })], {
+      default: '100m',
+      description: 'Rotate the file at this size: bytes (b), KiB (k, KB, KiB), MiB (m, MB, MiB) or GiB (g, GB, GiB), e.g. 100m or 1GB; a bare number is MiB.',
+    }),
+    rotateFrequency: Type.Union([Type.Literal('daily'), Type.Literal('hourly'), Type.Integer({ minimum: 1000 })], {
+      default: 'daily',
+      description: 'Rotate the file at least this often: daily, hourly, or a number of milliseconds (at least 1000).',
+    }),
     keepFiles: Type.Integer({ minimum: 1, default: 14, description: 'Rotated files kept.' }),
     client: Type.Union([Type.Literal('keep'), Type.Literal('truncate'), Type.Literal('hash')], {
       default: 'keep',

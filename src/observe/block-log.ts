@@ -68,7 +68,7 @@ export class BlockLog {
     if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, ...buffering }) as unknown as ClosableStream);
     if (config.destination !== 'stdout') {
       streams.push(
-        await pinoRoll({ file: config.file, size: config.rotateSize, frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering }),
+        await pinoRoll({ file: config.file, size: pinoRollSize(config.rotateSize), frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering }),
       );
     }
     for (const stream of streams) stream.on('drop', () => log().#countDrop());
@@ -135,4 +135,15 @@ export class BlockLog {
   #countDrop(): void {
     this.#dropped++;
   }
+}
+
+/**
+ * blockLog.rotateSize (checked by the schema: 100m, 100MB, 100MiB, 512k, 1g,
+ * 4096b, or a bare number of MiB) as pino-roll reads it: a number and one
+ * letter, k, m or g (powers of 1024) or b.
+ */
+export function pinoRollSize(size: string | number): string {
+  const match = /^([0-9.]+)\s*(?:([kmg])(?:i?b)?|(b))?$/i.exec(String(size));
+  if (match === null) return String(size);
+  return `${match[1]}${(match[2] ?? match[3] ?? 'm').toLowerCase()}`;
 }

@@ -5,7 +5,7 @@ const EXAMPLES = 3;
 export interface WarningSummary {
   readonly kind: string;
   readonly count: number;
-  /** "file:line: detail" for the first few occurrences. */
+  /** "file:line: detail" (or "file: detail" for the whole zone) for the first few occurrences. */
   readonly examples: readonly string[];
 }
 
@@ -21,7 +21,8 @@ export class LoadWarnings {
     let entry = this.#kinds.get(kind);
     if (entry === undefined) this.#kinds.set(kind, (entry = { count: 0, examples: [] }));
     entry.count++;
-    if (entry.examples.length < EXAMPLES) entry.examples.push(`${file}:${line}: ${detail}`);
+    // Line 0: a warning about the whole zone, which has no line of its own.
+    if (entry.examples.length < EXAMPLES) entry.examples.push(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`);
   }
 
   /** Every kind seen, in the order first seen. */

@@ -189,6 +189,11 @@ export class PolicyZoneCompiler {
     // NS and anything else at the apex: zone plumbing, not policy.
   }
 
+  /** Counts a problem found outside any record (a plain list's line that held no usable name). */
+  warn(kind: string, file: string, line: number, detail: string): void {
+    this.#warnings.add(kind, file, line, detail);
+  }
+
   #warn(kind: string, record: ZoneRecord, detail: string): void {
     this.#warnings.add(kind, record.file, record.line, detail);
   }

@@ -32,6 +32,6 @@ export async function loadZoneSource(zone: Config['policy']['zones'][number], pa
   const compiler = new PolicyZoneCompiler(origin);
   // A list has no SOA; policy answers carry this one in their additional section, as a zone's own would be.
   compiler.add({ owner: origin, ttl: 300, type: 'SOA', rdata: ['localhost.', 'hostmaster.localhost.', '1', '3600', '600', '86400', '60'], origin, file: path, line: 0 });
-  await readPlainList(path, zone.format, origin, (record) => compiler.add(record), zone.maxLineLength);
+  await readPlainList(path, zone.format, origin, compiler, zone.maxLineLength);
   return compiler.build(origin);
 }

@@ -88,6 +88,15 @@ export class PolicyZones extends EventEmitter {
     }
     this.#publish();
     if (first.length > 0) await this.#waitForFirstFetches(Promise.all(first));
+    this.#warnWhenNoneInForce();
+  }
+
+  /** Says loudly, once serving starts, that no zone filters anything: none configured, or none loaded yet. */
+  #warnWhenNoneInForce(): void {
+    if (this.#feeds.some((feed) => feed.inForce !== null)) return;
+    const why = this.#feeds.length === 0 ? 'policy.zones is empty in the configuration' : `none of ${this.#feeds.map((feed) => feed.config.name).join(', ')} has loaded`;
+    const effect = this.missingRequired().length > 0 ? 'queries get SERVFAIL until a required zone loads' : 'every name is forwarded unfiltered';
+    this.#log.warn({ zones: this.#feeds.length }, `no policy zone in force (${why}): ${effect}`);
   }
 
   /** Waits for `fetches` up to startupWaitMs; says which zones are still coming when serving starts without them. */

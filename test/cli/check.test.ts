@@ -47,3 +47,26 @@ t.test('stopzone check --config: plain lists are read in their format, downloade
   t.match(out, /triggers: 4 qname/, 'two names, each with its wildcard');
   t.notMatch(out, /feed\.rpz|xfr\.rpz/, 'nothing fetched: check never touches the network');
 });
+
+t.test('stopzone check --format reads a plain list; the actions shown are the policy\'s; warnings give real lines (issue 18 §3.3)', async (t) => {
+  const list = file('school.txt', 'ads.example\ntiktok example.com\n');
+  const run = runCli(['check', '--format', 'domains', '--policy', 'stop-page', '--zone', 'school.list', list]);
+  t.equal(await run.exited, 0, run.stderr());
+  const out = run.stdout();
+  t.match(out, /school\.txt: zone school\.list, serial 1, \d+ records \(a domains list of 2 names\), loaded in \d+ ms/);
+  t.match(out, /actions:  4 stop-page \(policy stop-page, in place of the rules' own: 4 nxdomain\)/);
+  t.match(out, new RegExp(`warning: 1 × single-label name \\(a whole top-level domain\\)\\n\\s+${list}:2: found "tiktok"`));
+
+  const nsdname = file('ns.rpz', `${head}ns.example.rpz-nsdname CNAME .\n`);
+  const config = file('check.yaml', `policy:\n  zones:\n    - { name: ns.rpz, file: ns.rpz, policy: disabled }\n    - { name: school.list, file: school.txt, format: domains, policy: stop-page }\n`);
+  const configured = runCli(['check', '--config', config]);
+  t.equal(await configured.exited, 0, configured.stderr());
+  const text = configured.stdout();
+  t.match(text, /actions:  none enforced \(policy disabled: only logs what the rules' own would do: 1 nxdomain\)/);
+  t.match(text, /actions:  4 stop-page/, 'the configured policy of each zone');
+  t.notMatch(text, /:0:/, 'no line 0: a zone-wide warning names the zone alone');
+
+  const bad = runCli(['check', '--format', 'csv', list]);
+  t.equal(await bad.exited, 2);
+  t.match(bad.stderr(), /--format "csv": expected rpz, domains, hosts or adblock/);
+});

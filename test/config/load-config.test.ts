@@ -68,3 +68,30 @@ t.test('bad configurations name file, line, key, the value found and what is exp
   }
   t.ok(new ConfigError('x') instanceof Error);
 });
+
+t.test('a file that does not name policy zones keeps the shipped ones; zones: [] removes them (issue 18 §3.1)', async (t) => {
+  const names = (text: string): string[] => parseConfig(text, {}).policy.zones.map((zone) => zone.name);
+  const shipped = ['allow.rpz', 'bypass-guard.rpz', 'local.rpz'];
+  t.same(names('listen:\n  port: 53\nupstreams: ["192.0.2.53:53"]\naccess:\n  allow: ["10.0.0.0/8"]\n'), shipped, "the README's example file");
+  t.same(names('policy:\n  startupWaitSeconds: 5\n'), shipped, 'a policy section without zones');
+  t.same(names('policy:\n  zones: []\n'), [], 'zones: [] on purpose');
+  t.same(names('policy:\n  zones:\n    - { name: mine.rpz, file: mine.rpz }\n'), ['mine.rpz'], 'a file that lists zones gets exactly those');
+});
+
+t.test('values parsed after start-up are checked by the schema, with file, line and key (issue 18 §3.5)', async (t) => {
+  const zone = (extra: string) => `policy:\n  zones:\n    - name: a.rpz\n      file: a.rpz\n${extra}`;
+  const rows: Array<{ name: string; yaml: string; want: RegExp }> = [
+    { name: 'a size in an unknown unit', yaml: 'blockLog:\n  rotateSize: 1TB\n', want: /^cfg:2: blockLog\.rotateSize: found "1TB"; expected Rotate the file at this size: bytes \(b\), KiB/ },
+    { name: 'a size without a number', yaml: 'blockLog:\n  rotateSize: big\n', want: /^cfg:2: blockLog\.rotateSize: found "big"/ },
+    { name: 'a frequency in words', yaml: 'blockLog:\n  rotateFrequency: weekly\n', want: /^cfg:2: blockLog\.rotateFrequency: found "weekly"; expected/ },
+    { name: 'a cname target that is not a name', yaml: zone('      policy: cname\n      cname: "a..b"\n'), want: /^cfg:6: policy\.zones\.0\.cname: found "a\.\.b"; expected/ },
+    { name: 'a zone name that is not a name', yaml: 'policy:\n  zones:\n    - { name: "my list", file: a.rpz }\n', want: /^cfg:3: policy\.zones\.0\.name: found "my list"; expected/ },
+    { name: 'a contact link that is not https: or mailto:', yaml: zone('      page: { contactUrl: "javascript:alert(1)" }\n'), want: /^cfg:5: policy\.zones\.0\.page\.contactUrl: found "javascript:alert\(1\)"; expected/ },
+    { name: 'a TSIG secret that is not base64', yaml: 'tsigKeys:\n  - { name: k, secret: "not base64!" }\n', want: /^cfg:2: tsigKeys\.0\.secret: found "not base64!"; expected/ },
+    { name: 'an admin address that is not an address', yaml: 'admin:\n  listen: ["999.1.1.1:9153"]\n', want: /^cfg:2: admin\.listen\.0: found "999\.1\.1\.1:9153"; expected an IP address and a port/ },
+  ];
+  for (const row of rows) t.throws(() => parseConfig(row.yaml, {}, 'cfg'), { name: 'ConfigError', message: row.want }, row.name);
+  const sizes = ['100m', '100MB', '100MiB', '1g', '512k', '100'];
+  for (const size of sizes) t.equal(String(parseConfig(`blockLog:\n  rotateSize: ${size}\n`, {}).blockLog.rotateSize), size, `${size} is accepted`);
+  t.equal(parseConfig('blockLog:\n  rotateFrequency: 3600000\n', {}).blockLog.rotateFrequency, 3600000, 'milliseconds, as a number');
+});

@@ -28,8 +28,10 @@ export interface TestServer {
 export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock } = {}): Promise<TestServer> {
   const parsed = parseConfig(yaml, {}, 'test config');
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
+  // A test that names no policy zones means none (a config file without them would get the shipped zones).
   const config: Config = {
     ...parsed,
+    policy: /^policy\s*:/m.test(yaml) ? parsed.policy : { ...parsed.policy, zones: [] },
     admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
   };

@@ -41,3 +41,35 @@ t.test('a line of megabytes fails with a short message naming file, line and the
   writeFileSync(file, `ads.example\n${'b'.repeat(3000)}.example\n`);
   await t.rejects(loadZoneSource(zone('domains', file, ', maxLineLength: 2048'), file), { message: new RegExp(`^${file}:2: found a line longer than 2,048 characters`) }, 'the limit is the zone\'s maxLineLength');
 });
+
+t.test('nothing in a list is skipped silently: typos, single labels, URLs, duplicates are reported with file:line; the rest loads (issue 18 §3.2)', async (t) => {
+  const file = join(dir, 'typos.txt');
+  writeFileSync(file, ['# school list', 'ads.example', 'tiktok example.com', 'https://video.example/watch?v=1', 'ads.example', 'bad!name.example', 'www.ok.example  # why it is here', '192.0.2.1', ''].join('\n'));
+  const loaded = await loadZoneSource(zone('domains', file), file);
+  const { qname } = loaded.indexes;
+  t.ok(qname.lookup('example.com') !== null, 'the intended name of "tiktok example.com" is blocked');
+  t.equal(qname.lookup('anything.tiktok'), null, 'the typo does not block the whole .tiktok TLD');
+  t.ok(qname.lookup('www.ok.example') !== null, 'a name followed by a # comment loads');
+  t.equal(qname.lookup('video.example'), null, 'a URL is reported, not guessed at');
+  const warnings = Object.fromEntries(loaded.stats.warnings.map((w) => [w.kind, w]));
+  t.same(Object.keys(warnings).sort(), ['URL instead of a host name', 'duplicate name', 'not a host name', 'single-label name (a whole top-level domain)'].sort(), 'one warning per kind');
+  t.match(warnings['single-label name (a whole top-level domain)']?.examples, [`${file}:3: found "tiktok", which would block every name under .tiktok; expected a name with a dot`]);
+  t.match(warnings['URL instead of a host name']?.examples, [`${file}:4: found "https://video.example/watch?v=1"; expected the host name alone ("video.example")`]);
+  t.match(warnings['duplicate name']?.examples, [`${file}:5: "ads.example" is already listed at line 2`]);
+  t.equal(warnings['not a host name']?.count, 2, 'a bad character and an address');
+  t.match(warnings['not a host name']?.examples, [`${file}:6: found "bad!name.example"; expected letters, digits`, `${file}:8: found "192.0.2.1", an address`]);
+
+  const hosts = join(dir, 'typos-hosts.txt');
+  writeFileSync(hosts, '127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n0.0.0.0 a.example b.example\n192.0.2.1 real.example\n0.0.0.0\n');
+  const fromHosts = await loadZoneSource(zone('hosts', hosts), hosts);
+  t.ok(fromHosts.indexes.qname.lookup('b.example') !== null, 'every name of a hosts line, not only the first');
+  t.same(fromHosts.stats.warnings.map((w) => [w.kind, w.count, w.examples[0]?.split(': ')[0]]), [
+    ['hosts line with a real address (not a block)', 1, `${hosts}:4`],
+    ['not a hosts line', 1, `${hosts}:5`],
+  ], 'the header boilerplate is not reported; a real address and a lone address are');
+
+  const adblock = join(dir, 'typos-adblock.txt');
+  writeFileSync(adblock, '[Adblock Plus 2.0]\n! comment\n||ads.example^\n||x.example^$third-party\nexample.org##.banner\n');
+  const fromAdblock = await loadZoneSource(zone('adblock', adblock), adblock);
+  t.same(fromAdblock.stats.warnings.map((w) => [w.kind, w.count]), [['adblock rule that is not a name block', 2]], 'browser rules are counted, not dropped silently');
+});

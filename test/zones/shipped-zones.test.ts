@@ -71,7 +71,7 @@ t.test('the Kubernetes example carries the shipped zones unchanged and a configu
   await writeFile(key, 'c2VjcmV0LWZvci10aGUtdGVzdA==\n');
   const text = configMap.data['stopzone.yaml']!.replace('/etc/stopzone-keys/stopzone-xfr.key', key);
   const config = parseConfig(text, {}, 'configmap.yaml: stopzone.yaml', '/etc/stopzone');
-  t.same(config.policy.zones.map((z) => z.file ?? z.primaries), ['/etc/stopzone/zones/allow.rpz', '/etc/stopzone/zones/bypass-guard.rpz', ['192.168.10.5']]);
+  t.same(config.policy.zones.map((z) => z.file ?? z.primaries?.map((primary) => primary.label)), ['/etc/stopzone/zones/allow.rpz', '/etc/stopzone/zones/bypass-guard.rpz', ['192.168.10.5']]);
   const deployment = (await read('deployment.yaml')) as { spec: { template: { spec: { volumes: Array<{ name: string; configMap?: { items: Array<{ key: string; path: string }> } }> } } } };
   const items = deployment.spec.template.spec.volumes.find((v) => v.name === 'config')!.configMap!.items;
   t.same(items.map((i) => i.key).sort(), Object.keys(configMap.data).sort(), 'deployment.yaml mounts every ConfigMap key');
