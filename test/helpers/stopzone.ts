@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { ZoneClock } from '../../src/sources/file-settle.js';
-import { assertLoopback, assertLoopbackAll } from './loopback-guard.js';
+import { assertConfigOnLoopback, guardFetch } from './loopback-guard.js';
 
 /** A Stopzone server booted in-process for a test, with its log lines captured. */
 export interface TestServer {
@@ -22,7 +22,8 @@ export interface TestServer {
 /**
  * Boots Stopzone on 127.0.0.1:0 with `yaml` (upstreams are required and must
  * be on loopback: the guard refuses anything else, so a test can never reach
- * the default public resolvers).
+ * the default public resolvers; so must be every listener, primary and feed
+ * URL, and every redirect a feed answers with).
  */
 export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock } = {}): Promise<TestServer> {
   const parsed = parseConfig(yaml, {}, 'test config');
@@ -33,13 +34,9 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
-  assertLoopbackAll(config.upstreams);
-  for (const address of config.listen.addresses) assertLoopback(address);
-  // Zone sources are network peers too: primaries and feed URLs must be on loopback.
-  for (const zone of config.policy.zones) {
-    assertLoopbackAll(zone.primaries ?? []);
-    if (zone.url !== undefined) assertLoopback(new URL(zone.url).host);
-  }
+  // Upstreams, listeners, primaries and feed URLs on loopback; each feed download and redirect hop goes through the guarded fetch.
+  assertConfigOnLoopback(config);
+  guardFetch();
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
