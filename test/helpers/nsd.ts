@@ -56,6 +56,11 @@ export async function startNsd(options: { zones: NsdZone[]; keys?: NsdKey[] }): 
   return { hostPort: daemon.hostPort, port: daemon.port, stop: daemon.stop };
 }
 
+/** Whether NSD is installed (a test that needs it may skip outside CI only for this reason). */
+export async function nsdInstalled(): Promise<boolean> {
+  return findNsd().then(() => true, () => false);
+}
+
 /** The nsd binary: on PATH, or in /usr/sbin (root's PATH may lack it). */
 async function findNsd(): Promise<string> {
   const onPath = await new Promise<string | undefined>((resolve) => {
