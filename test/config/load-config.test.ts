@@ -63,5 +63,5 @@ t.test('bad configurations name file, line, key, the value found and what is exp
   for (const row of rows) {
     t.throws(() => parseConfig(row.yaml, row.env ?? {}, 'cfg'), { name: 'ConfigError', message: row.want }, row.name);
   }
-  t.ok(new ConfigError('x') instanceof Error);
+  t.match(new ConfigError('x'), { name: 'ConfigError', message: 'x', stack: /^ConfigError: x\n/ }, 'an Error whose stack names it, as the CLI prints it');
 });

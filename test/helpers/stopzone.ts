@@ -4,6 +4,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { ZoneClock } from '../../src/sources/file-settle.js';
+import type { Timers } from '../../src/upstream/bounded.js';
 import { assertConfigOnLoopback, guardFetch } from './loopback-guard.js';
 
 /** A Stopzone server booted in-process for a test, with its log lines captured. */
@@ -25,7 +26,7 @@ export interface TestServer {
  * the default public resolvers; so must be every listener, primary and feed
  * URL, and every redirect a feed answers with).
  */
-export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock } = {}): Promise<TestServer> {
+export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } = {}): Promise<TestServer> {
   const parsed = parseConfig(yaml, {}, 'test config');
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   const config: Config = {
@@ -40,7 +41,7 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
-  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }) });
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }) });
   const first = server.endpoints[0]!;
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }
