@@ -441,11 +441,12 @@ export const CASES: readonly Case[] = [
     ['NSDNAME ns.nsd1.test', { name: 'www.nsd1.test' }, { note: 'does BIND behind "forward only" look up NS records to apply NSDNAME?' }],
     ['NSIP 127.0.0.55/32', { name: 'www.nsd2.test' }, { note: 'does BIND behind "forward only" look up NS addresses to apply NSIP?' }],
     ['NSDNAME, a second question (NS only in earlier authority sections)', { name: 'www.nsd1.test', type: 'TXT' }],
-    // A plain forwarded question: both answer it alike (it is here for what BIND caches from it).
-    ['NS of nsd1.test asked (BIND caches the NS RRset)', { name: 'nsd1.test', type: 'NS' }],
+    // Plain forwarded questions for Stopzone, but BIND rewrites them once NSDNAME/NSIP apply (a run showed BIND
+    // NXDOMAIN for this NS question and NODATA for the address): known differences, asserted as such.
+    ['NS of nsd1.test asked (BIND caches the NS RRset)', { name: 'nsd1.test', type: 'NS' }, { known: NS_KNOWN }],
     ['NSDNAME once the NS RRset is cached', { name: 'www.nsd1.test', type: 'AAAA' }, { known: NS_KNOWN }],
     ['NS of nsd2.test asked', { name: 'nsd2.test', type: 'NS' }, { known: NS_KNOWN }],
-    ['address of ns.nsd2.test asked (BIND caches it)', { name: 'ns.nsd2.test' }],
+    ['address of ns.nsd2.test asked (BIND caches it)', { name: 'ns.nsd2.test' }, { known: NS_KNOWN }],
     ['NSIP once the NS RRset and its address are cached', { name: 'www.nsd2.test', type: 'TXT' }, { known: NS_KNOWN }],
     ['name in neither NS-listed zone', { name: 'www.example.test' }],
   ]),
