@@ -21,7 +21,7 @@ async function setup(t: Test, listen: string, extra = '') {
 
 const closedFor = (reason: string): string => `stopzone_tcp_connections_closed_total{reason="${reason}"}`;
 
-/** Settings under which a query for slow.test stays in flight while a test runs (the fake answers it after 3 s). */
+/** Settings under which a query for slow.test stays in flight while a test runs (the fake holds it: 'hold'). */
 const SLOW_UPSTREAM = 'upstream: { timeoutMs: 5000, deadlineMs: 5000 }\n';
 
 t.test('an idle TCP connection is closed after tcpIdleTimeoutMs', async (t) => {
@@ -91,7 +91,7 @@ t.test('at tcpMaxConnections with every connection busy, a new connection is clo
   t.setTimeout(20_000);
   const { server, upstream } = await setup(t, 'tcpMaxConnections: 2', SLOW_UPSTREAM);
   await askUdp(server.target, 'a.test');
-  upstream.setBehaviour({ slow: 3000 });
+  upstream.setBehaviour('hold');
   // Each connection has slow.test in flight: the cached answer to a.test, sent after it, proves it was read.
   const busy = [await connectPeer(server.target), await connectPeer(server.target)];
   for (const peer of busy) {
@@ -102,6 +102,7 @@ t.test('at tcpMaxConnections with every connection busy, a new connection is clo
   await third.closed;
   t.equal(third.replies.length, 0, 'the new connection was closed without an answer');
   t.equal(await metricValue(server, closedFor('max-connections-refused')), 1, 'counted on /metrics');
+  upstream.release();
   for (const peer of busy) t.equal(decodeReply(await peer.nextReply()).rcode, 'NOERROR', 'the busy connections get their answers');
   for (const peer of busy) peer.socket.destroy();
 });
@@ -133,7 +134,7 @@ t.test('past tcpMaxConnectionsPerClient with all its connections busy, the clien
   t.setTimeout(20_000);
   const { server, upstream } = await setup(t, 'tcpMaxConnectionsPerClient: 2, tcpIdleTimeoutMs: 60000', SLOW_UPSTREAM);
   await askUdp(server.target, 'a.test');
-  upstream.setBehaviour({ slow: 3000 });
+  upstream.setBehaviour('hold');
   const busy = [await connectPeer(server.target, { from: '127.0.0.2' }), await connectPeer(server.target, { from: '127.0.0.2' })];
   for (const peer of busy) {
     peer.send(buildQuery('slow.test'), buildQuery('a.test'));

@@ -44,8 +44,11 @@ t.test('requests that differ in anything that matters are not shared', async (t)
     { name: 'name', other: request('other.example.test') },
   ];
   for (const row of rows) {
-    const { pool, upstream } = await setup(t, { slow: 30 });
-    await Promise.all([pool.resolve(request()), pool.resolve(row.other)]);
+    const { pool, upstream } = await setup(t, 'hold', { timers: new ManualTimers() });
+    const both = Promise.all([pool.resolve(request()), pool.resolve(row.other)]);
+    await upstream.received(2);
+    upstream.release();
+    await both;
     t.equal(upstream.queries.length, 2, `${row.name}: two queries`);
   }
 });
