@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { isIPv4 } from 'node:net';
+import { isIPv4, SocketAddress } from 'node:net';
 import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 
 /** How client addresses appear in the block log. */
@@ -29,7 +29,9 @@ function truncate(address: string): string {
   const groups = expandIPv6(address);
   if (groups === null) return address;
   const fourth = (parseInt(groups[3]!, 16) & 0xff00).toString(16);
-  return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(':')}:${fourth}::/56`;
+  // Written the canonical way (RFC 5952 section 4: zeros compressed, lower case), as inet_ntop writes it.
+  const network = new SocketAddress({ address: `${groups.slice(0, 3).join(':')}:${fourth}::`, family: 'ipv6' }).address;
+  return `${network}/56`;
 }
 
 /** The eight 16-bit groups of an IPv6 address as written (hex, "::" expanded to zeros), or null when it is not one. */

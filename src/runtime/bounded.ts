@@ -6,6 +6,18 @@ export interface Settle<T> {
   reject(error: Error): void;
 }
 
+/** The timer functions of the upstream code; tests pass a manual one to move time instead of waiting. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's own timers. */
+export const realTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
 /** Limits on one exchange. */
 export interface ExchangeLimits {
   readonly timeoutMs: number;
@@ -13,6 +25,8 @@ export interface ExchangeLimits {
   readonly signal?: Cancellation;
   /** The error a timeout rejects with; default "no answer within N ms". */
   readonly timeoutError?: () => Error;
+  /** Default: realTimers. */
+  readonly timers?: Timers;
   /** Told of each socket's closing, so that the owner's close() can wait until nothing is left open. */
   readonly track?: (closed: Promise<void>) => void;
 }
@@ -23,7 +37,7 @@ export interface ExchangeLimits {
  * promise settles once they are closed); that cleanup runs exactly once,
  * however the exchange ends, so no socket or timer outlives it.
  */
-export function bounded<T>({ timeoutMs, signal, track, timeoutError }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
+export function bounded<T>({ timeoutMs, signal, track, timeoutError, timers = realTimers }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.reason != null) {
       reject(signal.reason);
@@ -34,7 +48,7 @@ export function bounded<T>({ timeoutMs, signal, track, timeoutError }: ExchangeL
     const finish = (): boolean => {
       if (done) return false;
       done = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       stopListening();
       track?.(cleanup());
       return true;
@@ -44,7 +58,7 @@ export function bounded<T>({ timeoutMs, signal, track, timeoutError }: ExchangeL
       reject: (error) => finish() && reject(error),
     };
 
-    const timer = setTimeout(() => settle.reject(timeoutError?.() ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = timers.setTimeout(() => settle.reject(timeoutError?.() ?? new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     const stopListening = signal?.onAbort((reason) => settle.reject(reason)) ?? (() => {});
     try {
       const close = start(settle);

@@ -11,6 +11,7 @@ import { RepeatedLines } from '../observe/repeated-lines.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
 import { RecentStopPageNames } from '../stop-page/recent-stop-page-names.js';
 import { UpstreamPool } from '../upstream/index.js';
+import type { Timers } from '../runtime/bounded.js';
 import { bindDns } from './bind-dns.js';
 import { packetHandler } from './handle-packet.js';
 import { compose } from './pipeline.js';
@@ -53,6 +54,8 @@ export interface StartOptions {
   readonly blockLogSink?: Writable;
   /** The clock zone files are waited for with (tests move it instead of sleeping). */
   readonly zoneClock?: ZoneClock;
+  /** Timers for upstream timeouts and the deadline (tests move time instead of waiting). */
+  readonly upstreamTimers?: Timers;
 }
 
 /**
@@ -60,7 +63,7 @@ export interface StartOptions {
  * pipeline, opens the block log, binds DNS and the admin listener. Closing
  * stops taking queries, answers those received, then flushes the log.
  */
-export async function startServer({ config, log, now, blockLogSink, zoneClock }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log, now, blockLogSink, zoneClock, upstreamTimers }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const clock = now ?? Date.now;
   // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
@@ -97,7 +100,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock }:
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
   };
-  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }), onMalformedAnswer });
+  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }), ...(upstreamTimers && { timers: upstreamTimers }), onMalformedAnswer });
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,

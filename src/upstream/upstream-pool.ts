@@ -7,6 +7,7 @@ import { askUpstream, type AskOptions } from './ask-upstream.js';
 import type { Endpoint } from '../config/address.js';
 import { MalformedAnswer, UpstreamFailure, type UpstreamAttempt } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
+import { realTimers, type Timers } from '../runtime/bounded.js';
 import { textToWire } from '../dns/name-text.js';
 
 /** The pool's settings: the `upstreams` list and the `upstream` config section. */
@@ -27,6 +28,8 @@ export interface UpstreamPoolOptions {
   retries?: number;
   /** Millisecond clock for health bookkeeping; default Date.now. */
   now?: () => number;
+  /** Timers for the per-attempt timeouts and the deadline; default Node's. */
+  timers?: Timers;
   /** Told of each answer that matched but was malformed (its upstream, what was wrong, the question); for metrics and logs. Must not throw. */
   onMalformedAnswer?: (upstream: string, reason: string, question: Question) => void;
 }
@@ -82,7 +85,7 @@ export class UpstreamPool {
       if (!Number.isInteger(value) || value < 1) throw new Error(`upstream pool: "${key}" is ${String(value)}; expected a positive integer`);
     }
     this.#targets = options.upstreams;
-    this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now, onMalformedAnswer: options.onMalformedAnswer ?? (() => {}) };
+    this.#options = { ...options, retries: options.retries ?? 1, now: options.now ?? Date.now, timers: options.timers ?? realTimers, onMalformedAnswer: options.onMalformedAnswer ?? (() => {}) };
     this.#health = new UpstreamHealth(this.#targets.length, this.#options);
   }
 
@@ -122,10 +125,10 @@ export class UpstreamPool {
     if (this.#closed) throw new UpstreamFailure(`no answer for ${what()}: the upstream pool is closed`, []);
     const wireName = textToWire(question.name);
     if (wireName === null) throw new UpstreamFailure(`no answer for ${what()}: the name cannot be encoded`, []);
-    const { deadlineMs, timeoutMs, udpPayload, retries } = this.#options;
+    const { deadlineMs, timeoutMs, udpPayload, retries, timers } = this.#options;
     const controller = new Cancellation();
     const running = this.#running.add(controller);
-    const deadline = setTimeout(() => controller.abort(new Error(`the deadline of ${deadlineMs} ms passed`)), deadlineMs);
+    const deadline = timers.setTimeout(() => controller.abort(new Error(`the deadline of ${deadlineMs} ms passed`)), deadlineMs);
     const plan = this.#health.plan();
     const attempts: UpstreamAttempt[] = [];
     try {
@@ -140,6 +143,7 @@ export class UpstreamPool {
         wireName,
         udpPayload,
         timeoutMs,
+        timers,
         signal: controller,
         track: this.#track,
         udpSockets: this.#udpSockets,
@@ -163,7 +167,7 @@ export class UpstreamPool {
       const why = controller.aborted ? controller.reason!.message : 'every upstream failed';
       throw new UpstreamFailure(`no usable answer for ${what()}: ${why}`, attempts);
     } finally {
-      clearTimeout(deadline);
+      timers.clearTimeout(deadline);
       this.#running.delete(running);
       this.#health.release(plan);
     }

@@ -1,7 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
+import net from 'node:net';
 import t from 'tap';
+import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-check-'));
@@ -36,16 +39,27 @@ t.test('stopzone check: a syntax error names file, line, found and expected; exi
 
 t.test('stopzone check --config: plain lists are read in their format, downloaded and transferred zones are left out', async (t) => {
   file('hosts.txt', '0.0.0.0 ads.example\n127.0.0.1 track.example\n');
+  // A feed server and a primary that would see any request: check must send them nothing.
+  const feedRequests: string[] = [];
+  const feed = http.createServer((request, response) => (feedRequests.push(request.url ?? ''), response.writeHead(200).end('0.0.0.0 ads.example\n')));
+  const feedConnections: net.Socket[] = [];
+  feed.on('connection', (socket) => feedConnections.push(socket));
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => feed.close(() => resolve())));
+  const primary = await startFakeUpstream({});
+  t.teardown(() => primary.close());
   const config = file(
     'stopzone.yaml',
-    'policy:\n  zones:\n    - { name: hosts.list, file: hosts.txt, format: hosts }\n    - { name: feed.rpz, url: "http://127.0.0.1:9/feed.rpz" }\n    - { name: xfr.rpz, primaries: ["127.0.0.1:9"] }\n',
+    `policy:\n  zones:\n    - { name: hosts.list, file: hosts.txt, format: hosts }\n    - { name: feed.rpz, url: "http://127.0.0.1:${(feed.address() as net.AddressInfo).port}/feed.rpz" }\n    - { name: xfr.rpz, primaries: ["${primary.hostPort}"] }\n`,
   );
   const run = runCli(['check', '--config', config]);
   t.equal(await run.exited, 0);
   const out = run.stdout();
   t.match(out, /hosts\.txt: zone hosts\.list, serial 1, \d+ records/);
   t.match(out, /triggers: 4 qname/, 'two names, each with its wildcard');
-  t.notMatch(out, /feed\.rpz|xfr\.rpz/, 'nothing fetched: check never touches the network');
+  t.notMatch(out, /feed\.rpz|xfr\.rpz/, 'the downloaded and transferred zones are not reported');
+  t.same([feedConnections.length, feedRequests], [0, []], 'the feed server saw no connection: check never downloads');
+  t.same(primary.queries, [], 'the primary saw no query (SOA, AXFR or IXFR) over UDP or TCP');
 });
 
 t.test('stopzone check --format reads a plain list; the actions shown are the policy\'s; warnings give real lines (issue 18 §3.3)', async (t) => {

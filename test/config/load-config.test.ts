@@ -66,7 +66,13 @@ t.test('bad configurations name file, line, key, the value found and what is exp
   for (const row of rows) {
     t.throws(() => parseConfig(row.yaml, row.env ?? {}, 'cfg'), { name: 'ConfigError', message: row.want }, row.name);
   }
-  t.ok(new ConfigError('x') instanceof Error);
+  t.match(new ConfigError('x'), { name: 'ConfigError', message: 'x', stack: /^ConfigError: x\n/ }, 'an Error whose stack names it, as the CLI prints it');
+});
+
+t.test('policy "cname" without a target stops start-up naming the key', async (t) => {
+  const yaml = 'upstreams: ["127.0.0.1:53"]\npolicy:\n  zones:\n    - { name: garden.rpz, file: garden.rpz, policy: cname }\n';
+  t.throws(() => parseConfig(yaml, {}, 'cfg'), { name: 'ConfigError', message: /policy\.zones\.0\.cname.*a target name, since policy is "cname"/ });
+  t.doesNotThrow(() => parseConfig(yaml.replace('policy: cname }', 'policy: cname, cname: garden.example }'), {}, 'cfg'), 'with a target it loads');
 });
 
 t.test('a file that does not name policy zones keeps the shipped ones; zones: [] removes them (issue 18 §3.1)', async (t) => {

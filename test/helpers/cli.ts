@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/load-config.js';
+import { assertConfigOnLoopback } from './loopback-guard.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const FETCH_GUARD = fileURLToPath(new URL('./child-fetch-guard.ts', import.meta.url));
+/** Commands that send or listen on the network as their config says. */
+const NETWORK_COMMANDS = new Set(['serve', 'healthcheck']);
 
 /** A `stopzone` process started from the TypeScript sources with the loader tap uses. */
 export interface CliProcess {
@@ -15,14 +21,23 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `stopzone ARGS...` with `env` added to a minimal environment. */
+/**
+ * Runs `stopzone ARGS...` with `env` added to a minimal environment. For
+ * `serve` and `healthcheck`, the config (with `env` applied, as the process
+ * reads it) must name its upstreams, and they, every listener, primary and
+ * feed URL must be on loopback: else this throws before anything starts. A
+ * config the loader refuses is let through (the process refuses it too, before
+ * it opens a socket). The child's fetch is guarded like the test process's.
+ */
 export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
+  const fullEnv = { PATH: process.env.PATH ?? '', ...env };
+  if (NETWORK_COMMANDS.has(args[0] ?? '') && !args.includes('--help')) guardConfig(args, fullEnv);
   return runTypeScript(MAIN, args, env);
 }
 
-/** Runs a TypeScript program of the checkout (e.g. docs/examples/*.ts) the same way. */
+/** Runs a TypeScript program of the checkout (e.g. docs/examples/*.ts) the same way, its fetch guarded. */
 export function runTypeScript(script: string, args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
+  const child = spawn(process.execPath, [...process.execArgv, '--import', FETCH_GUARD, script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,4 +64,30 @@ export function runTypeScript(script: string, args: string[], env: Record<string
       check();
     });
   return { child, stdout: () => out, stderr: () => err, waitFor, exited };
+}
+
+/** Throws unless the config `args` name (the embedded defaults without --config) names loopback upstreams and keeps to loopback. */
+function guardConfig(args: string[], env: Record<string, string>): void {
+  const at = args.indexOf('--config');
+  const path = at === -1 ? undefined : args[at + 1];
+  const text = path === undefined ? '' : readText(path);
+  if (text === null) return; // the process cannot read it either, and stops with exit 78
+  if (!/^\s*upstreams\s*:/m.test(text) && env.STOPZONE_UPSTREAMS === undefined) {
+    throw new Error(`test network guard: ${path ?? 'the embedded defaults'} names no upstreams (the default is a public resolver); test configs name loopback upstreams`);
+  }
+  let config;
+  try {
+    config = loadConfig(path, env);
+  } catch {
+    return;
+  }
+  assertConfigOnLoopback(config);
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }

@@ -107,7 +107,7 @@ export async function askUdp(target: { address: string; port: number }, name: st
 
 /** Asks one question over TCP and decodes the reply. */
 export async function askTcp(target: { address: string; port: number }, name: string, options: AskOptions = {}): Promise<Reply> {
-  const [raw] = await sendTcp(target, [buildQuery(name, options)], options.timeoutMs);
+  const [raw] = await sendTcp(target, [buildQuery(name, options)], options.timeoutMs, options.from);
   return { packet: dnsPacket.decode(raw!) as Reply['packet'], raw: raw! };
 }
 

@@ -23,6 +23,8 @@ export type FakeBehaviour =
   | { readonly rcode: 'NOERROR' | 'FORMERR' | 'SERVFAIL' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED' }
   /** Answers normally after `slow` ms (a timer per query). */
   | { readonly slow: number }
+  /** Answers normally once the test calls release() (nothing is timed: the test decides when). */
+  | 'hold'
   /** Sends a forged answer first (another ID, or another question), then the right one unless onlyLie. */
   | { readonly lie: 'wrong-id' | 'wrong-question'; readonly onlyLie?: boolean }
   /** Sends exactly the bytes `raw` returns for the query's bytes (any garbage: a test builds malformed answers with it). */
@@ -79,6 +81,10 @@ export interface FakeUpstream {
   /** Messages sent so far, forged ones included. */
   readonly answersSent: number;
   setBehaviour(behaviour: FakeBehaviour): void;
+  /** Resolves once `count` queries have been received in all (an event to wait on, not a sleep). */
+  received(count: number): Promise<void>;
+  /** Answers every query held by the 'hold' behaviour so far. */
+  release(): void;
   /** Resolves once no TCP connection to the fake is open (a client closed its side). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +117,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     idleWaiters = [];
   };
   let answersSent = 0;
+  let received = 0;
+  let receivedWaiters: Array<{ count: number; wake: () => void }> = [];
+  const held: Array<() => void> = [];
   let closing: Promise<void> | undefined;
 
   const respond = (raw: Buffer, transport: 'udp' | 'tcp', port: number, send: (message: Buffer) => void): void => {
@@ -135,6 +144,8 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       port,
       raw,
     });
+    received += 1;
+    receivedWaiters = receivedWaiters.filter((w) => (w.count <= received ? (w.wake(), false) : true));
     const now = behaviour;
     if (now === 'dead') return;
     if (options.script !== undefined) {
@@ -161,7 +172,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }
       deliver(build(query, question, opt, table, options.soa ?? {}, now, transport, limit));
     };
-    if (typeof now === 'object' && 'slow' in now) {
+    if (now === 'hold') {
+      held.push(answer);
+    } else if (typeof now === 'object' && 'slow' in now) {
       const timer = setTimeout(() => {
         timers.delete(timer);
         answer();
@@ -206,6 +219,15 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     },
     setBehaviour(next) {
       behaviour = next;
+    },
+    received(count) {
+      return new Promise<void>((wake) => {
+        if (received >= count) wake();
+        else receivedWaiters.push({ count, wake });
+      });
+    },
+    release() {
+      for (const answer of held.splice(0)) answer();
     },
     idle() {
       return new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDaemon } from './daemon.js';
+import { assertNsdOptionLine } from './loopback-guard.js';
 
 /** A zone to serve: its origin and the text of its master file. */
 export interface NsdZone {
@@ -33,11 +34,13 @@ const ADDRESS = '127.0.0.1';
  * Starts a real NSD (`nsd -d`) on 127.0.0.1 and a free port, serving `zones`
  * from a fresh temporary directory, and resolves once it answers a SOA query
  * for the first zone. Throws, naming the Debian package `nsd`, when NSD is not
- * installed, and with NSD's stderr when it fails to start.
+ * installed, and with NSD's stderr when it fails to start. Zone option lines
+ * must be ones the loopback guard knows, naming only loopback addresses.
  */
 export async function startNsd(options: { zones: NsdZone[]; keys?: NsdKey[] }): Promise<RunningNsd> {
   const first = options.zones[0];
   if (first === undefined) throw new Error('startNsd: give at least one zone');
+  for (const zone of options.zones) for (const line of zone.options ?? []) assertNsdOptionLine(line);
   const binary = await findNsd();
   const daemon = await startDaemon({
     label: 'NSD',
@@ -51,6 +54,11 @@ export async function startNsd(options: { zones: NsdZone[]; keys?: NsdKey[] }): 
     keepBytes: 8192,
   });
   return { hostPort: daemon.hostPort, port: daemon.port, stop: daemon.stop };
+}
+
+/** Whether NSD is installed (a test that needs it may skip outside CI only for this reason). */
+export async function nsdInstalled(): Promise<boolean> {
+  return findNsd().then(() => true, () => false);
 }
 
 /** The nsd binary: on PATH, or in /usr/sbin (root's PATH may lack it). */

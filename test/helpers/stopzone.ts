@@ -5,7 +5,8 @@ import type { Config } from '../../src/config/schema.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { ZoneClock } from '../../src/sources/file-settle.js';
-import { assertLoopback, assertLoopbackAll } from './loopback-guard.js';
+import type { Timers } from '../../src/runtime/bounded.js';
+import { assertConfigOnLoopback, guardFetch } from './loopback-guard.js';
 
 /** A Stopzone server booted in-process for a test, with its log lines captured. */
 export interface TestServer {
@@ -23,9 +24,10 @@ export interface TestServer {
 /**
  * Boots Stopzone on 127.0.0.1:0 with `yaml` (upstreams are required and must
  * be on loopback: the guard refuses anything else, so a test can never reach
- * the default public resolvers).
+ * the default public resolvers; so must be every listener, primary and feed
+ * URL, and every redirect a feed answers with).
  */
-export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock } = {}): Promise<TestServer> {
+export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } = {}): Promise<TestServer> {
   const parsed = parseConfig(yaml, {}, 'test config');
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
@@ -36,17 +38,13 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
-  assertLoopbackAll(config.upstreams);
-  for (const address of config.listen.addresses) assertLoopback(address);
-  // Zone sources are network peers too: primaries and feed URLs must be on loopback.
-  for (const zone of config.policy.zones) {
-    assertLoopbackAll(zone.primaries ?? []);
-    if (zone.url !== undefined) assertLoopback(new URL(zone.url).host);
-  }
+  // Upstreams, listeners, primaries and feed URLs on loopback; each feed download and redirect hop goes through the guarded fetch.
+  assertConfigOnLoopback(config);
+  guardFetch();
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
-  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }) });
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }) });
   const first = server.endpoints[0]!;
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }

@@ -40,17 +40,17 @@ t.test('destination "file": events coming one per query are written in batches o
   t.teardown(() => {
     fs.write = write;
   });
-  // One event a millisecond or so, as queries bring them: a write can finish between two of them.
+  // One event per turn of the event loop, as queries bring them: a write can finish between two of them.
   for (let i = 0; i < 200; i++) {
     log.record(query, answer, 15);
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setImmediate(resolve));
   }
   await linesReach(dir, lines, 200);
   t.ok(writes <= 40, `200 events (about 70 KiB) in ${writes} writes of 2-4 KiB, not one each`);
 
   log.record(query, answer, 15);
   await linesReach(dir, lines, 201);
-  t.pass('a lone event is written without close');
+  t.equal(lines().length, 201, 'a lone event is written without close');
   await log.close();
 });
 
@@ -90,4 +90,35 @@ t.test('edeOption: code, length, INFO-CODE, UTF-8 text, bounded', async (t) => {
   const long = edeOption(15, 'é'.repeat(300));
   t.ok(long.length - 6 <= 200, 'EXTRA-TEXT at most 200 bytes');
   t.notMatch(long.subarray(6).toString('utf8'), /\uFFFD/, 'not cut inside a character');
+});
+
+t.test('destination "file": rotated at rotateSize, keeping keepFiles old files besides the current one', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));
+  const config = parseConfig(`upstreams: ["127.0.0.1:53"]\nblockLog: { destination: file, file: ${join(dir, 'blocks.log')}, rotateSize: 4k, keepFiles: 2 }\n`, {}, 'test');
+  const log = await BlockLog.open(config.blockLog, Buffer.from('k'));
+  const { query, answer } = await sampleHit();
+  // About 300 bytes an event: 200 events are some 60 KiB, fifteen 4 KiB files' worth.
+  for (let i = 0; i < 200; i++) {
+    log.record(query, answer, 15);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await log.close();
+  const files = readdirSync(dir).filter((f) => f.startsWith('blocks'));
+  const sizes = files.map((f) => fs.statSync(join(dir, f)).size);
+  t.ok(files.length > 1, `rotated: ${files.join(', ')}`);
+  t.ok(files.length <= 3, `at most keepFiles (2) old files and the current one: ${files.join(', ')}`);
+  const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
+  t.ok(lines.length > 0 && lines.length <= 200, `${lines.length} of 200 events in the files kept`);
+  // Every line a whole event: none torn across a rotation.
+  const whole = (line: string): boolean => {
+    try {
+      return (JSON.parse(line) as { msg?: string }).msg === 'blocked';
+    } catch {
+      return false;
+    }
+  };
+  t.same(lines.filter((line) => !whole(line)), [], 'no torn or foreign lines');
+  t.ok(sizes.filter((size) => size > 0).length >= 2, `more than one file written: ${sizes.join(', ')} bytes`);
+  // pino-roll cuts a file only after the write that passes the size, and keeps writing there while it rolls: under a
+  // burst a file overshoots rotateSize (45 KiB against 4 KiB here). Not asserted; see the report of issue 18 §4.
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import t from 'tap';
+import { skipWhenMissing } from '../helpers/missing-tool.js';
 import { addressToBytes, decodePrefixLabels, prefixToLabels, prefixToString, type IpPrefix } from '../../src/rpz/ip-prefix.js';
 import { prng } from '../helpers/prng.js';
 
@@ -93,7 +94,7 @@ t.test('rejections: one reason per row', async (t) => {
   }
 });
 
-t.test('hagezi-rpz-tif-ips.txt: every rpz-ip owner refused, BIND\'s "invalid prefix length" count reproduced', { skip: existsSync(corpus) ? false : 'corpus not present' }, async (t) => {
+t.test('hagezi-rpz-tif-ips.txt: every rpz-ip owner refused, BIND\'s "invalid prefix length" count reproduced', { skip: skipWhenMissing(!existsSync(corpus), 'corpus not present') }, async (t) => {
   let owners = 0;
   let accepted = 0;
   let missing = 0;

@@ -3,6 +3,7 @@ import { answerData, answerTtls, askTcp, askUdp, buildQuery, decodeReply, sendTc
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig, type TestServer } from '../helpers/stopzone.js';
 import { connectPeer } from '../helpers/tcp-peer.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 import dnsPacket from 'dns-packet';
 
 const records = {
@@ -13,11 +14,11 @@ const records = {
   'big.example.test': Array.from({ length: 40 }, (_, i) => ({ type: 'TXT', ttl: 300, data: `text record number ${i} padding padding` })),
 };
 
-async function setup(t: Test, extra = '', upstreamCount = 1) {
+async function setup(t: Test, extra = '', upstreamCount = 1, upstreamTimers?: ManualTimers) {
   let clock = 5_000_000;
   const upstreams: FakeUpstream[] = [];
   for (let i = 0; i < upstreamCount; i++) upstreams.push(await startFakeUpstream({ records }));
-  const server: TestServer = await startTestServer(testConfig(upstreams.map((u) => u.hostPort), extra), { now: () => clock });
+  const server: TestServer = await startTestServer(testConfig(upstreams.map((u) => u.hostPort), extra), { now: () => clock, ...(upstreamTimers && { upstreamTimers }) });
   t.teardown(async () => {
     await server.close();
     await Promise.all(upstreams.map((u) => u.close()));
@@ -77,7 +78,7 @@ t.test('a large answer: TC=1 over UDP at 512 bytes, whole over TCP', async (t) =
   const tcp = await askTcp(server.target, 'big.example.test', { type: 'TXT', bufsize: 512 });
   t.equal(tcp.packet.flag_tc, false);
   t.equal(tcp.packet.answers?.length, 40, 'whole over TCP');
-  t.ok(upstream.queries.length >= 1);
+  t.same(upstream.queries.map((q) => q.transport), ['udp', 'tcp'], 'one exchange upstream (TC=1 at 1232 bytes, then TCP); the other answers came from the cache');
 });
 
 t.test('upstream TC=1 makes Stopzone ask the upstream over TCP', async (t) => {
@@ -93,32 +94,36 @@ t.test('clients outside the allowed networks get REFUSED', async (t) => {
   const refused = await askUdp(server.target, 'www.example.test', { from: '127.0.0.2' });
   t.equal(refused.packet.rcode, 'REFUSED');
   t.equal(refused.packet.answers?.length, 0);
-  const refusedTcp = await askUdp(server.target, 'www.example.test', { from: '127.0.0.3', bufsize: 1232 });
-  t.equal(refusedTcp.packet.rcode, 'REFUSED');
+  const refusedTcp = await askTcp(server.target, 'www.example.test', { from: '127.0.0.3', bufsize: 1232 });
+  t.equal(refusedTcp.packet.rcode, 'REFUSED', 'over TCP too');
   t.equal(upstream.queries.length, 0, 'nothing forwarded for them');
   const allowed = await askUdp(server.target, 'www.example.test', { from: '127.0.0.1' });
   t.equal(allowed.packet.rcode, 'NOERROR');
 });
 
-t.test('every upstream dead: SERVFAIL within the deadline', async (t) => {
-  const { server, upstreams } = await setup(t, 'upstream: { timeoutMs: 300, deadlineMs: 1000 }\n', 2);
+// Timeouts and the deadline are behaviour: they run on injected timers that the test moves (no waiting, no margin).
+t.test('every upstream dead: SERVFAIL at the deadline, each upstream tried in turn', async (t) => {
+  const timers = new ManualTimers();
+  const { server, upstreams } = await setup(t, 'upstream: { timeoutMs: 300, deadlineMs: 1000 }\n', 2, timers);
   for (const u of upstreams) u.setBehaviour('dead');
-  const started = Date.now();
-  const reply = await askUdp(server.target, 'www.example.test', { timeoutMs: 5000 });
-  const elapsed = Date.now() - started;
-  t.equal(reply.packet.rcode, 'SERVFAIL');
-  t.ok(elapsed < 1500, `answered in ${elapsed} ms`);
-  t.ok(upstreams.every((u) => u.queries.length >= 1), 'both upstreams were tried');
+  const reply = askUdp(server.target, 'www.example.test', { timeoutMs: 5000 });
+  await upstreams[0]!.received(1);
+  const elapsed = await timers.runOut();
+  t.equal((await reply).packet.rcode, 'SERVFAIL');
+  t.equal(elapsed, 1000, 'ended by the deadline: attempts at 0, 300, 600 and 900 ms (retries: 1), the last cut short');
+  t.same(upstreams.map((u) => u.queries.length), [2, 2], 'both upstreams asked twice, in turn');
 });
 
 t.test('the default deadline bounds SERVFAIL at 3 s', async (t) => {
-  const { server, upstream } = await setup(t);
-  upstream.setBehaviour('dead');
-  const started = Date.now();
-  const reply = await askUdp(server.target, 'www.example.test', { timeoutMs: 6000 });
-  const elapsed = Date.now() - started;
-  t.equal(reply.packet.rcode, 'SERVFAIL');
-  t.ok(elapsed <= 3300, `answered in ${elapsed} ms`);
+  const timers = new ManualTimers();
+  const { server, upstreams } = await setup(t, '', 4, timers);
+  for (const u of upstreams) u.setBehaviour('dead');
+  const reply = askUdp(server.target, 'www.example.test', { timeoutMs: 6000 });
+  await upstreams[0]!.received(1);
+  const elapsed = await timers.runOut();
+  t.equal((await reply).packet.rcode, 'SERVFAIL');
+  t.equal(elapsed, 3000, 'three attempts of the default 1 s timeout, the third cut by the default 3 s deadline');
+  t.same(upstreams.map((u) => u.queries.length), [1, 1, 1, 0], 'the fourth upstream never asked');
 });
 
 t.test('every upstream dead: stale data when it is cached (RFC 8767)', async (t) => {
@@ -144,10 +149,17 @@ t.test('failover to the next upstream', async (t) => {
 
 t.test('identical concurrent misses share one upstream query', async (t) => {
   const { server, upstream } = await setup(t);
-  upstream.setBehaviour({ slow: 150 });
-  const replies = await Promise.all(Array.from({ length: 20 }, () => askUdp(server.target, 'www.example.test')));
+  // The upstream holds its answers until the test releases them. Twenty identical questions, then a different one,
+  // pipelined on one TCP connection: the server reads them in order, so when the upstream sees the different one
+  // (its second query), the twenty have all been asked while the first exchange was in flight, however slow the machine.
+  upstream.setBehaviour('hold');
+  const asked = sendTcp(server.target, [...Array.from({ length: 20 }, (_, i) => buildQuery('www.example.test', { id: 100 + i })), buildQuery('nope.example.test', { id: 999 })], 30_000);
+  await upstream.received(2);
+  upstream.release();
+  const replies = (await asked).map((raw) => ({ packet: decodeReply(raw), raw })).filter((r) => r.packet.id !== 999);
+  t.equal(replies.length, 20);
   t.ok(replies.every((r) => answerData(r)[0] === '192.0.2.10'));
-  t.equal(upstream.queries.length, 1);
+  t.same(upstream.queries.map((q) => q.name), ['www.example.test', 'nope.example.test'], 'one upstream query for the twenty');
 });
 
 t.test('a lying upstream (wrong ID first) does not poison the answer', async (t) => {

@@ -3,6 +3,7 @@ import { endpoint } from '../../src/config/address.js';
 import dnsPacket from 'dns-packet';
 import { UpstreamFailure, UpstreamPool, type UpstreamAnswer, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
 import { FORGED_ADDRESS, startFakeUpstream, type FakeBehaviour, type FakeUpstream, type FakeUpstreamOptions } from '../helpers/fake-upstream.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
 
 const records = {
@@ -22,7 +23,8 @@ async function fake(t: Test, options: FakeUpstreamOptions = {}): Promise<FakeUps
 
 function pool(t: Test, upstreams: string[], options: Partial<UpstreamPoolOptions> = {}): UpstreamPool {
   assertLoopbackAll(upstreams);
-  const p = new UpstreamPool({ upstreams: upstreams.map((u) => endpoint(u, 'upstream')), timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, ...options });
+  // Timers that only a test moves: no timeout fires because the machine is busy.
+  const p = new UpstreamPool({ upstreams: upstreams.map((u) => endpoint(u, 'upstream')), timeoutMs: 150, deadlineMs: 1000, deadAfterFailures: 3, probeAfterMs: 10_000, udpPayload: 1232, retries: 0, timers: new ManualTimers(), ...options });
   t.teardown(() => p.close());
   return p;
 }
@@ -92,12 +94,19 @@ t.test('an upstream that only lies times out and fails', async (t) => {
   for (const behaviour of rows) {
     for (const tcp of [false, true]) {
       const upstream = await fake(t, { behaviour });
-      const started = Date.now();
-      const failure = await pool(t, [upstream.hostPort], { timeoutMs: 100 }).resolve(request('www.example.test', { tcp })).catch((e: unknown) => e);
+      const timers = new ManualTimers();
+      let settled = false;
+      const pending = pool(t, [upstream.hostPort], { timeoutMs: 100, timers }).resolve(request('www.example.test', { tcp })).catch((e: unknown) => e).finally(() => (settled = true));
       const name = `${JSON.stringify(behaviour)} over ${tcp ? 'TCP' : 'UDP'}`;
+      await upstream.received(1);
+      timers.advance(99);
+      await new Promise((resolve) => setImmediate(resolve));
+      t.notOk(settled, `${name}: the forgery did not end the wait`);
+      timers.advance(1);
+      const failure = await pending;
       t.type(failure, UpstreamFailure, name);
       t.match((failure as UpstreamFailure).attempts, [{ upstream: upstream.hostPort, error: /no answer within 100 ms/ }], `${name}: timed out`);
-      t.ok(Date.now() - started >= 95, `${name}: waited for the timeout`);
+      t.equal(timers.elapsed, 100, `${name}: ended by the timeout`);
       t.equal(upstream.answersSent, 1, `${name}: one forgery was sent`);
     }
   }
@@ -138,7 +147,12 @@ t.test('an IPv6 upstream on ::1, UDP and TCP', async (t) => {
 });
 
 t.test('a slow upstream within the timeout is waited for', async (t) => {
-  const upstream = await fake(t, { behaviour: { slow: 60 } });
-  const answer = await pool(t, [upstream.hostPort], { timeoutMs: 500 }).resolve(request('www.example.test'));
-  t.same(addresses(answer), ['192.0.2.1']);
+  const upstream = await fake(t, { behaviour: 'hold' });
+  const timers = new ManualTimers();
+  const asked = pool(t, [upstream.hostPort], { timeoutMs: 500, timers }).resolve(request('www.example.test'));
+  await upstream.received(1);
+  timers.advance(499);
+  upstream.release();
+  t.same(addresses(await asked), ['192.0.2.1'], 'answered 499 ms into a 500 ms timeout');
+  t.equal(upstream.queries.length, 1, 'not asked again');
 });

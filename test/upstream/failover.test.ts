@@ -4,6 +4,7 @@ import { UpstreamFailure, UpstreamPool, type UpstreamPoolOptions, type UpstreamR
 import { startFakeUpstream, type FakeBehaviour, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
 import { malformedAnswers } from '../helpers/malformed-answers.js';
+import { ManualTimers } from '../helpers/manual-timers.js';
 
 const records = { 'www.example.test': [{ type: 'A', ttl: 300, data: '192.0.2.1' }] };
 const request: UpstreamRequest = { question: { name: 'www.example.test', lname: 'www.example.test', type: 1, class: 1 }, dnssecOk: false, checkingDisabled: false, tcp: false };
@@ -74,15 +75,25 @@ t.test('every upstream failing: UpstreamFailure listing each attempt', async (t)
   t.match((failure as Error).message, /every upstream failed/);
 });
 
-t.test('all upstreams dead: rejected at the deadline, not later', async (t) => {
+t.test('all upstreams dead: rejected at the deadline, not before nor later (on injected timers)', async (t) => {
   const list = await fakes(t, ['dead', 'dead', 'dead', 'dead']);
   const deadlineMs = 250;
-  const started = Date.now();
-  const failure = await pool(t, list, { timeoutMs: 100, deadlineMs }).resolve(request).catch((e: unknown) => e);
-  const elapsed = Date.now() - started;
+  const timers = new ManualTimers();
+  let settled = false;
+  const pending = pool(t, list, { timeoutMs: 100, deadlineMs, timers }).resolve(request).catch((e: unknown) => e).finally(() => (settled = true));
+  await list[0]!.received(1);
+  timers.advance(100);
+  await list[1]!.received(1);
+  timers.advance(100);
+  await list[2]!.received(1);
+  timers.advance(49);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(settled, 'still waiting 1 ms before the deadline');
+  timers.advance(1);
+  const failure = await pending;
+  t.equal(timers.elapsed, deadlineMs, 'rejected when the deadline came');
+  t.equal(timers.pending, 0, 'no timer left behind');
   t.type(failure, UpstreamFailure);
-  t.ok(elapsed >= deadlineMs - 10, `not before the deadline (${elapsed} ms)`);
-  t.ok(elapsed < deadlineMs + 100, `within the deadline plus a margin (${elapsed} ms)`);
   const attempts = (failure as UpstreamFailure).attempts;
   t.same(attempts.map((a) => a.upstream), list.slice(0, 3).map((u) => u.hostPort), 'two timed out, the third was cut by the deadline, the fourth never asked');
   t.match(attempts[2], { error: /deadline of 250 ms/ });
@@ -93,10 +104,11 @@ t.test('an upstream with nothing listening fails fast (ICMP unreachable / connec
   const [gone, live] = (await fakes(t, ['normal', 'normal'])) as [FakeUpstream, FakeUpstream];
   await gone.close();
   for (const tcp of [false, true]) {
-    const started = Date.now();
-    const answer = await pool(t, [gone, live], { timeoutMs: 2000, deadlineMs: 3000 }).resolve({ ...request, tcp });
+    // Timers that never move: an answer at all means the failure came from the network, not from a timeout.
+    const timers = new ManualTimers();
+    const answer = await pool(t, [gone, live], { timeoutMs: 2000, deadlineMs: 3000, timers }).resolve({ ...request, tcp });
     t.equal(answer.upstream, live.hostPort, tcp ? 'TCP' : 'UDP');
-    t.ok(Date.now() - started < 1000, `${tcp ? 'TCP' : 'UDP'}: did not wait for the 2 s timeout`);
+    t.equal(timers.elapsed, 0, `${tcp ? 'TCP' : 'UDP'}: answered with no time passing: the 2 s timeout was not waited for`);
   }
 });
 

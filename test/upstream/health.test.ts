@@ -69,9 +69,12 @@ t.test('a failed probe keeps it dead and restarts the wait from the probe', asyn
 t.test('one query probes at a time', async (t) => {
   const { pool, fakes, asked, advance } = await setup(t, ['servfail', 'normal'], { deadAfterFailures: 1 });
   await pool.resolve(request());
-  fakes[0].setBehaviour({ slow: 50 });
+  fakes[0].setBehaviour('hold');
   advance(5000);
-  const answers = await Promise.all([pool.resolve(request()), pool.resolve(request()), pool.resolve(request())]);
+  const asking = Promise.all([pool.resolve(request()), pool.resolve(request()), pool.resolve(request())]);
+  await fakes[0].received(2); // the probe reached the dead upstream; it answers only when released
+  fakes[0].release();
+  const answers = await asking;
   t.same(answers.map((a) => a.upstream).sort(), [fakes[0].hostPort, fakes[1].hostPort, fakes[1].hostPort].sort(), 'the probe answered one; the others went on');
   t.same(asked(), [2, 3]);
 });

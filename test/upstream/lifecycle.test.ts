@@ -1,3 +1,4 @@
+import { ManualTimers } from '../helpers/manual-timers.js';
 import t, { type Test } from 'tap';
 import { endpoint } from '../../src/config/address.js';
 import { UpstreamFailure, UpstreamPool, type UpstreamPoolOptions, type UpstreamRequest } from '../../src/upstream/index.js';
@@ -22,8 +23,12 @@ async function setup(t: Test, behaviour: FakeBehaviour, options: Partial<Upstrea
 }
 
 t.test('identical concurrent requests share one exchange, whatever the letter case', async (t) => {
-  const { pool, upstream } = await setup(t, { slow: 50 });
-  const [a, b, c] = await Promise.all([pool.resolve(request('www.example.test')), pool.resolve(request('WWW.Example.TEST')), pool.resolve(request('www.example.test'))]);
+  const { pool, upstream } = await setup(t, 'hold', { timers: new ManualTimers() });
+  const asked = Promise.all([pool.resolve(request('www.example.test')), pool.resolve(request('WWW.Example.TEST')), pool.resolve(request('www.example.test'))]);
+  await upstream.received(1);
+  upstream.release();
+  upstream.setBehaviour('normal');
+  const [a, b, c] = await asked;
   t.equal(upstream.queries.length, 1, 'one query upstream');
   t.equal(a, b, 'the same answer');
   t.equal(a, c);
@@ -41,8 +46,11 @@ t.test('requests that differ in anything that matters are not shared', async (t)
     { name: 'name', other: request('other.example.test') },
   ];
   for (const row of rows) {
-    const { pool, upstream } = await setup(t, { slow: 30 });
-    await Promise.all([pool.resolve(request()), pool.resolve(row.other)]);
+    const { pool, upstream } = await setup(t, 'hold', { timers: new ManualTimers() });
+    const both = Promise.all([pool.resolve(request()), pool.resolve(row.other)]);
+    await upstream.received(2);
+    upstream.release();
+    await both;
     t.equal(upstream.queries.length, 2, `${row.name}: two queries`);
   }
 });
@@ -67,9 +75,8 @@ t.test('close() cancels work in flight and leaves no socket or timer behind', as
   const settled = Promise.allSettled(pending);
   while (upstream.queries.length < 2) await new Promise((resolve) => setImmediate(resolve));
   t.ok(count('UDPWrap') > before.udp && count('Timeout') > before.timers, 'sockets and timers were open');
-  const started = Date.now();
+  // Not waiting for the 5 s timeout shows in the reasons below: "the upstream pool closed", not "no answer within".
   await pool.close();
-  t.ok(Date.now() - started < 1000, 'close() did not wait for the 5 s timeout');
   const results = await settled;
   for (const r of results) {
     t.equal(r.status, 'rejected');

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { skipWhenMissing } from '../helpers/missing-tool.js';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load-config.js';
 import { loadPolicyZone } from '../../src/rpz/load-zone.js';
@@ -47,11 +48,13 @@ t.test('every commented example in allow.rpz and local.rpz is a valid rule', asy
     t.same(zone.stats.warnings, [], `${name}.rpz examples: no warnings`);
     t.ok(zone.stats.records > 5, `${name}.rpz examples: ${zone.stats.records} records`);
     const checked = await namedCheckzone(`${name}.rpz`, path);
-    if (checked !== null) t.equal(checked.code, 0, `${name}.rpz examples: named-checkzone accepts them\n${checked.output}`);
+    // Without named-checkzone: a comment here, a failure in CI.
+    if (checked === null) t.comment(skipWhenMissing(true, 'named-checkzone is not installed (Debian package bind9-utils)'));
+    else t.equal(checked.code, 0, `${name}.rpz examples: named-checkzone accepts them\n${checked.output}`);
   }
 });
 
-const noCheckzone = (await namedCheckzoneBinary()) === null && 'named-checkzone is not installed (Debian package bind9-utils)';
+const noCheckzone = skipWhenMissing((await namedCheckzoneBinary()) === null, 'named-checkzone is not installed (Debian package bind9-utils)');
 
 t.test('BIND accepts each shipped zone (named-checkzone)', { skip: noCheckzone }, async (t) => {
   for (const name of SHIPPED) {
