@@ -15,9 +15,13 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `stopzone ARGS...` with `env` added to a minimal environment. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [...process.execArgv, MAIN, ...args], {
+/** How the tests start stopzone: this process's Node, its TypeScript loader, the sources. */
+const FROM_SOURCES = [process.execPath, ...process.execArgv, MAIN];
+
+/** Runs `stopzone ARGS...` with `env` added to a minimal environment; `command` replaces the sources (an installed bin). */
+export function runCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = FROM_SOURCES): CliProcess {
+  const [file, ...before] = command;
+  const child = spawn(file!, [...before, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
