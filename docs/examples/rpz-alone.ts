@@ -1,6 +1,6 @@
 // The RPZ engine inside another Node DNS server: a tiny UDP responder that
 // answers listed names from the policy and everything else with REFUSED.
-// Run from a checkout: npm run build && node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs docs/examples/rpz-alone.ts zones/example.rpz
+// Run from a checkout: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs docs/examples/rpz-alone.ts zones/example.rpz
 // (an installed package imports 'stopzone/rpz' instead of the relative path).
 import dgram from 'node:dgram';
 import { loadPolicyZone, PolicySet, rewrite, type ZoneSettings } from '../../src/rpz/index.js';
