@@ -18,10 +18,18 @@ export interface CliProcess {
 /** How the tests start stopzone: this process's Node, its TypeScript loader, the sources. */
 const FROM_SOURCES = [process.execPath, ...process.execArgv, MAIN];
 
-/** Runs `stopzone ARGS...` with `env` added to a minimal environment; `command` replaces the sources (an installed bin). */
-export function runCli(args: string[], env: Record<string, string> = {}, command: readonly string[] = FROM_SOURCES): CliProcess {
-  const [file, ...before] = command;
+/** Another way to start stopzone than from the sources: `command` in `cwd`, in its own process group (npx forks). */
+export interface CliLauncher {
+  readonly command: readonly string[];
+  readonly cwd: string;
+}
+
+/** Runs `stopzone ARGS...` with `env` added to a minimal environment, from the sources unless `launcher` says otherwise. */
+export function runCli(args: string[], env: Record<string, string> = {}, launcher?: CliLauncher): CliProcess {
+  const [file, ...before] = launcher?.command ?? FROM_SOURCES;
   const child = spawn(file!, [...before, ...args], {
+    cwd: launcher?.cwd,
+    detached: launcher !== undefined,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
