@@ -67,6 +67,8 @@ podman build --pull=never --format docker --network host --build-arg BASE="$BASE
   || { tail -30 "$WORK/build.log"; abort "image builds"; }
 ok "image builds ($(podman image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}'))"
 inspect() { podman image inspect "$IMAGE" --format "$1"; }
+image_node=$(podman run --rm --network host --entrypoint node "$IMAGE" --version 2> >(quiet))
+check "runs Node $NODE_MAJOR ($image_node)" grep -q "^v$NODE_MAJOR\." <<<"$image_node"
 user=$(inspect '{{.Config.User}}')
 case "$user" in ""|0|root|0:*|root:*) bad "runs as a non-root user (got '$user')";; *) ok "runs as non-root user '$user'";; esac
 ports=$(inspect '{{json .Config.ExposedPorts}}')

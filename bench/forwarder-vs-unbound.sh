@@ -20,6 +20,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+export PATH=$ROOT/node_modules/.bin:$PATH   # the pinned Node 24 (README, "Which Node"), as npm scripts have it
 OUT_DIR=$ROOT/bench/out
 
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}

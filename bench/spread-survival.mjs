@@ -1,7 +1,8 @@
-// Shows why the upstream path builds its objects field by field (src/upstream/upstream-pool.ts):
+// Shows why the upstream path built its objects field by field until Node 24 (src/upstream/upstream-pool.ts):
 // on Node 20 (V8 11.3), an object built as `{ ...a, more }` outlives young collections although
-// nothing holds it past one event-loop turn, and V8 promotes it into the old generation.
-// Run: node --trace-gc-nvp bench/spread-survival.mjs spread | node bench/spread-survival.mjs --sum
+// nothing holds it past one event-loop turn, and V8 promotes it into the old generation; Node 24
+// (V8 13.6) promotes `spread` no more than `explicit` (bench/README.md).
+// Run: npx node --trace-gc-nvp bench/spread-survival.mjs spread | npx node bench/spread-survival.mjs --sum
 //      (and the same with `explicit`, `plain` or `assign` in place of `spread`).
 import { readFileSync } from 'node:fs';
 

@@ -19,7 +19,7 @@
  * (a child process of this script) on CPU 0. Every socket is on 127.0.0.1. DNS: dnsperf -Q 2000 over 300
  * names that are in Stopzone's cache (warmed first), with -v so that each response's latency is read.
  *
- * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/stop-page-mint-flood.ts
+ * Run: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/stop-page-mint-flood.ts
  * Knobs (environment): BENCH_STOPZONE_DIR (the checkout whose dist/ is run; default this one, built first
  * unless BENCH_SKIP_BUILD=1),
  * BENCH_SECONDS=10, BENCH_QPS=2000, BENCH_IN_FLIGHT=32, BENCH_KINDS="blocked unblocked", BENCH_NICE (e.g. -10: runs

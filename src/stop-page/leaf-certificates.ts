@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 // @peculiar/x509 depends on tsyringe, which needs the Reflect metadata API loaded first.
 import 'reflect-metadata';
@@ -45,8 +45,8 @@ const HOUR = 3_600_000;
 export async function createLeafMinter(ca: OperatorCa, options: LeafOptions): Promise<LeafMinter> {
   const validity = options.validityMs ?? DAY;
   const backdate = options.backdateMs ?? HOUR;
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const keyDer = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const keyDer = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
   const keyPem = x509.PemConverter.encode(keyDer, 'PRIVATE KEY');
   const keyIdentifier = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
   const cache = new LRUCache<string, Promise<SecureContext>>({ max: options.cacheSize ?? 2000, ttl: validity / 2, ttlResolution: 0, perf: { now: options.now } });

@@ -1,10 +1,11 @@
-import { createPrivateKey, webcrypto, X509Certificate as NodeCertificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate as NodeCertificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 // @peculiar/x509 depends on tsyringe, which needs the Reflect metadata API loaded first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+// Node's global WebCrypto (the same object as node:crypto's webcrypto, typed as the Web API x509 expects).
+x509.cryptoProvider.set(crypto);
 
 /** The operator's CA, ready to sign leaf certificates. */
 export interface OperatorCa {
@@ -59,7 +60,7 @@ export async function loadOperatorCa(certFile: string, keyFile: string, now = Da
     throw new Error(`${keyFile}: a ${key.asymmetricKeyType} ${key.asymmetricKeyDetails?.namedCurve ?? ''} key; expected RSA, EC P-256 or EC P-384 (what browsers accept)`);
   }
   const der = key.export({ format: 'der', type: 'pkcs8' });
-  const signingKey = await webcrypto.subtle.importKey('pkcs8', der, importAlgorithm, false, ['sign']);
+  const signingKey = await crypto.subtle.importKey('pkcs8', der, importAlgorithm, false, ['sign']);
   const cert = new x509.X509Certificate(chainPem.slice(0, chainPem.indexOf('-----END CERTIFICATE-----') + 25));
   const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
   const keyId = ski?.keyId ?? Buffer.from(await cert.publicKey.getKeyIdentifier('SHA-1')).toString('hex');

@@ -30,9 +30,9 @@ export interface AskOptions extends QueryFlags, ExchangeLimits {
   readonly udpSockets: UdpSockets;
 }
 
-/** The exchange's result with its transport; fields spelled out, not spread (see UpstreamPool's #run). */
+/** The exchange's result with its transport. */
 function asked(result: Exchanged, transport: AskedAnswer['transport']): AskedAnswer {
-  return { message: result.message, rcode: result.rcode, truncated: result.truncated, transport };
+  return { ...result, transport };
 }
 
 /**

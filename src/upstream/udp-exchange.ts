@@ -14,8 +14,7 @@ export interface Exchanged {
 
 /**
  * Ends an exchange with the answer that matched (checkAnswer's header): with
- * it when it is well-formed, with a MalformedAnswer when it is not. The
- * fields are spelled out, not spread (see UpstreamPool's #run).
+ * it when it is well-formed, with a MalformedAnswer when it is not.
  */
 export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, message: Buffer, transport: 'udp' | 'tcp'): void {
   if (header.fault !== null) settle.reject(new MalformedAnswer(transport, header.fault));

@@ -1,4 +1,4 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,8 +101,8 @@ export interface TestCa {
 /** Makes a CA (EC P-256 or RSA 2048), valid from an hour ago for a week, basicConstraints CA:TRUE. */
 export async function makeTestCa(kind: 'ec' | 'rsa' = 'ec', name = 'Stopzone test CA'): Promise<TestCa> {
   const algorithm = kind === 'ec' ? { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  x509.cryptoProvider.set(crypto);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${name}`,
     keys,
@@ -118,7 +118,7 @@ export async function makeTestCa(kind: 'ec' | 'rsa' = 'ec', name = 'Stopzone tes
   const dir = mkdtempSync(join(tmpdir(), 'stopzone-test-ca-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const certPem = cert.toString('pem');
-  const keyPem = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  const keyPem = x509.PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
   writeFileSync(join(dir, 'ca.pem'), certPem);
   writeFileSync(join(dir, 'ca.key'), keyPem, { mode: 0o600 });
   const spkiHash = createHash('sha256').update(Buffer.from(cert.publicKey.rawData)).digest('base64');

@@ -21,26 +21,41 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-/**
- * Runs `stopzone ARGS...` with `env` added to a minimal environment. For
- * `serve` and `healthcheck`, the config (with `env` applied, as the process
- * reads it) must name its upstreams, and they, every listener, primary and
- * feed URL must be on loopback: else this throws before anything starts. A
- * config the loader refuses is let through (the process refuses it too, before
- * it opens a socket). The child's fetch is guarded like the test process's.
- */
-export function runCli(args: string[], env: Record<string, string> = {}): CliProcess {
-  const fullEnv = { PATH: process.env.PATH ?? '', ...env };
-  if (NETWORK_COMMANDS.has(args[0] ?? '') && !args.includes('--help')) guardConfig(args, fullEnv);
-  return runTypeScript(MAIN, args, env);
+/** Another way to start stopzone than from the sources: `command` in `cwd`, in its own process group (npx forks). */
+export interface CliLauncher {
+  readonly command: readonly string[];
+  readonly cwd: string;
 }
 
-/** Runs a TypeScript program of the checkout (e.g. docs/examples/*.ts) the same way, its fetch guarded. */
+/**
+ * Runs `stopzone ARGS...` with `env` added to a minimal environment, from the
+ * sources unless `launcher` says otherwise. For `serve` and `healthcheck`, the
+ * config (with `env` applied, as the process reads it) must name its
+ * upstreams, and they, every listener, primary and feed URL must be on
+ * loopback: else this throws before anything starts. A config the loader
+ * refuses is let through (the process refuses it too, before it opens a
+ * socket). From the sources, the child's fetch is guarded like the test process's.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, launcher?: CliLauncher): CliProcess {
+  const fullEnv = { PATH: process.env.PATH ?? '', ...env };
+  if (NETWORK_COMMANDS.has(args[0] ?? '') && !args.includes('--help')) guardConfig(args, fullEnv);
+  if (launcher === undefined) return runTypeScript(MAIN, args, env);
+  const [file, ...before] = launcher.command;
+  return watch(spawn(file!, [...before, ...args], { cwd: launcher.cwd, detached: true, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** Runs a TypeScript program of the checkout (e.g. docs/examples/*.ts) with this process's Node and loader, its fetch guarded. */
 export function runTypeScript(script: string, args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [...process.execArgv, '--import', FETCH_GUARD, script, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return watch(
+    spawn(process.execPath, [...process.execArgv, '--import', FETCH_GUARD, script, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/** Collects a child's output and exit for CliProcess. */
+function watch(child: ChildProcess): CliProcess {
   let out = '';
   let err = '';
   const waiters: Array<() => void> = [];

@@ -15,10 +15,9 @@ export function cacheStage(cache: AnswerCache): Stage {
     try {
       const answer = await next(query);
       if (answer.source !== 'upstream' || answer.message === null || !cache.store(key, answer.message, query.questionEnd)) return answer;
-      // Answer from the stored copy so the first client sees the same capped TTLs as the next ones. An upstream
-      // answer has no other fields; spelled out, not spread (see UpstreamPool's #run).
+      // Answer from the stored copy so the first client sees the same capped TTLs as the next ones.
       const stored = cache.fresh(key);
-      return stored === undefined ? answer : { message: stored.message, source: answer.source, rcode: answer.rcode, upstream: answer.upstream };
+      return stored === undefined ? answer : { ...answer, message: stored.message };
     } catch (error) {
       const stale = error instanceof UpstreamFailure ? cache.stale(key) : undefined;
       if (stale === undefined) throw error;
