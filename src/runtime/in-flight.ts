@@ -6,17 +6,17 @@ export class InFlight {
   #count = 0;
   #idle: Array<() => void> = [];
 
-  /** Tracks `work` until it settles, and returns it. */
-  track<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Tracks `work` and then `deliver` (what is done with its result, e.g.
+   * sending the answer) as one: drained() resolves only after every result was
+   * delivered, so a listener that closes its socket then loses no answer.
+   */
+  track<T>(work: Promise<T>, deliver: (value: T) => void = () => {}): Promise<void> {
     this.#count++;
-    return work.finally(() => {
+    return work.then(deliver).finally(() => {
       this.#count--;
       if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
     });
-  }
-
-  get count(): number {
-    return this.#count;
   }
 
   /** Resolves once nothing is in flight. */

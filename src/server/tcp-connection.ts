@@ -114,7 +114,7 @@ export class TcpConnection {
       this.#messageStartedAt = -1;
       this.#lastActiveAt = now;
       this.#pending++;
-      void this.#tracker.track(this.#handle(raw, this.#meta)).then(this.#answered);
+      void this.#tracker.track(this.#handle(raw, this.#meta), this.#answered);
     }
     const blocked = this.#pending >= MAX_IN_FLIGHT || this.#queued >= limits.maxQueuedBytes;
     if (blocked !== this.#paused) {
