@@ -87,14 +87,14 @@ function guardConfig(args: string[], env: Record<string, string>): void {
   const path = at === -1 ? undefined : args[at + 1];
   const text = path === undefined ? '' : readText(path);
   if (text === null) return; // the process cannot read it either, and stops with exit 78
-  if (!/^\s*upstreams\s*:/m.test(text) && env.STOPZONE_UPSTREAMS === undefined) {
-    throw new Error(`test network guard: ${path ?? 'the embedded defaults'} names no upstreams (the default is a public resolver); test configs name loopback upstreams`);
-  }
   let config;
   try {
     config = loadConfig(path, env);
   } catch {
-    return;
+    return; // the process refuses it too, before it opens a socket
+  }
+  if (!/^\s*upstreams\s*:/m.test(text) && env.STOPZONE_UPSTREAMS === undefined) {
+    throw new Error(`test network guard: ${path ?? 'the embedded defaults'} names no upstreams (the default is a public resolver); test configs name loopback upstreams`);
   }
   assertConfigOnLoopback(config);
 }
