@@ -1,8 +1,16 @@
+import { isIP } from 'node:net';
+
 /** Formats of plain block lists (not zone files). */
 export type PlainFormat = 'domains' | 'hosts' | 'adblock';
 
-/** A host name as real lists spell them (underscores included), lower case, no trailing dot (RFC 1123 section 2.1, RFC 1035 section 2.3.4 lengths). */
-const NAME = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+/**
+ * A name as real lists spell them: letters, digits, "-" and "_" in labels of
+ * 1 to 63 characters, lower case, no trailing dot (RFC 1035 section 2.3.4
+ * lengths). Wider than a host name (RFC 1123 section 2.1): a label may start
+ * or end with "-", as names below a domain can, and a listed name must be
+ * blocked even when it is an odd one.
+ */
+const NAME = /^(?=.{1,253}$)[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*$/;
 
 /** Addresses hosts files use to mean "nowhere". */
 const SINK_ADDRESSES = new Set(['0.0.0.0', '127.0.0.1', '::', '::1', '0:0:0:0:0:0:0:0']);
@@ -67,8 +75,8 @@ function checkName(word: string, onName: OnName, onProblem: OnProblem): void {
   if (!NAME.test(name)) {
     return onProblem('not a host name', `found "${word.slice(0, 200)}"; expected letters, digits, "-" and "_" in dot-separated labels of 1 to 63 characters`);
   }
-  if (/^[0-9]+$/.test(name.slice(name.lastIndexOf('.') + 1))) {
-    return onProblem('not a host name', `found "${word}", an address or a number; expected a host name (block addresses with rpz-ip rules in an RPZ zone)`);
+  if (isIP(name) !== 0) {
+    return onProblem('not a host name', `found "${word}", an address; expected a host name (block addresses with rpz-ip rules in an RPZ zone)`);
   }
   if (!name.includes('.')) {
     return onProblem('single-label name (a whole top-level domain)', `found "${word}", which would block every name under .${name}; expected a name with a dot (to block a top-level domain on purpose, write "${name} CNAME ." and "*.${name} CNAME ." in an RPZ zone)`);

@@ -59,6 +59,12 @@ t.test('nothing in a list is skipped silently: typos, single labels, URLs, dupli
   t.equal(warnings['not a host name']?.count, 2, 'a bad character and an address');
   t.match(warnings['not a host name']?.examples, [`${file}:6: found "bad!name.example"; expected letters, digits`, `${file}:8: found "192.0.2.1", an address`]);
 
+  const odd = join(dir, 'odd-names.txt');
+  writeFileSync(odd, '-ads-.example\nx.y.7\n');
+  const fromOdd = await loadZoneSource(zone('domains', odd), odd);
+  t.ok(fromOdd.indexes.qname.lookup('-ads-.example') !== null && fromOdd.indexes.qname.lookup('x.y.7') !== null, 'odd but valid DNS names (a hyphen at a label\'s end, a numeric last label) are blocked, not dropped (fuzz finding)');
+  t.same(fromOdd.stats.warnings, [], 'and not reported as mistakes');
+
   const hosts = join(dir, 'typos-hosts.txt');
   writeFileSync(hosts, '127.0.0.1 localhost\n::1 ip6-localhost ip6-loopback\n0.0.0.0 a.example b.example\n192.0.2.1 real.example\n0.0.0.0\n');
   const fromHosts = await loadZoneSource(zone('hosts', hosts), hosts);
