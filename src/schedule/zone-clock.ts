@@ -9,6 +9,27 @@ export function weekdayOf(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
+/** One formatter per zone, shared by every schedule in it: making one costs far more than using it. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formats.set(timeZone, format);
+  }
+  return format;
+}
+
 type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
 const FIELDS = new Set<string>(['year', 'month', 'day', 'hour', 'minute', 'second']);
 
@@ -22,16 +43,7 @@ export class ZoneClock {
 
   /** Throws RangeError when Intl does not know `timeZone`. */
   constructor(readonly timeZone: string) {
-    this.#format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
+    this.#format = formatFor(timeZone);
   }
 
   /** The zone's offset from UTC at instant `ms`, in milliseconds: wall = ms + offsetAt(ms). */
