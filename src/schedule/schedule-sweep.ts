@@ -28,18 +28,13 @@ export interface Stretch {
 /** Local dates scanned after the one holding the instant: enough to see 400 days ahead whatever the offsets. */
 export const SCAN_DAYS = 402;
 
-/** A local date as the sweep reads it: the instant of its midnight and the occurrences of the windows starting on it. */
-export interface DayPlan {
-  readonly midnight: number;
-  /** [start, end) instants in order of start; none on a day off, and none empty (start and end in one clock jump). */
-  readonly occurrences: ReadonlyArray<readonly [number, number]>;
-}
-
-/** The DayPlan of local date `day` (a day number). */
-export function planDay(plan: SchedulePlan, day: number): DayPlan {
+/**
+ * Occurrences [start, end) of the windows that start on local date `day`, in order of start; none on a day off.
+ * An occurrence whose start and end fall in one clock jump (spring forward) is empty and left out.
+ */
+export function occurrencesOn(plan: SchedulePlan, day: number): Array<readonly [number, number]> {
   const occurrences: Array<readonly [number, number]> = [];
-  const midnight = plan.clock.instantOf(day * DAY_MS);
-  if (plan.daysOff.has(day)) return { midnight, occurrences };
+  if (plan.daysOff.has(day)) return occurrences;
   const bit = 1 << weekdayOf(day);
   for (const window of plan.windows) {
     if ((window.dayMask & bit) === 0) continue;
@@ -48,7 +43,7 @@ export function planDay(plan: SchedulePlan, day: number): DayPlan {
     const end = plan.clock.instantOf(endDay * DAY_MS + window.to * MINUTE_MS);
     if (end > start) occurrences.push([start, end]);
   }
-  return { midnight, occurrences };
+  return occurrences;
 }
 
 /**
@@ -57,13 +52,14 @@ export function planDay(plan: SchedulePlan, day: number): DayPlan {
  * first start after `t`, or the occurrence holding `t` and the end of the run of touching or overlapping
  * occurrences after it. A window starting on the day before `t`'s date can still hold `t`; none earlier can.
  */
-export function sweep(plan: SchedulePlan, t: number, dayPlan: (day: number) => DayPlan = (day) => planDay(plan, day)): Stretch {
+export function sweep(plan: SchedulePlan, t: number): Stretch {
   const today = plan.clock.dayOf(t);
   let inForce = false;
   let end = 0;
   for (let day = today - 1; day <= today + SCAN_DAYS; day++) {
-    const { midnight, occurrences } = dayPlan(day);
-    if (inForce && midnight > end) return { inForce, until: end, changes: true };
+    const occurrences = occurrencesOn(plan, day);
+    // A run can only go on through a day without windows if it already reaches past that day's midnight.
+    if (inForce && occurrences.length === 0 && plan.clock.instantOf(day * DAY_MS) > end) return { inForce, until: end, changes: true };
     for (const [start, stop] of occurrences) {
       if (inForce) {
         if (start > end) return { inForce, until: end, changes: true };
@@ -76,5 +72,5 @@ export function sweep(plan: SchedulePlan, t: number, dayPlan: (day: number) => D
       }
     }
   }
-  return inForce ? { inForce, until: end, changes: false } : { inForce, until: dayPlan(today + SCAN_DAYS + 1).midnight, changes: false };
+  return inForce ? { inForce, until: end, changes: false } : { inForce, until: plan.clock.instantOf((today + SCAN_DAYS + 1) * DAY_MS), changes: false };
 }

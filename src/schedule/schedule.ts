@@ -1,8 +1,5 @@
-import { planDay, sweep, type DayPlan, type SchedulePlan } from './schedule-sweep.js';
+import { sweep, type SchedulePlan } from './schedule-sweep.js';
 import { DAY_MS } from './zone-clock.js';
-
-/** Local dates whose DayPlan a schedule keeps: a sweep reads two or three on a school day; more after a holiday. */
-const KEPT_DAYS = 32;
 
 /** How far ahead `nextChange` looks: a schedule that keeps its value longer than this reports no change. */
 export const HORIZON_MS = 400 * DAY_MS;
@@ -16,7 +13,6 @@ export const HORIZON_MS = 400 * DAY_MS;
  */
 export class Schedule {
   readonly #plan: SchedulePlan;
-  readonly #days = new Map<number, DayPlan>();
   #from = 0;
   #until = -Infinity;
   #inForce = false;
@@ -63,21 +59,10 @@ export class Schedule {
   }
 
   #refresh(nowMs: number): void {
-    const stretch = sweep(this.#plan, nowMs, (day) => this.#dayPlan(day));
+    const stretch = sweep(this.#plan, nowMs);
     this.#from = nowMs;
     this.#until = stretch.until;
     this.#inForce = stretch.inForce;
     this.#changes = stretch.changes;
-  }
-
-  /** The DayPlan of `day`, kept for the next sweeps: each costs a few Intl calls per window. */
-  #dayPlan(day: number): DayPlan {
-    let planned = this.#days.get(day);
-    if (planned === undefined) {
-      if (this.#days.size >= KEPT_DAYS) this.#days.clear();
-      planned = planDay(this.#plan, day);
-      this.#days.set(day, planned);
-    }
-    return planned;
   }
 }

@@ -1,3 +1,5 @@
+import { ZoneOffsets } from './zone-offsets.js';
+
 /** Milliseconds in a calendar day; local dates are numbered in days since 1970-01-01 (day 0, a Thursday). */
 export const DAY_MS = 86_400_000;
 
@@ -9,51 +11,21 @@ export function weekdayOf(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
-/** One formatter per zone, shared by every schedule in it: making one costs far more than using it. */
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function formatFor(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  return format;
-}
-
-type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
-const FIELDS = new Set<string>(['year', 'month', 'day', 'hour', 'minute', 'second']);
-
 /**
- * Wall-clock arithmetic in one IANA time zone, with offsets from Intl.DateTimeFormat (the tz database Node
- * carries). A "wall" value is a local date and time written as milliseconds as if it were UTC:
- * `day * DAY_MS + minute * MINUTE_MS`.
+ * Wall-clock arithmetic in one IANA time zone, with its offsets from ZoneOffsets. A "wall" value is a local
+ * date and time written as milliseconds as if it were UTC: `day * DAY_MS + minute * MINUTE_MS`.
  */
 export class ZoneClock {
-  readonly #format: Intl.DateTimeFormat;
+  readonly #offsets: ZoneOffsets;
 
   /** Throws RangeError when Intl does not know `timeZone`. */
   constructor(readonly timeZone: string) {
-    this.#format = formatFor(timeZone);
+    this.#offsets = ZoneOffsets.of(timeZone);
   }
 
   /** The zone's offset from UTC at instant `ms`, in milliseconds: wall = ms + offsetAt(ms). */
   offsetAt(ms: number): number {
-    const at: Record<Field, number> = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
-    for (const part of this.#format.formatToParts(ms)) {
-      if (FIELDS.has(part.type)) at[part.type as Field] = Number(part.value);
-    }
-    const wholeSecond = ms - (((ms % 1000) + 1000) % 1000);
-    return Date.UTC(at.year, at.month - 1, at.day, at.hour, at.minute, at.second) - wholeSecond;
+    return this.#offsets.offsetAt(ms);
   }
 
   /** The local date (day number) of instant `ms`. */

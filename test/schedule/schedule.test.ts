@@ -138,6 +138,7 @@ t.test('a schedule that never changes, and the 400-day horizon', async (t) => {
   const longer = long('2028-02-11');
   const back = Date.UTC(2028, 1, 14, 8);
   t.equal(longer.nextChange(newYearsEve), null, 'a 406-day holiday: no change within 400 days');
+  t.equal(longer.nextChange(Date.UTC(2026, 11, 31, 10)), Date.UTC(2026, 11, 31, 15, 30), 'on its last school day: the end of that day, though nothing follows for 400 days');
   t.equal(longer.inForce(newYearsEve), false);
   t.equal(longer.nextChange(newYearsEve + 10 * 86_400_000), back, 'ten days later the return is within 400 days');
   t.equal(longer.nextChange(back - HORIZON_MS), back, 'exactly 400 days ahead: reported');
