@@ -58,8 +58,8 @@ export function sweep(plan: SchedulePlan, t: number): Stretch {
   let end = 0;
   for (let day = today - 1; day <= today + SCAN_DAYS; day++) {
     const occurrences = occurrencesOn(plan, day);
-    // A run can only go on through a day without windows if it already reaches past that day's midnight.
-    if (inForce && occurrences.length === 0 && plan.clock.instantOf(day * DAY_MS) > end) return { inForce, until: end, changes: true };
+    // A run ends on a day without windows: what started the day before ends by 23:59 today, before any later start.
+    if (inForce && occurrences.length === 0) return { inForce, until: end, changes: true };
     for (const [start, stop] of occurrences) {
       if (inForce) {
         if (start > end) return { inForce, until: end, changes: true };

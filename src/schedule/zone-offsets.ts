@@ -48,7 +48,7 @@ export class ZoneOffsets {
         if (this.#intlOffsetAt(middle) === offset) low = middle;
         else high = middle;
       }
-      if (high < start + CHUNK_MS) table.push(high, next);
+      table.push(high, next); // one at the chunk's end is never read: the next chunk starts with its offset
       offset = next;
     }
     this.#chunks.set(chunk, table);
