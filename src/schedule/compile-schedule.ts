@@ -1,10 +1,9 @@
 import { DaysOff } from './days-off.js';
 import { Schedule } from './schedule.js';
 import { ScheduleError } from './schedule-error.js';
-import { parseClockTime, parseDate, splitDayOff } from './schedule-fields.js';
 import { DAY_NAMES, type ScheduleInput, type WindowInput } from './schedule-input.js';
 import type { CompiledWindow } from './schedule-sweep.js';
-import { ZoneClock } from './zone-clock.js';
+import { DAY_MS, ZoneClock } from './zone-clock.js';
 
 const TIME_ZONE = 'an IANA time zone name such as "Europe/London", "America/New_York" or "UTC"';
 const FROM = 'a time "HH:MM" from "00:00" to "23:59"';
@@ -53,10 +52,33 @@ function compileWindow(window: WindowInput, path: string[]): CompiledWindow {
 }
 
 function dayOffRange(text: string, path: string[]): readonly [number, number] {
-  const { first, last } = splitDayOff(text);
+  const parts = text.split('..');
+  const [first = '', last = first] = parts;
   const firstDay = parseDate(first);
   const lastDay = parseDate(last);
-  if (firstDay === null || lastDay === null) throw new ScheduleError(path, text, DATE);
+  if (firstDay === null || lastDay === null || parts.length > 2) throw new ScheduleError(path, text, DATE);
   if (lastDay < firstDay) throw new ScheduleError(path, text, `a range whose last date is not before its first ("${first}")`);
   return [firstDay, lastDay];
+}
+
+/**
+ * Minutes since midnight of an "HH:MM" time (two digits each, 24-hour clock), or null when it is not one.
+ * "24:00" (1440, the end of the day) only when `endOfDayAllowed`, as a window's `to`.
+ */
+function parseClockTime(text: string, endOfDayAllowed: boolean): number | null {
+  const match = /^(\d\d):([0-5]\d)$/.exec(text);
+  if (match === null) return null;
+  const minutes = Number(match[1]) * 60 + Number(match[2]);
+  return minutes < 1440 || (minutes === 1440 && endOfDayAllowed) ? minutes : null;
+}
+
+/** The day number (days since 1970-01-01) of a "YYYY-MM-DD" date that exists in the Gregorian calendar, or null. */
+function parseDate(text: string): number | null {
+  const match = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text);
+  if (match === null) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day); // not Date.UTC, which reads years 0-99 as 1900-1999
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) return null;
+  return date.getTime() / DAY_MS;
 }
