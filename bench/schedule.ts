@@ -7,12 +7,12 @@
  * first use of a zone reads its offsets from Intl, under a millisecond for a school day. Baselines beside it: the
  * floor, and a sweep at every call (what the query path would pay without the kept stretch).
  *
- * Measured 2026-07 (Node 20.20, 2 shared cores, load average 8), median of 7 runs:
+ * Measured 2026-12 (Node 20.20, 2 shared cores, load average 8), median of 7 runs:
  *   floor 1.1 ns; inForce inside the stretch 1.9-2.0 ns; through a school day (5 boundaries in 1,000,000 calls)
  *   1.9 ns; across a boundary at every call 0.3-0.6 µs; before a 17-day holiday 0.7-0.8 µs; a sweep at every
  *   call 0.29 µs; first inForce in a new zone 0.27 ms (school hours), 4.5-5.7 ms (in force all week: 400 days
  *   of offsets read). Under load average 20-25 the same runs gave 5-8 ns inside the stretch and 9-12 µs at a
- *   boundary. Before offsets were kept per zone (commit aecb066), a sweep cost ~0.4 ms and a 400-day one 170 ms.
+ *   boundary. Before offsets were kept per zone (commit aecb066), a sweep cost ~0.4 ms and a 400-day one 170 ms (load average ~20).
  *
  * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/schedule.ts [runs=5]
  */
