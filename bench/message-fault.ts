@@ -10,7 +10,7 @@
  * hand-off to the library would cost. Like listRecords and unlike dns-packet, messageFault allocates nothing
  * when the message is well-formed.
  *
- * Run: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/message-fault.ts [runs=5]
+ * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/message-fault.ts [runs=5]
  */
 import dnsPacket from 'dns-packet';
 import { messageFault } from '../src/dns/message-fault.js';

@@ -11,7 +11,7 @@
  * "hit": a listed name (NXDOMAIN with the zone's SOA); "rpz-ip miss": a zone that also has an rpz-ip
  * trigger, so every answer's addresses are checked; "cname miss": an answer with a CNAME (the chain walked).
  *
- * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/policy-stage.ts [queries=200000] [rounds=5]
+ * Run: node --import ./test/helpers/ts-resolve.mjs bench/policy-stage.ts [queries=200000] [rounds=5]
  */
 import dnsPacket from 'dns-packet';
 import { loadPolicyZoneText } from '../src/rpz/load-zone.js';

@@ -11,7 +11,7 @@
  * The log is written to os.tmpdir() (about 340 MB; with `gzip`, also gzipped) and removed afterwards. The
  * report and the baseline each run in a child process, so their peak RSS (getrusage maxrss) is theirs alone.
  *
- * Run: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/report-million.ts [lines=1000000] [gzip]
+ * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/report-million.ts [lines=1000000] [gzip]
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';

@@ -13,7 +13,7 @@
  * do; the other 300,000 as exact names only. Written to os.tmpdir() as a zone with $TTL/SOA/NS and
  * `name CNAME .` lines, removed afterwards.
  *
- * Run: npx node --expose-gc --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/rpz-million.ts [triggers=1000000]
+ * Run: npx node --expose-gc --import ./test/helpers/ts-resolve.mjs bench/rpz-million.ts [triggers=1000000]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';

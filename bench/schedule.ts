@@ -14,7 +14,7 @@
  *   of offsets read). Under load average 20-25 the same runs gave 5-8 ns inside the stretch and 9-12 µs at a
  *   boundary. Before offsets were kept per zone (commit aecb066), a sweep cost ~0.4 ms and a 400-day one 170 ms (load average ~20).
  *
- * Run: node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/schedule.ts [runs=5]
+ * Run: node --import ./test/helpers/ts-resolve.mjs bench/schedule.ts [runs=5]
  */
 import { compileSchedule } from '../src/schedule/index.js';
 import { DaysOff } from '../src/schedule/days-off.js';

@@ -19,7 +19,7 @@
  * (a child process of this script) on CPU 0. Every socket is on 127.0.0.1. DNS: dnsperf -Q 2000 over 300
  * names that are in Stopzone's cache (warmed first), with -v so that each response's latency is read.
  *
- * Run: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/stop-page-mint-flood.ts
+ * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/stop-page-mint-flood.ts
  * Knobs (environment): BENCH_STOPZONE_DIR (the checkout whose dist/ is run; default this one, built first
  * unless BENCH_SKIP_BUILD=1),
  * BENCH_SECONDS=10, BENCH_QPS=2000, BENCH_IN_FLIGHT=32, BENCH_KINDS="blocked unblocked", BENCH_NICE (e.g. -10: runs
@@ -48,7 +48,7 @@ const IN_FLIGHT = Number(env.BENCH_IN_FLIGHT ?? 32);
 const KINDS = (env.BENCH_KINDS ?? 'blocked unblocked').split(/\s+/).filter((k) => k !== '');
 const STOPZONE_DIR = env.BENCH_STOPZONE_DIR ?? ROOT;
 const NICE = env.BENCH_NICE;
-const LOADER = ['--import', join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')];
+const LOADER = ['--import', join(ROOT, 'test/helpers/ts-resolve.mjs')];
 
 // --- The flood client: a child process (`--flood PORT SECONDS KIND`) --------------------------------------
 if (process.argv[2] === '--flood') {

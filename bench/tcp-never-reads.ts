@@ -17,7 +17,7 @@
  * that their writes do not delay the probes' clocks. Every socket is on 127.0.0.1-3. The attack stops early if
  * Stopzone's RSS passes BENCH_RSS_LIMIT_MB, so the baseline cannot take the machine's memory.
  *
- * Run: npm run build && npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tcp-never-reads.ts
+ * Run: npm run build && npx node --import ./test/helpers/ts-resolve.mjs bench/tcp-never-reads.ts
  * Knobs (environment): BENCH_SECONDS=20, BENCH_ATTACKERS=1 (connections at once), BENCH_RSS_LIMIT_MB=2048,
  * BENCH_STOPZONE (the main.js to run), BENCH_STOPZONE_YAML (extra config lines, e.g. "listen: {...}" is not
  * allowed twice: use BENCH_LISTEN_EXTRA="tcpWriteTimeoutMs: 2000" for keys of the listen section).

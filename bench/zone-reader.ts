@@ -9,7 +9,7 @@
  * Input: the trigger lines of the biggest corpus file (hagezi-rpz-ultimate.mini.txt, 148,228 triggers) copied
  * 7 times with a distinct label per copy (`name.c3`), behind one $TTL/SOA/NS header, written to os.tmpdir().
  *
- * Run: npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/zone-reader.ts [runs=5]
+ * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/zone-reader.ts [runs=5]
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';

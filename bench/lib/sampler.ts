@@ -32,10 +32,11 @@ export class Sampler {
   readonly samples: Sample[] = [];
   readonly #timer: NodeJS.Timeout;
 
-  constructor(
-    readonly pid: number,
-    readonly cpus: string,
-  ) {
+  readonly pid: number;
+  readonly cpus: string;
+  constructor(pid: number, cpus: string) {
+    this.pid = pid;
+    this.cpus = cpus;
     this.#timer = setInterval(() => this.sample(), 250);
     this.sample();
   }

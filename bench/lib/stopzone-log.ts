@@ -22,7 +22,9 @@ export class LogFollower {
   #rest = '';
   readonly #buffer = Buffer.alloc(1 << 20);
 
-  constructor(readonly path: string) {
+  readonly path: string;
+  constructor(path: string) {
+    this.path = path;
     this.#fd = openSync(path, 'r');
   }
 

@@ -4,7 +4,7 @@
 // chain, every action (walled gardens and CNAME redirects are resolved through
 // the resolver you give it).
 // Run from a checkout (arguments: zone file, upstream resolver, listen port; 0 picks a free one):
-//   npx node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs docs/examples/rpz-alone.ts zones/example.rpz 127.0.0.1:53 5399
+//   npx node --import ./test/helpers/ts-resolve.mjs docs/examples/rpz-alone.ts zones/example.rpz 127.0.0.1:53 5399
 // (an installed package imports 'stopzone/rpz' instead of the relative path).
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';

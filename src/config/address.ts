@@ -1,18 +1,12 @@
 import { isIP } from 'node:net';
 
-/** An IP address and port from the config ("192.0.2.1:53", "[2001:db8::1]:53"), parsed once at start-up; it prints (and logs as JSON) as configured. */
-export class Endpoint {
-  /**
-   * @param host The address without brackets, IPv6 in the compressed form (RFC 5952) the kernel reports a peer's in, so it compares with a packet's source.
-   * @param label The text as configured: how logs, errors and metrics name it.
-   */
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    readonly family: 4 | 6,
-    readonly label: string,
-  ) {
-    Object.freeze(this);
+/** A value parsed from the config that prints, and logs as JSON, as the admin wrote it (`label`). */
+abstract class AsConfigured {
+  /** The text as configured: how logs, errors and metrics name it. */
+  readonly label: string;
+
+  constructor(label: string) {
+    this.label = label;
   }
 
   toString(): string {
@@ -24,24 +18,35 @@ export class Endpoint {
   }
 }
 
-/** A client network from the config ("10.0.0.0/8", "::1"), parsed once at start-up: what BlockList.addSubnet takes; it prints as configured. */
-export class Network {
-  /** @param bits The prefix length; a bare address is its own /32 or /128. */
-  constructor(
-    readonly address: string,
-    readonly bits: number,
-    readonly family: 4 | 6,
-    readonly label: string,
-  ) {
+/** An IP address and port from the config ("192.0.2.1:53", "[2001:db8::1]:53"), parsed once at start-up. */
+export class Endpoint extends AsConfigured {
+  /** The address without brackets, IPv6 in the compressed form (RFC 5952) the kernel reports a peer's in, so it compares with a packet's source. */
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+
+  constructor(host: string, port: number, family: 4 | 6, label: string) {
+    super(label);
+    this.host = host;
+    this.port = port;
+    this.family = family;
     Object.freeze(this);
   }
+}
 
-  toString(): string {
-    return this.label;
-  }
+/** A client network from the config ("10.0.0.0/8", "::1"), parsed once at start-up: what BlockList.addSubnet takes. */
+export class Network extends AsConfigured {
+  readonly address: string;
+  /** The prefix length; a bare address is its own /32 or /128. */
+  readonly bits: number;
+  readonly family: 4 | 6;
 
-  toJSON(): string {
-    return this.label;
+  constructor(address: string, bits: number, family: 4 | 6, label: string) {
+    super(label);
+    this.address = address;
+    this.bits = bits;
+    this.family = family;
+    Object.freeze(this);
   }
 }
 

@@ -43,8 +43,10 @@ export function readAddresses(config: RawConfig): Config | MeaningProblem {
 
 /** Carries the first bad entry out of the mapping above. */
 class AddressProblem extends Error {
-  constructor(readonly problem: MeaningProblem) {
+  readonly problem: MeaningProblem;
+  constructor(problem: MeaningProblem) {
     super(problem.expected);
+    this.problem = problem;
   }
 }
 

@@ -93,9 +93,14 @@ export class BlockLog {
     return referenceCode(this.referenceKey, client, qname, hit.zone.name, hit.via, time);
   }
 
+  /** Resolves once every event recorded so far is written to the destinations. */
+  flush(): Promise<void> {
+    return new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+  }
+
   /** Flushes what is buffered and closes the destinations; resolves once they are written and closed. */
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+    await this.flush();
     await Promise.all(
       this.#streams.map(
         (stream) =>

@@ -6,13 +6,16 @@
 export class ZoneSyntaxError extends Error {
   override readonly name = 'ZoneSyntaxError';
 
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly found: string,
-    readonly expected: string,
-  ) {
+  readonly file: string;
+  readonly line: number;
+  readonly found: string;
+  readonly expected: string;
+  constructor(file: string, line: number, found: string, expected: string) {
     super(`${file}:${line}: found ${found}, expected ${expected}`);
+    this.file = file;
+    this.line = line;
+    this.found = found;
+    this.expected = expected;
   }
 }
 

@@ -66,10 +66,12 @@ export class ZoneTokenizer {
   /** Where the current entry's first line starts, counted like #consumed. */
   #entryStart = 0;
 
-  constructor(
-    readonly file: string,
-    readonly maxLineLength = MAX_LINE_LENGTH,
-  ) {}
+  readonly file: string;
+  readonly maxLineLength: number;
+  constructor(file: string, maxLineLength: number = MAX_LINE_LENGTH) {
+    this.file = file;
+    this.maxLineLength = maxLineLength;
+  }
 
   /** Adds the next chunk of text; fails when the line it leaves open is already too long. */
   append(chunk: string): void {

@@ -6,11 +6,13 @@
 export class ScheduleError extends Error {
   override readonly name = 'ScheduleError';
 
-  constructor(
-    readonly path: readonly string[],
-    readonly value: unknown,
-    readonly expected: string,
-  ) {
+  readonly path: readonly string[];
+  readonly value: unknown;
+  readonly expected: string;
+  constructor(path: readonly string[], value: unknown, expected: string) {
     super(`${path.join('.')}: found ${value === undefined ? 'nothing' : JSON.stringify(value)}; expected ${expected}`);
+    this.path = path;
+    this.value = value;
+    this.expected = expected;
   }
 }

@@ -19,11 +19,11 @@ export class Schedule {
   #changes = false;
 
   /** Use `compileSchedule`, which checks the input; this trusts `plan`. */
-  constructor(
-    readonly name: string,
-    readonly timeZone: string,
-    plan: SchedulePlan,
-  ) {
+  readonly name: string;
+  readonly timeZone: string;
+  constructor(name: string, timeZone: string, plan: SchedulePlan) {
+    this.name = name;
+    this.timeZone = timeZone;
     this.#plan = plan;
   }
 

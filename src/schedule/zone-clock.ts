@@ -19,7 +19,9 @@ export class ZoneClock {
   readonly #offsets: ZoneOffsets;
 
   /** Throws RangeError when Intl does not know `timeZone`. */
-  constructor(readonly timeZone: string) {
+  readonly timeZone: string;
+  constructor(timeZone: string) {
+    this.timeZone = timeZone;
     this.#offsets = ZoneOffsets.of(timeZone);
   }
 

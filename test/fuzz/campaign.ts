@@ -58,11 +58,13 @@ export class Campaign {
   #sampling: Promise<void> | null = null;
   #seconds = 0;
 
-  constructor(
-    readonly target: string,
-    readonly options: RoundOptions,
-    readonly memory: () => Promise<number | MemorySample>,
-  ) {
+  readonly target: string;
+  readonly options: RoundOptions;
+  readonly memory: () => Promise<number | MemorySample>;
+  constructor(target: string, options: RoundOptions, memory: () => Promise<number | MemorySample>) {
+    this.target = target;
+    this.options = options;
+    this.memory = memory;
     this.#warmAt = Math.max(1, Math.floor(options.count * WARM_UP_SHARE));
     options.log(`fuzz ${target}: seed ${options.seed}, inputs ${options.from}..${options.from + options.count - 1} (replay: --target ${target} --seed ${options.seed} --from ${options.from} --count ${options.count})`);
   }

@@ -38,10 +38,11 @@ function overTcp(index: number, share: number): boolean {
 /** Hands out the inputs of one transport in order to the lanes that send them. */
 class Inputs {
   #next: number;
-  constructor(
-    readonly options: ClientRoundOptions,
-    readonly tcp: boolean,
-  ) {
+  readonly options: ClientRoundOptions;
+  readonly tcp: boolean;
+  constructor(options: ClientRoundOptions, tcp: boolean) {
+    this.options = options;
+    this.tcp = tcp;
     this.#next = options.from;
   }
   /** The next index for this transport, or -1 when none is left. */

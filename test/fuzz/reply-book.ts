@@ -14,11 +14,14 @@ export class ReplyBook {
   readonly #answered = new Uint8Array(65536);
   #nextId = 1;
   #decodeCounter = 0;
-  constructor(
-    readonly campaign: Campaign,
-    readonly transport: 'udp' | 'tcp',
-    readonly decodeEvery: number,
-  ) {}
+  readonly campaign: Campaign;
+  readonly transport: 'udp' | 'tcp';
+  readonly decodeEvery: number;
+  constructor(campaign: Campaign, transport: 'udp' | 'tcp', decodeEvery: number) {
+    this.campaign = campaign;
+    this.transport = transport;
+    this.decodeEvery = decodeEvery;
+  }
 
   /** Gives the packet an ID of its own (never the marker's) and remembers which input it was. */
   register(packet: Buffer, index: number): void {

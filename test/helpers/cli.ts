@@ -48,7 +48,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, launche
 export function runTypeScript(script: string, args: string[], env: Record<string, string> = {}): CliProcess {
   return watch(
     spawn(process.execPath, [...process.execArgv, '--import', FETCH_GUARD, script, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // TAP_TYPE_STRIP_ONLY: the child strips types as tap's own processes do (Node 24), not through ts-node.
+      env: { PATH: process.env.PATH ?? '', TAP_TYPE_STRIP_ONLY: process.env.TAP_TYPE_STRIP_ONLY ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

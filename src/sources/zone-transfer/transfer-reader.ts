@@ -34,7 +34,10 @@ export class TransferReader {
   #deltas: Delta[] = [];
   #upToDate = false;
 
-  constructor(readonly kind: 'axfr' | 'ixfr') {}
+  readonly kind: 'axfr' | 'ixfr';
+  constructor(kind: 'axfr' | 'ixfr') {
+    this.kind = kind;
+  }
 
   get done(): boolean {
     return this.#state === 'done';
