@@ -13,6 +13,7 @@ interface SchemaNode {
   description?: string;
   default?: unknown;
   properties?: Record<string, SchemaNode>;
+  patternProperties?: Record<string, SchemaNode>;
 }
 
 /** Every leaf key of the config with its default and description, in schema order: the source of --help and docs. */
@@ -27,6 +28,9 @@ export function describeConfigKeys(): KeyDoc[] {
       }
       docs.push({ key, defaultValue: child.default, description: child.description ?? '' });
       if (child.type === 'array' && child.items?.properties !== undefined) walk(child.items, `${key}[]`);
+      // A map from names (schedules): its entries' keys, under "<name>".
+      const entry = Object.values(child.patternProperties ?? {})[0];
+      if (child.type === 'object' && entry?.properties !== undefined) walk(entry, `${key}.<name>`);
     }
   };
   walk(ConfigSchema as unknown as SchemaNode, '');

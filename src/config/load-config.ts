@@ -8,6 +8,7 @@ import { ConfigError } from './config-error.js';
 import { applyEnvironment } from './environment.js';
 import { ConfigSchema, type Config, type RawConfig } from './schema.js';
 import { readAddresses } from './read-addresses.js';
+import { readGroups } from './read-groups.js';
 import { SHIPPED_ZONES } from './shipped-zones.js';
 import { checkMeaning } from './check-meaning.js';
 
@@ -86,7 +87,8 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
       Object.assign(key, { secretFile: path, secret: read.secret, ...(read.algorithm !== undefined && { algorithm: read.algorithm }) });
     }
   }
-  const typed = readAddresses(config);
+  const grouped = readGroups(config);
+  const typed = 'expected' in grouped ? grouped : readAddresses(config, grouped);
   const problem = 'expected' in typed ? typed : checkMeaning(typed);
   if (problem !== null) throw new ConfigError(`${where(problem.path)}: found ${describe(problem.value)}; expected ${problem.expected}`);
   return deepFreeze(typed as Config);

@@ -1,5 +1,6 @@
 import { endpointExpected, networkMaxBits, parseEndpoint, parseNetwork, type Endpoint, type EndpointForm, type Network } from './address.js';
 import type { MeaningProblem } from './check-meaning.js';
+import type { ReadGroups } from './read-groups.js';
 import type { Config, RawConfig } from './schema.js';
 
 const UPSTREAM = 'an IP address and a port from 1 to 65535, like "192.0.2.1:53" or "[2001:db8::1]:53"';
@@ -12,19 +13,23 @@ const PRIMARY: EndpointForm = { defaultPort: 53 };
  * access.allow and rateLimit.exempt. Returns the config with new lists of
  * parsed values (the text lists, which may be the schema's shared defaults,
  * are not touched), or the first entry that does not parse, with its key
- * path and what is expected.
+ * path and what is expected. The groups, schedules and zones' groups come
+ * read already (read-groups.ts).
  */
-export function readAddresses(config: RawConfig): Config | MeaningProblem {
+export function readAddresses(config: RawConfig, grouped: ReadGroups): Config | MeaningProblem {
   try {
     return {
       ...config,
+      groups: grouped.groups,
+      schedules: grouped.schedules,
       upstreams: endpoints(config.upstreams, ['upstreams'], {}, UPSTREAM),
       access: { ...config.access, allow: networks(config.access.allow, ['access', 'allow']) },
       rateLimit: { ...config.rateLimit, exempt: networks(config.rateLimit.exempt, ['rateLimit', 'exempt']) },
       policy: {
         ...config.policy,
-        zones: config.policy.zones.map(({ primaries, ...zone }, i) => ({
+        zones: config.policy.zones.map(({ primaries, groups: _groups, ...zone }, i) => ({
           ...zone,
+          groups: grouped.zoneGroups[i]!,
           ...(primaries !== undefined && { primaries: endpoints(primaries, ['policy', 'zones', String(i), 'primaries'], PRIMARY, endpointExpected(PRIMARY)) }),
         })),
       },

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Schedule, ZoneWhen } from '../schedule/index.js';
 import type { Endpoint, Network } from './address.js';
 
 /**
@@ -168,6 +169,43 @@ const Log = Type.Object(
   { additionalProperties: false, default: {}, description: 'Logging (pino JSON lines on stdout).' },
 );
 
+/** A name of a client group or schedule, as zones refer to it. */
+const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$';
+const groupName = (description: string) => Type.String({ pattern: NAME_PATTERN, description });
+const scheduleName = (description: string) => Type.String({ pattern: NAME_PATTERN, description });
+
+const Group = Type.Object(
+  {
+    name: groupName('The group\'s name, as zones\' groups lists and the block log name it: letters, digits, "-" and "_" ("default" is the group of everyone else).'),
+    clients: Type.Optional(Type.Array(cidr, { minItems: 1, description: 'Client networks of this group (CIDR); an IPv4-mapped IPv6 client (::ffff:192.0.2.1) matches as its IPv4 address. Left out: any client (then give listeners).' })),
+    listeners: Type.Optional(
+      Type.Array(Type.String({ format: 'ip' }), {
+        minItems: 1,
+        description: 'Local addresses (from listen.addresses) a query must arrive on to be in this group, e.g. the DNS server address DHCP gives students. Left out: any. With clients too, both must match.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Window = Type.Object(
+  {
+    days: Type.Array(Type.String(), { description: 'Days of the week the window starts on: mon, tue, wed, thu, fri, sat, sun.' }),
+    from: Type.String({ description: 'Start, local time "HH:MM" (quoted), "00:00" to "23:59"; inside the window.' }),
+    to: Type.String({ description: 'End, local time "HH:MM" (quoted), up to "24:00"; not inside. Earlier than from: the window runs overnight into the next day.' }),
+  },
+  { additionalProperties: false },
+);
+
+const ScheduleConfig = Type.Object(
+  {
+    timeZone: Type.String({ description: 'An IANA time zone name (Europe/London, America/New_York, UTC): windows and days off are its wall-clock times, DST included.' }),
+    windows: Type.Array(Window, { description: 'Weekly windows in which the schedule is in force (see docs/schedules.md).' }),
+    daysOff: Type.Optional(Type.Array(Type.String(), { description: 'None by default. Local dates ("2026-12-21") or inclusive ranges ("2026-12-21..2027-01-04") on which no window starts: school holidays.' })),
+  },
+  { additionalProperties: false },
+);
+
 /** RPZ policy overrides (BIND's `policy` clause of `response-policy`). */
 export const POLICY_OVERRIDES = ['given', 'disabled', 'passthru', 'drop', 'tcp-only', 'nxdomain', 'nodata', 'cname', 'stop-page'] as const;
 
@@ -242,6 +280,26 @@ const PolicyZone = Type.Object(
       { additionalProperties: false, default: {}, description: 'Extended DNS Error attached to this zone\'s answers.' },
     ),
     log: Type.Boolean({ default: true, description: 'Write a block-log event for each hit.' }),
+    groups: Type.Optional(
+      Type.Array(
+        Type.Union([
+          groupName('A client group the zone applies to at every hour.'),
+          Type.Object(
+            {
+              name: groupName('A client group the zone applies to.'),
+              during: Type.Optional(scheduleName('Only while this schedule is in force (inside its windows, not on its days off).')),
+              outside: Type.Optional(scheduleName('Only while this schedule is not in force.')),
+            },
+            { additionalProperties: false, description: '{ name, during } or { name, outside }: the zone applies to that group only inside, or only outside, a schedule\'s windows.' },
+          ),
+        ]),
+        {
+          minItems: 1,
+          description:
+            'The client groups this zone applies to (see groups), each by name, or as { name, during: <schedule> } or { name, outside: <schedule> }; "default" is the group of every client no group matches. Left out: every group at every hour. A zone with page.legal true applies to every group at every hour: a list here that leaves one out is refused.',
+        },
+      ),
+    ),
     page: Type.Object(
       {
         title: Type.Optional(Type.String({ description: 'Stop page heading (default: "This site is blocked").' })),
@@ -365,6 +423,15 @@ export const ConfigSchema = Type.Object(
     cache: Cache,
     access: Access,
     rateLimit: RateLimit,
+    groups: Type.Array(Group, {
+      default: [],
+      description:
+        'Client groups, matched in order (the first whose clients and listeners both match wins); a client no group matches is in the group "default". Zones name the groups they apply to (policy.zones[].groups).',
+    }),
+    schedules: Type.Record(Type.String({ pattern: NAME_PATTERN }), ScheduleConfig, {
+      default: {},
+      description: 'Named weekly schedules (time zone, windows, days off), for policy.zones[].groups entries with during or outside. See docs/schedules.md.',
+    }),
     policy: Policy,
     stopPage: StopPage,
     tsigKeys: Type.Array(TsigKey, { default: [], description: 'TSIG keys (RFC 8945) for zone transfers and NOTIFY, named by policy.zones[].key.' }),
@@ -388,11 +455,26 @@ export type RawConfig = Omit<Static<typeof ConfigSchema>, 'log'> & { log: { leve
 type RawZone = RawConfig['policy']['zones'][number];
 
 /** The validated configuration, every default filled in and every address and network parsed once (address.ts). */
-export type Config = Omit<RawConfig, 'upstreams' | 'access' | 'rateLimit' | 'policy' | 'stopPage' | 'admin'> & {
+/** A client group, parsed: its networks and the local addresses (IPv4-mapped ones as IPv4) it matches on; undefined: any. */
+export interface GroupConfig {
+  readonly name: string;
+  readonly clients?: readonly Network[];
+  readonly listeners?: readonly string[];
+}
+
+/** The group of every client that no configured group matches: index 0 of the groups' numbering. */
+export const DEFAULT_GROUP = 'default';
+
+export type Config = Omit<RawConfig, 'upstreams' | 'access' | 'rateLimit' | 'policy' | 'stopPage' | 'admin' | 'groups' | 'schedules'> & {
+  /** Every group in matching order after "default", which is first here (index 0) and matched last. */
+  groups: GroupConfig[];
+  schedules: Record<string, Schedule>;
   upstreams: Endpoint[];
   access: { allow: Network[] };
   rateLimit: Omit<RawConfig['rateLimit'], 'exempt'> & { exempt: Network[] };
-  policy: Omit<RawConfig['policy'], 'zones'> & { zones: Array<Omit<RawZone, 'primaries'> & { primaries?: Endpoint[] }> };
+  policy: Omit<RawConfig['policy'], 'zones'> & {
+    zones: Array<Omit<RawZone, 'primaries' | 'groups'> & { primaries?: Endpoint[]; groups: readonly ZoneWhen[] }>;
+  };
   stopPage: Omit<RawConfig['stopPage'], 'http' | 'https'> & { http: Endpoint[]; https: Endpoint[] };
   admin: { listen: Endpoint[] };
 };

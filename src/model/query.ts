@@ -10,6 +10,12 @@ export interface PacketMeta {
   readonly listener: string;
 }
 
+/** The client group a query's client belongs to: its name and its index in the config's groups (0: "default"). */
+export interface ClientGroup {
+  readonly name: string;
+  readonly index: number;
+}
+
 /** One client query, decoded once at the listener and read-only from then on. */
 export interface Query {
   /** The message exactly as received. Never mutated. */
@@ -27,6 +33,8 @@ export interface Query {
   readonly transport: Transport;
   /** The local address and port the query arrived on, as "127.0.0.1:5353". */
   readonly listener: string;
+  /** The client's group, found once per query at decode (server/client-groups.ts); left out, "default". */
+  readonly group?: ClientGroup;
 }
 
 /** Where an answer came from; logs, metrics and EDE are derived from it. */

@@ -26,6 +26,8 @@ export interface BlockEvent {
   /** "127.0.0.1:53" */
   readonly listener: string;
   readonly transport: 'udp' | 'tcp';
+  /** The client's group (groups in the config; "default" for everyone no group matches). */
+  readonly group: string;
   /** Short code shown on the stop page: the same client, name and rule within the same UTC hour give the same code. */
   readonly ref: string;
   /** The answer address that matched, for trigger "ip". */

@@ -130,6 +130,7 @@ export class BlockLog {
       ede,
       listener: query.listener,
       transport: query.transport,
+      group: query.group?.name ?? 'default',
       ref: referenceCode(this.referenceKey, query.client.address, query.question.name, hit.zone.name, hit.via, Date.now()),
       ...(hit.address !== undefined && { address: hit.address }),
     };

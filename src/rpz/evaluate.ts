@@ -5,7 +5,7 @@ import { listRecords } from '../dns/wire.js';
 import { answerChain } from './answer-chain.js';
 import { addressToBytes } from './ip-prefix.js';
 import { targetQuery, type PolicyQuery } from './policy-query.js';
-import type { PolicyHit, PolicySet } from './policy-set.js';
+import type { PolicyHit, PolicySet, ZoneMask } from './policy-set.js';
 import { rewrite, type StopPageRdata } from './rewrite.js';
 
 /** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
@@ -62,16 +62,19 @@ const NO_STOP_PAGE: StopPageRdata = { a: [], aaaa: [] };
  * end throws). Redirect targets are resolved through `resolve` and not
  * evaluated again. Every query is evaluated whatever its RD bit. Until every
  * required zone has loaded once, the answer is SERVFAIL: never unfiltered.
+ * `zones` (PolicySet.zonesFor: the client's group, now) limits the zones
+ * looked at; null, every zone. Precedence stays the configured zone order.
  */
 export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   policy: PolicySet,
   query: Q,
   resolve: Resolve<Q, R>,
   stopPage: StopPageRdata = NO_STOP_PAGE,
+  zones: ZoneMask | null = null,
 ): Promise<Decision<R>> {
   if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
   const client = policy.hasClientIpTriggers ? addressToBytes(unmapIPv4(query.client.address)) : null;
-  const before = policy.beforeResolution(query.question.lname, client);
+  const before = policy.beforeResolution(query.question.lname, client, zones);
   if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
     return apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
   }
@@ -79,7 +82,7 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   const answer = await resolve(query);
   if (answer.message === null) return answer;
   const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
-  const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0);
+  const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0, zones);
   const hit = after?.hit ?? before.hit;
   const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
   if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };

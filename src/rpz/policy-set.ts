@@ -3,6 +3,10 @@ import { nameWire } from '../dns/name-text.js';
 import { addressToString, type IpFamily, type IpPrefix } from './ip-prefix.js';
 import type { PolicyZone, Rule } from './policy-zone.js';
 import { TriggerType, TRIGGER_NAMES } from './triggers.js';
+import { appliesAt, nextChangeOf, type ZoneWhen } from '../schedule/index.js';
+
+/** For one client group at one instant, 1 for each zone of the set (by index) in force for it, 0 for the others. */
+export type ZoneMask = Uint8Array;
 
 /** Per-zone settings from the config (BIND's response-policy zone options). */
 export interface ZoneSettings {
@@ -24,6 +28,8 @@ export interface ZoneSettings {
     readonly contactUrl?: string;
     readonly legal: boolean;
   };
+  /** When the zone applies to each client group, by group index (0: "default"); left out, to every group at every hour. */
+  readonly groups?: readonly ZoneWhen[];
 }
 
 /** A rule that fired, with everything the answer, the log and EDE need. */
@@ -83,6 +89,10 @@ export class PolicySet {
   /** For each zone, whether any earlier zone has rpz-ip triggers (a QNAME hit there must wait for the answer). */
   readonly #ipBefore: boolean[];
   readonly #cnameRules: Map<number, Rule>;
+  /** Whether some zone leaves some group out at some hour; if none does, every query sees every zone (mask null). */
+  readonly #scoped: boolean;
+  /** Per group: the mask last computed and the stretch of time [from, until) it holds for. */
+  readonly #masks: Array<{ mask: ZoneMask; from: number; until: number } | undefined> = [];
 
   /** Required zones with no version loaded yet: while any is missing, nothing may be answered unfiltered. */
   readonly missingRequired: readonly string[];
@@ -102,6 +112,7 @@ export class PolicySet {
       return before;
     });
     this.hasIpTriggers = seen;
+    this.#scoped = zones.some(({ settings }) => settings.groups?.some((when) => when !== 'always') === true);
     this.#cnameRules = new Map();
     zones.forEach(({ settings }, i) => {
       if (settings.policy !== 'cname' || settings.cname === undefined) return;
@@ -121,10 +132,31 @@ export class PolicySet {
     return this.#ipBefore[index] === true;
   }
 
-  /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams. */
-  beforeResolution(name: string, client: Uint8Array | null): Evaluation {
+  /**
+   * The zones in force for client group `group` (0: "default") at instant `nowMs`, as a mask for
+   * beforeResolution and onAnswer; null when every zone applies to every group at every hour. Kept per group
+   * until the next schedule boundary of its zones, so a query costs two comparisons.
+   */
+  zonesFor(group: number, nowMs: number): ZoneMask | null {
+    if (!this.#scoped) return null;
+    const kept = this.#masks[group];
+    if (kept !== undefined && nowMs >= kept.from && nowMs < kept.until) return kept.mask;
+    const mask = new Uint8Array(this.zones.length);
+    let until = Infinity;
+    for (let i = 0; i < this.zones.length; i++) {
+      const when = this.zones[i]!.settings.groups?.[group] ?? 'always';
+      mask[i] = appliesAt(when, nowMs) ? 1 : 0;
+      until = Math.min(until, nextChangeOf(when, nowMs));
+    }
+    this.#masks[group] = { mask, from: nowMs, until };
+    return mask;
+  }
+
+  /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams, in the zones of `zones` (null: all). */
+  beforeResolution(name: string, client: Uint8Array | null, zones: ZoneMask | null = null): Evaluation {
     let wouldHave: PolicyHit[] | null = null;
     for (let i = 0; i < this.zones.length; i++) {
+      if (zones !== null && zones[i] === 0) continue;
       const { zone, settings } = this.zones[i]!;
       let hit: PolicyHit | null = null;
       const byClient = client === null ? null : zone.indexes.clientIp.longest(client);
@@ -143,13 +175,14 @@ export class PolicySet {
   /**
    * Triggers on an answer: QNAME for every name of the CNAME chain after the
    * query name, rpz-ip for every address, in zones before `zoneLimit` and
-   * steps up to `maxStep`.
+   * steps up to `maxStep`, among the zones of `zones` (null: all).
    */
-  onAnswer(chain: readonly ChainStep[], zoneLimit = this.zones.length, maxStep = chain.length - 1): Evaluation {
+  onAnswer(chain: readonly ChainStep[], zoneLimit = this.zones.length, maxStep = chain.length - 1, zones: ZoneMask | null = null): Evaluation {
     let wouldHave: PolicyHit[] | null = null;
     for (let step = 0; step <= maxStep && step < chain.length; step++) {
       const { name, addresses } = chain[step]!;
       for (let i = 0; i < zoneLimit; i++) {
+        if (zones !== null && zones[i] === 0) continue;
         const { zone, settings } = this.zones[i]!;
         let hit: PolicyHit | null = null;
         const byName = step > 0 ? zone.indexes.qname.lookup(name) : null;

@@ -1,7 +1,7 @@
 import { emptyReply } from '../dns/replies.js';
 import { HEADER_SIZE, readEdns, readQuestion } from '../dns/wire.js';
 import { Rcode } from '../dns/types.js';
-import type { PacketMeta, Query } from '../model/query.js';
+import type { ClientGroup, PacketMeta, Query } from '../model/query.js';
 
 /** What to do with a packet: answer it through the pipeline, reply at once, or drop it. */
 export type Decoded =
@@ -12,9 +12,10 @@ export type Decoded =
 /**
  * Reads a client packet from raw bytes (the fast path: no full decode).
  * Unreadable header or a response: dropped. Opcode other than QUERY: NOTIMP.
- * QDCOUNT other than 1 or a malformed question or OPT: FORMERR.
+ * QDCOUNT other than 1 or a malformed question or OPT: FORMERR. `groupOf`
+ * names the client's group (server/client-groups.ts); without it, none is set.
  */
-export function decodeQuery(raw: Buffer, meta: PacketMeta): Decoded {
+export function decodeQuery(raw: Buffer, meta: PacketMeta, groupOf?: (client: string, listener: string) => ClientGroup): Decoded {
   if (raw.length < HEADER_SIZE) return { kind: 'drop', reason: 'shorter than a DNS header' };
   if ((raw[2]! & 0x80) !== 0) return { kind: 'drop', reason: 'a response, not a query' };
   const opcode = (raw[2]! >> 3) & 0x0f;
@@ -35,6 +36,7 @@ export function decodeQuery(raw: Buffer, meta: PacketMeta): Decoded {
     client: meta.client,
     transport: meta.transport,
     listener: meta.listener,
+    ...(groupOf !== undefined && { group: groupOf(meta.client.address, meta.listener) }),
   };
   return { kind: 'query', query };
 }

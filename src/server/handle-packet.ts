@@ -5,7 +5,10 @@ import type { PacketMeta } from '../model/query.js';
 import { decodeQuery } from './decode-query.js';
 import { answerEde } from './answer-ede.js';
 import { finishAnswer, type FinishLimits } from './finish.js';
-import type { Answer, Next, Query } from '../model/query.js';
+import type { Answer, ClientGroup, Next, Query } from '../model/query.js';
+
+/** The client group of a query from `client` arriving on `listener`. */
+export type GroupOf = (client: string, listener: string) => ClientGroup;
 
 /** Called once per query with its answer and the EDE code sent (null when none); metrics and the block log hook here. Must not throw. */
 export type AnswerObserver = (query: Query, answer: Answer, ede: number | null) => void;
@@ -19,9 +22,10 @@ const OPCODE_NOTIFY = 4;
  * The one error boundary: decodes a packet, runs the pipeline, and turns any
  * failure into SERVFAIL with a single debug line. NOTIFY requests go to
  * `notify` when given (NOTIMP otherwise). Resolves to the bytes to send, or
- * null to send nothing. Never rejects.
+ * null to send nothing. Never rejects. `groupOf` puts the client's group on
+ * each query, once.
  */
-export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver, notify?: NotifyHandler) {
+export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver, notify?: NotifyHandler, groupOf?: GroupOf) {
   return async function handlePacket(raw: Buffer, meta: PacketMeta): Promise<Buffer | null> {
     if (notify !== undefined && raw.length >= 12 && (raw[2]! & 0x80) === 0 && ((raw[2]! >> 3) & 0x0f) === OPCODE_NOTIFY) {
       try {
@@ -31,7 +35,7 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
         return emptyReply(raw, Rcode.FORMERR);
       }
     }
-    const decoded = decodeQuery(raw, meta);
+    const decoded = decodeQuery(raw, meta, groupOf);
     if (decoded.kind !== 'query') {
       if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, transport: meta.transport, reason: decoded.reason }, 'bad packet');
       return decoded.kind === 'reply' ? decoded.reply : null;

@@ -18,6 +18,8 @@ export interface StageParts {
   readonly policy: PolicySource;
   readonly stopPage: StopPageRdata;
   readonly upstreamObserver?: UpstreamObserver;
+  /** The clock schedules are read with (zones in force for a group at this hour). */
+  readonly now?: () => number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function stagesInOrder(parts: StageParts): Stage[] {
   return [
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
     scopeStage(), // before policy: zone transfers, meta types and other classes never reach the cache or upstreams, whatever the policy says
-    policyStage(parts.policy, parts.stopPage), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
+    policyStage(parts.policy, parts.stopPage, parts.now), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
     cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
     forwardStage(parts.pool, parts.upstreamObserver), // last: only misses reach the upstreams
   ];

@@ -24,6 +24,7 @@ import { PolicyHolder, stopPageRdata } from '../rpz/policy-holder.js';
 import { stagesInOrder } from './stage-order.js';
 import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';
+import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
@@ -48,7 +49,7 @@ export interface RunningServer {
 export interface StartOptions {
   readonly config: Config;
   readonly log: Logger;
-  /** Millisecond clock for the cache, upstream health, the rate limiter, NOTIFY checks and repeated log lines (tests inject one). */
+  /** Millisecond clock for the cache, upstream health, the rate limiter, NOTIFY checks, repeated log lines and schedules (tests inject one). */
   readonly now?: () => number;
   /** Where block events go instead of the configured destinations (tests). */
   readonly blockLogSink?: Writable;
@@ -108,12 +109,14 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     policy,
     stopPage: stopPageRdata(config.stopPage.addresses),
     upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
+    now: clock,
   });
+  const groups = new ClientGroups(config.groups);
   const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
     if (answer.policy !== undefined) recentStopPage.record(query.question.lname, answer.policy);
-  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined);
+  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined, (client, listener) => groups.groupOf(client, listener));
 
   const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
     await Promise.all([pool.close(), blockLog.close()]);

@@ -12,5 +12,6 @@ export function zoneSettings(config: ZoneConfig, name: string): ZoneSettings {
     ede: { code: config.ede.code, ...(config.ede.text !== undefined && { text: config.ede.text }) },
     log: config.log,
     page: config.page,
+    groups: config.groups,
   };
 }
