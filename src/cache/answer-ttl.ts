@@ -59,3 +59,17 @@ function ttlOf(message: Buffer, record: RecordAt): number {
   const ttl = message.readUInt32BE(record.ttlOffset);
   return ttl > 0x7fffffff ? 0 : ttl;
 }
+
+/**
+ * A copy of `message` whose every record's TTL (OPT's field is flags, not a TTL: RFC 6891 section 6.1.3) is at most
+ * `cap` seconds; `message` itself is left alone, as it may be the cache's. The message unchanged when it cannot be read.
+ */
+export function cappedTtls(message: Buffer, questionEnd: number, cap: number): Buffer {
+  const records = listRecords(message, questionEnd);
+  if (records === null) return message;
+  const copy = Buffer.from(message);
+  for (const record of records) {
+    if (record.type !== RRType.OPT && ttlOf(copy, record) > cap) copy.writeUInt32BE(cap, record.ttlOffset);
+  }
+  return copy;
+}

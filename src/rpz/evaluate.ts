@@ -2,10 +2,11 @@ import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import { emptyReply } from '../dns/replies.js';
 import { Rcode, RRType } from '../dns/types.js';
 import { listRecords } from '../dns/wire.js';
+import { cappedTtls } from '../cache/answer-ttl.js';
 import { answerChain } from './answer-chain.js';
 import { addressToBytes } from './ip-prefix.js';
 import { targetQuery, type PolicyQuery } from './policy-query.js';
-import type { PolicyHit, PolicySet, ZoneMask } from './policy-set.js';
+import type { ChainStep, PolicyHit, PolicySet, ZoneMask } from './policy-set.js';
 import { rewrite, type StopPageRdata } from './rewrite.js';
 
 /** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
@@ -64,6 +65,8 @@ const NO_STOP_PAGE: StopPageRdata = { a: [], aaaa: [] };
  * required zone has loaded once, the answer is SERVFAIL: never unfiltered.
  * `zones` (PolicySet.zonesFor: the client's group, now) limits the zones
  * looked at; null, every zone. Precedence stays the configured zone order.
+ * With `at` (the same group and instant), no answer outlives a schedule
+ * boundary that would change it (PolicySet.boundaryTtl; issue 19 item 4).
  */
 export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   policy: PolicySet,
@@ -71,12 +74,14 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   resolve: Resolve<Q, R>,
   stopPage: StopPageRdata = NO_STOP_PAGE,
   zones: ZoneMask | null = null,
+  at: GroupAt | null = null,
 ): Promise<Decision<R>> {
   if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
   const client = policy.hasClientIpTriggers ? addressToBytes(unmapIPv4(query.client.address)) : null;
   const before = policy.beforeResolution(query.question.lname, client, zones);
   if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
-    return apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
+    const early = await apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
+    return at === null ? early : bounded(policy, query, early, at, client, null);
   }
 
   const answer = await resolve(query);
@@ -85,8 +90,27 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0, zones);
   const hit = after?.hit ?? before.hit;
   const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
-  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) return wouldHave.length === 0 ? answer : { ...answer, wouldHave };
-  return apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
+  let decision: Decision<R>;
+  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) decision = wouldHave.length === 0 ? answer : { ...answer, wouldHave };
+  else decision = await apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
+  return at === null ? decision : bounded(policy, query, decision, at, client, chain?.steps ?? null);
+}
+
+/** The client's group (0: "default") and the instant the zones in force were read at. */
+export interface GroupAt {
+  readonly group: number;
+  readonly nowMs: number;
+}
+
+/**
+ * The decision with every TTL capped at the seconds until a schedule changes it, if one will: the hit's zone
+ * going out of force, or a zone asleep now that would match coming into force. The resolver's message is
+ * copied, never patched (it may be the cache's); the cache keeps the uncapped answer, as it sits after policy.
+ */
+function bounded<R extends Resolved>(policy: PolicySet, query: PolicyQuery, decision: Decision<R>, at: GroupAt, client: Uint8Array | null, chain: readonly ChainStep[] | null): Decision<R> {
+  if (decision.message === null) return decision;
+  const cap = policy.boundaryTtl(at.group, at.nowMs, decision.policy?.zoneIndex ?? null, query.question.lname, client, chain);
+  return cap === null ? decision : { ...decision, message: cappedTtls(decision.message, query.questionEnd, cap) };
 }
 
 /** The hit's action applied: a finished message, none, or the resolver's answer (fetched now if it was not yet). */

@@ -3,7 +3,7 @@ import { nameWire } from '../dns/name-text.js';
 import { addressToString, type IpFamily, type IpPrefix } from './ip-prefix.js';
 import type { PolicyZone, Rule } from './policy-zone.js';
 import { TriggerType, TRIGGER_NAMES } from './triggers.js';
-import { appliesAt, nextChangeOf, type ZoneWhen } from '../schedule/index.js';
+import { appliesAt, nextChangeOf, secondsToChangeOf, type ZoneWhen } from '../schedule/index.js';
 
 /** For one client group at one instant, 1 for each zone of the set (by index) in force for it, 0 for the others. */
 export type ZoneMask = Uint8Array;
@@ -63,6 +63,12 @@ export interface ChainStep {
   readonly addresses: ReadonlyArray<{ readonly bytes: Uint8Array; readonly family: IpFamily }>;
 }
 
+/** A zone on a schedule for one group and not in force now, with a mask of that zone alone (to ask whether it would match). */
+interface Asleep {
+  readonly when: Exclude<ZoneWhen, string>;
+  readonly only: ZoneMask;
+}
+
 /** No "would have" hits, and the evaluation with nothing at all: shared, so the common query allocates neither. */
 const NONE: readonly PolicyHit[] = Object.freeze([]);
 const NOTHING: Evaluation = Object.freeze({ hit: null, wouldHave: NONE });
@@ -92,7 +98,7 @@ export class PolicySet {
   /** Whether some zone leaves some group out at some hour; if none does, every query sees every zone (mask null). */
   readonly #scoped: boolean;
   /** Per group: the mask last computed and the stretch of time [from, until) it holds for. */
-  readonly #masks: Array<{ mask: ZoneMask; from: number; until: number } | undefined> = [];
+  readonly #masks: Array<{ mask: ZoneMask; from: number; until: number; asleep: readonly Asleep[] } | undefined> = [];
 
   /** Required zones with no version loaded yet: while any is missing, nothing may be answered unfiltered. */
   readonly missingRequired: readonly string[];
@@ -142,14 +148,37 @@ export class PolicySet {
     const kept = this.#masks[group];
     if (kept !== undefined && nowMs >= kept.from && nowMs < kept.until) return kept.mask;
     const mask = new Uint8Array(this.zones.length);
+    const asleep: Asleep[] = [];
     let until = Infinity;
     for (let i = 0; i < this.zones.length; i++) {
       const when = this.zones[i]!.settings.groups?.[group] ?? 'always';
       mask[i] = appliesAt(when, nowMs) ? 1 : 0;
       until = Math.min(until, nextChangeOf(when, nowMs));
+      if (mask[i] === 0 && typeof when !== 'string') asleep.push({ when, only: Uint8Array.from(this.zones, (_, j) => (j === i ? 1 : 0)) });
     }
-    this.#masks[group] = { mask, from: nowMs, until };
+    this.#masks[group] = { mask, from: nowMs, until, asleep };
     return mask;
+  }
+
+  /**
+   * The seconds an answer may live for client group `group` at `nowMs` because of the schedules (issue 19 item 4),
+   * or null for no limit: for a hit in zone `hitZone`, until that zone stops being in force; and, for any answer,
+   * until the earliest zone on a schedule, not in force now, that would match the query name (before resolution)
+   * or the answer's chain (`chain`, null when not looked at) comes into force. Costs nothing more than zonesFor
+   * when the group has no such zone asleep.
+   */
+  boundaryTtl(group: number, nowMs: number, hitZone: number | null, name: string, client: Uint8Array | null, chain: readonly ChainStep[] | null): number | null {
+    if (!this.#scoped) return null;
+    this.zonesFor(group, nowMs);
+    const { asleep } = this.#masks[group]!;
+    let cap: number | null = hitZone === null ? null : secondsToChangeOf(this.zones[hitZone]!.settings.groups?.[group] ?? 'always', nowMs);
+    for (const { when, only } of asleep) {
+      const matches = this.beforeResolution(name, client, only).hit !== null || (chain !== null && this.onAnswer(chain, undefined, undefined, only).hit !== null);
+      if (!matches) continue;
+      const seconds = secondsToChangeOf(when, nowMs);
+      if (seconds !== null && (cap === null || seconds < cap)) cap = seconds;
+    }
+    return cap;
   }
 
   /** Client-IP and QNAME triggers for the query name, before the cache and the upstreams, in the zones of `zones` (null: all). */

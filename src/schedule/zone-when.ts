@@ -18,3 +18,9 @@ export function nextChangeOf(when: ZoneWhen, nowMs: number): number {
   if (typeof when === 'string') return Infinity;
   return ('during' in when ? when.during : when.outside).nextChange(nowMs) ?? nowMs + HORIZON_MS;
 }
+
+/** Whole seconds until `when` may change at `nowMs` (Schedule.secondsToNextChange), or null when it never does: the TTL cap of an answer it decides. */
+export function secondsToChangeOf(when: ZoneWhen, nowMs: number): number | null {
+  if (typeof when === 'string') return null;
+  return ('during' in when ? when.during : when.outside).secondsToNextChange(nowMs);
+}

@@ -11,12 +11,15 @@ import type { Stage } from '../../model/query.js';
  * or the pipeline's own, with the hit and "would have" hits attached. The
  * policy is read once per query, so a reload never splits one. A chain policy
  * cannot check to its end throws: SERVFAIL. Only the zones in force for the
- * query's group at `now()` are looked at (PolicySet.zonesFor).
+ * query's group at `now()` are looked at (PolicySet.zonesFor), and no answer
+ * outlives a schedule boundary that would change it (evaluate's `at`).
  */
 export function policyStage(source: PolicySource, stopPage: StopPageRdata, now: () => number = Date.now): Stage {
   return (query, next) => {
     const policy = source.current();
     // No zones and none missing: nothing to decide, and nothing to spend on it.
-    return policy.empty ? next(query) : evaluate(policy, query, next, stopPage, policy.zonesFor(query.group?.index ?? 0, now()));
+    if (policy.empty) return next(query);
+    const at = { group: query.group?.index ?? 0, nowMs: now() };
+    return evaluate(policy, query, next, stopPage, policy.zonesFor(at.group, at.nowMs), at);
   };
 }
