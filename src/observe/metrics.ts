@@ -30,7 +30,7 @@ const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED
 export class Metrics {
   readonly registry = new Registry();
   readonly #queries: Counter<'transport' | 'rcode'>;
-  readonly #hits: Counter<'zone' | 'action' | 'trigger'>;
+  readonly #hits: Counter<'zone' | 'action' | 'trigger' | 'group'>;
   readonly #cache: Counter<'result'>;
   readonly #upstreamSeconds: Histogram<'upstream'>;
   readonly #upstreamErrors: Counter<'upstream'>;
@@ -41,7 +41,7 @@ export class Metrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stopzone_process_' });
     this.#queries = new Counter({ name: 'stopzone_queries_total', help: 'Queries answered, by transport and RCODE.', labelNames: ['transport', 'rcode'], registers });
-    this.#hits = new Counter({ name: 'stopzone_policy_hits_total', help: 'Policy rules that fired, by zone, action and trigger.', labelNames: ['zone', 'action', 'trigger'], registers });
+    this.#hits = new Counter({ name: 'stopzone_policy_hits_total', help: 'Policy rules that fired, by zone, action, trigger and client group (groups are configured, so the label set stays bounded).', labelNames: ['zone', 'action', 'trigger', 'group'], registers });
     this.#cache = new Counter({ name: 'stopzone_cache_lookups_total', help: 'Cache lookups by result (hit, stale, miss).', labelNames: ['result'], registers });
     this.#upstreamSeconds = new Histogram({
       name: 'stopzone_upstream_seconds',
@@ -152,7 +152,8 @@ export class Metrics {
     if (hit !== undefined) {
       const action = ACTION_NAMES[hit.kind] ?? String(hit.kind);
       const trigger = TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger);
-      this.#child(`h|${hit.zone.name}|${action}|${trigger}`, () => this.#hits.labels(hit.zone.name, action, trigger)).inc();
+      const group = query.group?.name ?? 'default';
+      this.#child(`h|${hit.zone.name}|${action}|${trigger}|${group}`, () => this.#hits.labels(hit.zone.name, action, trigger, group)).inc();
     }
   }
 

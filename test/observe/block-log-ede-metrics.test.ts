@@ -104,8 +104,8 @@ t.test('/metrics counts queries, policy hits, cache lookups; /healthz and /ready
   await askUdp(server.target, 'ok.example');
   const admin = `http://${server.server.admin.endpoints[0]}`;
   const metrics = await (await fetch(`${admin}/metrics`)).text();
-  t.match(metrics, /stopzone_policy_hits_total\{zone="school\.rpz",action="nxdomain",trigger="qname"\} 2/);
-  t.match(metrics, /stopzone_policy_hits_total\{zone="school\.rpz",action="passthru",trigger="qname"\} 2/);
+  t.match(metrics, /stopzone_policy_hits_total\{zone="school\.rpz",action="nxdomain",trigger="qname",group="default"\} 2/);
+  t.match(metrics, /stopzone_policy_hits_total\{zone="school\.rpz",action="passthru",trigger="qname",group="default"\} 2/);
   t.match(metrics, /stopzone_queries_total\{transport="udp",rcode="NXDOMAIN"\} 2/);
   t.match(metrics, /stopzone_cache_lookups_total\{result="miss"\} 1/);
   t.match(metrics, /stopzone_cache_lookups_total\{result="hit"\} 1/);
@@ -116,4 +116,19 @@ t.test('/metrics counts queries, policy hits, cache lookups; /healthz and /ready
   t.equal((await fetch(`${admin}/healthz`)).status, 200);
   t.equal((await fetch(`${admin}/readyz`)).status, 200);
   t.equal((await fetch(`${admin}/nope`)).status, 404);
+});
+
+t.test('/metrics counts policy hits per client group', async (t) => {
+  const server = await setup(t, 'groups:\n  - { name: students, clients: ["127.0.0.2/32"] }\n  - { name: staff, clients: ["127.0.0.3/32"] }');
+  await askUdp(server.target, 'games.example', { from: '127.0.0.2' });
+  await askUdp(server.target, 'games.example', { from: '127.0.0.2' });
+  await askUdp(server.target, 'csam.example', { from: '127.0.0.3' });
+  await askUdp(server.target, 'games.example', { from: '127.0.0.1' });
+  const metrics = await (await fetch(`http://${server.server.admin.endpoints[0]}/metrics`)).text();
+  const hits = metrics.split('\n').filter((line) => line.startsWith('stopzone_policy_hits_total{')).sort();
+  t.same(hits, [
+    'stopzone_policy_hits_total{zone="law.rpz",action="nxdomain",trigger="qname",group="staff"} 1',
+    'stopzone_policy_hits_total{zone="school.rpz",action="nxdomain",trigger="qname",group="default"} 1',
+    'stopzone_policy_hits_total{zone="school.rpz",action="nxdomain",trigger="qname",group="students"} 2',
+  ], 'one series per (zone, action, trigger, group) that fired, and no other');
 });
