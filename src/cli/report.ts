@@ -18,15 +18,16 @@ block log configured under that name: blockLog.file "blocks.log" is written
 as blocks.1.log, blocks.2.log, ... (rotated), and those are read, oldest
 first. --config reads the block log a configuration file names. Totals of blocked, would-block (zones in disabled
 mode) and passthru events, the lines that were not block events, the time
-span, the top blocked names and clients, blocks per zone, action and trigger,
-and blocks per hour as a chart of the last 48 hours of the data.
+span, the top blocked names and clients, blocks per zone, client group,
+action and trigger, and blocks per hour as a chart of the last 48 hours of
+the data.
 
 The top lists hold 10,000 distinct names and clients at most; past that,
 their counts are estimates and the output says so. Exit status 0; 1 when a
 file could not be read to its end (the report covers what was read); 2 for
 a usage error.
 
-Filters (repeat --client, --zone or --name to match any of several):
+Filters (repeat --client, --zone, --name or --group to match any of several):
   --since TIME        events at or after TIME: 24h, 30m, 7d, 2w (before now),
                       a date (2026-11-23) or a time (2026-11-23T08:00); times
                       without an offset are UTC, as in the log
@@ -37,6 +38,8 @@ Filters (repeat --client, --zone or --name to match any of several):
   --zone NAME         a policy zone, by zone name or list name
   --name NAME         a name and every name below it (example.com matches
                       ads.example.com)
+  --group NAME        a client group (events logged before groups existed
+                      count as "default")
 
 Input:
   -c, --config PATH   the block log of this configuration (blockLog.file and
@@ -114,6 +117,7 @@ function parse(argv: string[], now: number) {
       client: { type: 'string', multiple: true },
       zone: { type: 'string', multiple: true },
       name: { type: 'string', multiple: true },
+      group: { type: 'string', multiple: true },
       format: { type: 'string', default: 'text' },
       top: { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h' },
@@ -138,6 +142,7 @@ function parse(argv: string[], now: number) {
     clients: values.client,
     zones: values.zone,
     names: values.name,
+    groups: values.group,
   };
   compileFilter(filters); // a malformed --client fails here, as a usage error, not after opening the files
   return { help: values.help === true, files: positionals, config: values.config, format, top, filters };

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { report, type ReportIo } from '../../src/cli/report.js';
 import { runCli } from '../helpers/cli.js';
-import { SAMPLE } from '../helpers/block-log-sample.js';
+import { eventLine, SAMPLE } from '../helpers/block-log-sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-report-cli-'));
 const log = join(dir, 'blocks.log');
@@ -53,6 +53,16 @@ t.test('stdin with "-" mixed with a file, gzip on stdin, options', async (t) => 
   const top = await run(['--top', '1', '--name', 'example.com', log]);
   t.match(top.out, /Top 1 blocked names \(of 2 distinct\)\n\s+5  ads\.example\.com\n\n/);
   t.match(top.out, /5 events were outside the filters/);
+});
+
+t.test('--group NAME keeps the events of that client group', async (t) => {
+  const grouped = join(dir, 'grouped.log');
+  writeFileSync(grouped, [eventLine({ group: 'students', qname: 'games.example' }), eventLine({ group: 'staff' }), eventLine({})].join('\n'));
+  const cli = runCli(['report', '--group', 'students', grouped]);
+  t.equal(await cli.exited, 0, cli.stderr());
+  t.match(cli.stdout(), /Top 10 blocked names \(of 1 distinct\)\n\s+1  games\.example\n/);
+  t.match(cli.stdout(), /Blocks per group\n  group\s+blocked\n  students\s+1\n\n/);
+  t.match(cli.stdout(), /2 events were outside the filters/);
 });
 
 t.test('usage errors exit 2 and name the problem; an input that fails exits 1 after the report', async (t) => {

@@ -135,7 +135,7 @@ t.test('json: one object with the same sections', async (t) => {
   t.same(json.totals, data.totals);
   t.equal(json.names.top[0]?.key, 'ads.example.com');
   t.equal(json.hours.length, 4);
-  t.same(Object.keys(json), ['totals', 'span', 'names', 'clients', 'zones', 'actions', 'triggers', 'hours', 'warnings']);
+  t.same(Object.keys(json), ['totals', 'span', 'names', 'clients', 'zones', 'groups', 'actions', 'triggers', 'hours', 'warnings']);
 });
 
 t.test('csv: one table, CRLF, quoted where needed, formulas defused', async (t) => {
@@ -172,4 +172,36 @@ t.test('text: counts past the table size are marked as estimates', async (t) => 
   t.match(text, /Top 3 blocked names \(of more than 4 distinct names\)\n\s+30  top\.test\n\s+~\d+  n\d+\.test/);
   t.match(text, /~ estimate: too many distinct names to count each one; such a count may be up to \d+ too high/);
   t.match(text, /Top 3 clients \(of more than 4 distinct clients\)/);
+});
+
+t.test('by client group: blocks per group (lines without a group are "default"), the group filter, text and csv', async (t) => {
+  const lines = [
+    eventLine({ group: 'students' }),
+    eventLine({ group: 'students', qname: 'games.example' }),
+    eventLine({ group: 'students', msg: 'would block', zone: 'trial.rpz', list: 'trial' }),
+    eventLine({ group: 'guests' }),
+    eventLine({ group: 'students', msg: 'passthru' }),
+    eventLine({}),
+    // Not flat (a backslash): read through JSON.parse, group included.
+    eventLine({ group: 'guests', qname: 'we\\ird.test' }),
+  ].join('\n');
+  const data = await runReport([stream(lines)]);
+  t.same(data.groups, [
+    { group: 'students', blocked: 2, wouldBlock: 1 },
+    { group: 'guests', blocked: 2, wouldBlock: 0 },
+    { group: 'default', blocked: 1, wouldBlock: 0 },
+  ]);
+  const students = await runReport([stream(lines)], { filters: { groups: ['students'] } });
+  t.same(students.totals, { lines: 7, blocked: 2, wouldBlock: 1, passthru: 1, skipped: 0, filteredOut: 3 });
+  t.same(students.names.top.map((n) => n.key), ['ads.example.com', 'games.example']);
+  const two = await runReport([stream(lines)], { filters: { groups: ['guests', 'default'] } });
+  t.equal(two.totals.blocked, 3, 'a list of groups matches any of them');
+  t.equal((await runReport([stream(lines)], { filters: { groups: ['Students'] } })).totals.blocked, 0, 'group names match exactly');
+  const text = renderText(data);
+  t.match(text, /\nBlocks per group\n  group     blocked  would block\n  students        2            1\n  guests          2            0\n  default         1            0\n\n/);
+  const rows = renderCsv(data).split('\r\n');
+  t.ok(rows.includes('groups,students,2'));
+  t.ok(rows.includes('groups,default,1'));
+  t.ok(rows.includes('would_block_groups,students,1'));
+  t.notOk(rows.includes('would_block_groups,guests,0'));
 });

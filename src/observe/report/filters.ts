@@ -14,6 +14,8 @@ export interface ReportFilters {
   readonly zones?: readonly string[];
   /** Names: each matches itself and every name below it. */
   readonly names?: readonly string[];
+  /** Client group names, exactly as logged. */
+  readonly groups?: readonly string[];
 }
 
 /** Distinct client strings whose match is remembered (then the memo starts over). */
@@ -36,6 +38,10 @@ export function compileFilter(filters: ReportFilters): ((event: ReportEvent) => 
   if (filters.zones !== undefined && filters.zones.length > 0) {
     const zones = new Set(filters.zones);
     tests.push((event) => zones.has(event.zone) || zones.has(event.list));
+  }
+  if (filters.groups !== undefined && filters.groups.length > 0) {
+    const groups = new Set(filters.groups);
+    tests.push((event) => groups.has(event.group));
   }
   if (filters.names !== undefined && filters.names.length > 0) {
     const names = filters.names.map(normalName);

@@ -1,8 +1,11 @@
 import type { BlockEvent } from '../block-event.js';
 import { canonicalTime } from './parse-time.js';
 
-/** The fields of a block-log line that the report reads; `time` as `2026-11-23T10:15:02.123Z` (see canonicalTime). */
-export type ReportEvent = Pick<BlockEvent, 'msg' | 'client' | 'qname' | 'zone' | 'list' | 'trigger' | 'action'> & { readonly time: string };
+/**
+ * The fields of a block-log line that the report reads; `time` as `2026-11-23T10:15:02.123Z` (see canonicalTime).
+ * A line without `group` (written before client groups existed, when every client was in it) counts as "default".
+ */
+export type ReportEvent = Pick<BlockEvent, 'msg' | 'client' | 'qname' | 'zone' | 'list' | 'trigger' | 'action' | 'group'> & { readonly time: string };
 
 const MSG = '"msg":"';
 const KINDS: readonly string[] = ['blocked', 'would block', 'passthru'];
@@ -48,8 +51,9 @@ function cut(line: string): ReportEvent | undefined {
   const list = field(line, '"list":"', hint);
   const trigger = field(line, '"trigger":"', hint);
   const action = field(line, '"action":"', hint);
+  const group = field(line, '"group":"', hint);
   if (msg === undefined || client === undefined || qname === undefined || zone === undefined) return undefined;
-  return event(msg, time, client, qname, zone, list, trigger, action);
+  return event(msg, time, client, qname, zone, list, trigger, action, group);
 }
 
 /** Where the last field() call found its value's end. */
@@ -75,16 +79,16 @@ function parsed(line: string): ReportEvent | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { msg, time, client, qname, zone, list, trigger, action } = value as Record<string, unknown>;
+  const { msg, time, client, qname, zone, list, trigger, action, group } = value as Record<string, unknown>;
   if (typeof msg !== 'string' || typeof client !== 'string' || typeof qname !== 'string' || typeof zone !== 'string') return undefined;
   if (typeof time !== 'string' && typeof time !== 'number') return undefined;
-  return event(msg, time, client, qname, zone, text(list), text(trigger), text(action));
+  return event(msg, time, client, qname, zone, text(list), text(trigger), text(action), text(group));
 }
 
-function event(msg: string, time: string | number, client: string, qname: string, zone: string, list?: string, trigger?: string, action?: string): ReportEvent | undefined {
+function event(msg: string, time: string | number, client: string, qname: string, zone: string, list?: string, trigger?: string, action?: string, group?: string): ReportEvent | undefined {
   const iso = canonicalTime(time);
   if (iso === undefined || !KINDS.includes(msg)) return undefined;
-  return { msg: msg as BlockEvent['msg'], time: iso, client, qname, zone, list: list ?? '', trigger: trigger ?? '', action: action ?? '' };
+  return { msg: msg as BlockEvent['msg'], time: iso, client, qname, zone, list: list ?? '', trigger: trigger ?? '', action: action ?? '', group: group ?? 'default' };
 }
 
 function text(value: unknown): string | undefined {

@@ -32,6 +32,8 @@ export function renderCsv(data: ReportData): string {
   for (const h of data.clients.top) rows.push(['clients', h.key, h.count, '', h.overcount]);
   for (const z of data.zones) rows.push(['zones', z.zone, z.blocked, z.list]);
   for (const z of data.zones) if (z.wouldBlock > 0) rows.push(['would_block_zones', z.zone, z.wouldBlock, z.list]);
+  for (const g of data.groups) rows.push(['groups', g.group, g.blocked]);
+  for (const g of data.groups) if (g.wouldBlock > 0) rows.push(['would_block_groups', g.group, g.wouldBlock]);
   for (const a of data.actions) rows.push(['actions', a.key, a.count]);
   for (const t of data.triggers) rows.push(['triggers', t.key, t.count]);
   for (const h of data.hours) rows.push(['hours', h.hour, h.count]);

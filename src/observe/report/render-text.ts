@@ -6,7 +6,7 @@ export const CHART_HOURS = 48;
 const BAR = 40;
 const HOUR = 3_600_000;
 
-/** The report for a terminal: totals, top lists, per-zone, per-action and per-trigger counts, and an hourly bar chart. */
+/** The report for a terminal: totals, top lists, per-zone, per-group, per-action and per-trigger counts, and an hourly bar chart. */
 export function renderText(data: ReportData, top = 10): string {
   const { totals, span } = data;
   const out: string[] = [];
@@ -26,6 +26,10 @@ export function renderText(data: ReportData, top = 10): string {
   const wouldBlock = data.zones.some((z) => z.wouldBlock > 0);
   const zoneRows = data.zones.map((z) => [clean(z.zone), clean(z.list), num(z.blocked), ...(wouldBlock ? [num(z.wouldBlock)] : [])]);
   out.push(...(zoneRows.length === 0 ? ['  none'] : table([['zone', 'list', 'blocked', ...(wouldBlock ? ['would block'] : [])], ...zoneRows])));
+  out.push('', 'Blocks per group');
+  const groupWouldBlock = data.groups.some((g) => g.wouldBlock > 0);
+  const groupRows = data.groups.map((g) => [clean(g.group), num(g.blocked), ...(groupWouldBlock ? [num(g.wouldBlock)] : [])]);
+  out.push(...(groupRows.length === 0 ? ['  none'] : table([['group', 'blocked', ...(groupWouldBlock ? ['would block'] : [])], ...groupRows])));
   out.push('', 'Blocks per action', ...counts(data.actions));
   out.push('', 'Blocks per trigger', ...counts(data.triggers));
   out.push('', ...chart(data.hours));

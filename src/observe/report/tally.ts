@@ -29,6 +29,8 @@ export interface ReportData {
   readonly clients: TopList;
   /** Blocks and would-blocks per zone, most blocks first. */
   readonly zones: ReadonlyArray<{ readonly zone: string; readonly list: string; readonly blocked: number; readonly wouldBlock: number }>;
+  /** Blocks and would-blocks per client group, most blocks first. */
+  readonly groups: ReadonlyArray<{ readonly group: string; readonly blocked: number; readonly wouldBlock: number }>;
   readonly actions: ReadonlyArray<{ readonly key: string; readonly count: number }>;
   readonly triggers: ReadonlyArray<{ readonly key: string; readonly count: number }>;
   /** Blocks per UTC hour (`2026-11-23T10:00Z`), in time order; hours without blocks are left out. */
@@ -43,6 +45,7 @@ export class Tally {
   readonly #clients: HeavyHitters;
   readonly #top: number;
   readonly #zones = new Map<string, { list: string; blocked: number; wouldBlock: number }>();
+  readonly #groups = new Map<string, { blocked: number; wouldBlock: number }>();
   readonly #actions = new Map<string, number>();
   readonly #triggers = new Map<string, number>();
   readonly #hours = new Map<string, number>();
@@ -83,13 +86,16 @@ export class Tally {
     }
     const zone = this.#zones.get(event.zone) ?? this.#newZone(event.zone);
     if (zone.list !== event.list) zone.list = detach(event.list);
+    const group = this.#groups.get(event.group) ?? this.#newGroup(event.group);
     if (event.msg === 'would block') {
       this.#wouldBlock++;
       zone.wouldBlock++;
+      group.wouldBlock++;
       return;
     }
     this.#blocked++;
     zone.blocked++;
+    group.blocked++;
     this.#names.add(normalName(event.qname));
     this.#clients.add(event.client);
     bump(this.#actions, event.action);
@@ -118,11 +124,18 @@ export class Tally {
       names: topList(this.#names, this.#top),
       clients: topList(this.#clients, this.#top),
       zones: [...this.#zones].map(([zone, z]) => ({ zone, ...z })).sort((a, b) => b.blocked - a.blocked || b.wouldBlock - a.wouldBlock || compare(a.zone, b.zone)),
+      groups: [...this.#groups].map(([group, g]) => ({ group, ...g })).sort((a, b) => b.blocked - a.blocked || b.wouldBlock - a.wouldBlock || compare(a.group, b.group)),
       actions: counts(this.#actions),
       triggers: counts(this.#triggers),
       hours: [...this.#hours].map(([hour, count]) => ({ hour: `${hour}:00Z`, count })).sort((a, b) => compare(a.hour, b.hour)),
       warnings,
     };
+  }
+
+  #newGroup(name: string): { blocked: number; wouldBlock: number } {
+    const group = { blocked: 0, wouldBlock: 0 };
+    this.#groups.set(detach(name), group);
+    return group;
   }
 
   #newZone(name: string): { list: string; blocked: number; wouldBlock: number } {
