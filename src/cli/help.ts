@@ -61,7 +61,11 @@ Options:
   -p, --policy POLICY   the zone's policy override (given, disabled, passthru,
                         drop, tcp-only, nxdomain, nodata, cname, stop-page)
   -c, --config PATH     check the zones configured in this file, under their
-                        names, formats and policies
+                        names, formats and policies; with client groups or
+                        zones for some groups only, also print per group the
+                        zones in force and the next schedule change
+      --at TIME         the instant for the groups (ISO 8601 with an offset,
+                        e.g. 2026-11-23T10:00:00Z; default: now)
   -h, --help            show this help
 `;
 

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
 import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
+import { loadConfig } from '../config/load-config.js';
 import { check, CheckUsageError, checkTargets, type CheckTarget } from './check.js';
+import { groupLines, parseCheckInstant } from './check-groups.js';
 import { CHECK_HELP, HEALTHCHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
 import { healthcheck } from './healthcheck.js';
 import { report } from './report.js';
@@ -24,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       zone: { type: 'string', short: 'z' },
       format: { type: 'string', short: 'f' },
       policy: { type: 'string', short: 'p' },
+      at: { type: 'string' },
     },
   });
   const [command] = positionals;
@@ -40,15 +43,22 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       if (values.help === true) return print(CHECK_HELP);
       let targets: CheckTarget[];
+      let at = Date.now();
       try {
+        if (values.at !== undefined) at = parseCheckInstant(values.at);
         targets = checkTargets(positionals.slice(1), { zone: values.zone, format: values.format, policy: values.policy }, values.config, process.env);
       } catch (error) {
         if (!(error instanceof CheckUsageError)) throw error;
         process.stderr.write(`stopzone check: ${error.message}\n\n${CHECK_HELP}`);
         return 2;
       }
-      if (targets.length === 0) return print(CHECK_HELP, 2);
-      return check(targets, (line) => process.stdout.write(`${line}\n`));
+      const out = (line: string): void => void process.stdout.write(`${line}\n`);
+      // The groups are a matter of the config alone: shown even when no zone is a local file.
+      const groups = positionals.length === 1 && values.config !== undefined ? groupLines(loadConfig(values.config, process.env), at) : [];
+      if (targets.length === 0 && groups.length === 0) return print(CHECK_HELP, 2);
+      const status = await check(targets, out);
+      groups.forEach(out);
+      return status;
     }
     case 'healthcheck':
       if (values.help === true) return print(HEALTHCHECK_HELP);

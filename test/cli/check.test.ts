@@ -84,3 +84,61 @@ t.test('stopzone check --format reads a plain list; the actions shown are the po
   t.equal(await bad.exited, 2);
   t.match(bad.stderr(), /--format "csv": expected rpz, domains, hosts or adblock/);
 });
+
+t.test('stopzone check --config --at: per group, the zones in force at that instant and the next schedule change', async (t) => {
+  file('games.rpz', `${head}games.example CNAME .\n`);
+  file('social.rpz', `${head}social.example CNAME .\n`);
+  file('security.rpz', `${head}malware.example CNAME .\n`);
+  const config = file(
+    'groups.yaml',
+    `groups:
+  - { name: students, clients: ["10.1.0.0/16"] }
+  - { name: guests, clients: ["10.9.0.0/16"] }
+schedules:
+  lessons:
+    timeZone: Europe/London
+    windows:
+      - { days: [mon, tue, wed, thu, fri], from: "08:00", to: "11:30" }
+      - { days: [mon, tue, wed, thu, fri], from: "12:15", to: "15:30" }
+policy:
+  zones:
+    - { name: games.rpz, file: games.rpz, groups: [{ name: students, during: lessons }, guests] }
+    - { name: social.rpz, file: social.rpz, groups: [{ name: guests, outside: lessons }] }
+    - { name: security.rpz, file: security.rpz }
+`,
+  );
+  const groupsAt = async (at: string): Promise<string> => {
+    const run = runCli(['check', '--config', config, '--at', at]);
+    t.equal(await run.exited, 0, run.stderr());
+    const out = run.stdout();
+    t.match(out, /games\.rpz: zone games\.rpz, serial 1/, 'the zones are checked as before');
+    return out.slice(out.indexOf('client groups at'));
+  };
+  t.equal(
+    await groupsAt('2026-11-23T10:00:00Z'),
+    `client groups at 2026-11-23T10:00:00.000Z:
+  default: security.rpz; not now: games.rpz, social.rpz
+    next change: none (no zone on a schedule for this group)
+  students: games.rpz, security.rpz; not now: social.rpz
+    next change: 2026-11-23 Mon 11:30 UTC+00:00 (schedule lessons): games.rpz stops
+  guests: games.rpz, security.rpz; not now: social.rpz
+    next change: 2026-11-23 Mon 11:30 UTC+00:00 (schedule lessons): social.rpz starts
+`,
+    'a Monday morning lesson',
+  );
+  const friday = await groupsAt('2027-06-04T15:00:00+01:00');
+  t.match(friday, /^client groups at 2027-06-04T14:00:00\.000Z:\n/, 'an offset is taken into account');
+  t.match(friday, /\n  students: games\.rpz, security\.rpz; not now: social\.rpz\n    next change: 2027-06-04 Fri 15:30 UTC\+01:00 \(schedule lessons\): games\.rpz stops\n/, 'local time in the schedule\'s zone, in summer time');
+  const weekend = await groupsAt('2027-06-04T16:00:00+01:00');
+  t.match(weekend, /\n  students: security\.rpz; not now: games\.rpz, social\.rpz\n    next change: 2027-06-07 Mon 08:00 UTC\+01:00 \(schedule lessons\): games\.rpz starts\n/, 'over the weekend to Monday');
+  const bad = runCli(['check', '--config', config, '--at', '2026-11-23 10:00']);
+  t.equal(await bad.exited, 2);
+  t.match(bad.stderr(), /--at "2026-11-23 10:00": expected an ISO 8601 time with an offset/);
+});
+
+t.test('stopzone check --config without groups prints no group section', async (t) => {
+  file('only.rpz', `${head}bad.example CNAME .\n`);
+  const run = runCli(['check', '--config', file('plain.yaml', 'policy:\n  zones:\n    - { name: only.rpz, file: only.rpz }\n')]);
+  t.equal(await run.exited, 0);
+  t.notMatch(run.stdout(), /client groups/);
+});
