@@ -1,5 +1,5 @@
 import { compileSchedule, ScheduleError, type Schedule, type ZoneWhen } from '../schedule/index.js';
-import { networkMaxBits, parseNetwork, type Network } from './address.js';
+import { endpointExpected, networkMaxBits, parseEndpoint, parseNetwork, type Endpoint, type Network } from './address.js';
 import type { MeaningProblem } from './check-meaning.js';
 import { DEFAULT_GROUP, type GroupConfig, type RawConfig } from './schema.js';
 
@@ -13,7 +13,7 @@ export interface ReadGroups {
 }
 
 /**
- * Parses the client groups, compiles the schedules (a ScheduleError becomes a problem at `schedules.NAME.<path>`)
+ * Parses the client groups (networks, own upstreams), compiles the schedules (a ScheduleError becomes a problem at `schedules.NAME.<path>`)
  * and turns each zone's `groups` list into one ZoneWhen per group, by group index ("default" is 0). Refuses
  * unknown or repeated names, a group that matches nothing, a listener Stopzone does not listen on, and a legal
  * zone (page.legal) that would leave a group out at some hour.
@@ -38,7 +38,13 @@ export function readGroups(config: RawConfig): ReadGroups | MeaningProblem {
     if (unknown >= 0) {
       return { path: [...path, 'listeners', String(unknown)], value: group.listeners![unknown], expected: `one of listen.addresses (${config.listen.addresses.join(', ')}): the local address a query arrives on is known only for an address Stopzone binds itself` };
     }
-    groups.push({ name: group.name, ...(group.clients !== undefined && { clients }), ...(group.listeners !== undefined && { listeners }) });
+    const upstreams: Endpoint[] = [];
+    for (const [j, text] of (group.upstreams ?? []).entries()) {
+      const upstream = parseEndpoint(text);
+      if (upstream === null) return { path: [...path, 'upstreams', String(j)], value: text, expected: endpointExpected() };
+      upstreams.push(upstream);
+    }
+    groups.push({ name: group.name, ...(group.clients !== undefined && { clients }), ...(group.listeners !== undefined && { listeners }), ...(group.upstreams !== undefined && { upstreams }) });
   }
   const schedules: Record<string, Schedule> = {};
   for (const [name, input] of Object.entries(config.schedules)) {

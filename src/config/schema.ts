@@ -184,6 +184,13 @@ const Group = Type.Object(
         description: 'Local addresses (from listen.addresses) a query must arrive on to be in this group, e.g. the DNS server address DHCP gives students. Left out: any. With clients too, both must match.',
       }),
     ),
+    upstreams: Type.Optional(
+      Type.Array(hostPort, {
+        minItems: 1,
+        description:
+          'This group\'s own upstream resolvers ("ip:port"), tried in order with failover like upstreams, e.g. a family-safe resolver for guests. Each distinct set of upstreams has its own answer cache (cache.maxEntries each). Left out: the top-level upstreams.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -460,6 +467,8 @@ export interface GroupConfig {
   readonly name: string;
   readonly clients?: readonly Network[];
   readonly listeners?: readonly string[];
+  /** The group's own upstreams; undefined: the top-level ones. */
+  readonly upstreams?: readonly Endpoint[];
 }
 
 /** The group of every client that no configured group matches: index 0 of the groups' numbering. */

@@ -8,6 +8,8 @@ import { forwardStage, type UpstreamObserver } from './stages/forward.js';
 import type { PolicySource } from '../rpz/policy-holder.js';
 import { policyStage } from './stages/policy.js';
 import { scopeStage } from './stages/scope.js';
+import { upstreamRouteStage } from './stages/upstream-route.js';
+import { compose } from './pipeline.js';
 import type { StopPageRdata } from '../rpz/rewrite.js';
 
 /** What the stages are built from. */
@@ -20,6 +22,14 @@ export interface StageParts {
   readonly upstreamObserver?: UpstreamObserver;
   /** The clock schedules are read with (zones in force for a group at this hour). */
   readonly now?: () => number;
+  /**
+   * When groups have upstreams of their own: each set's cache and pool (set 0 is `cache` and `pool`), and
+   * the set of each group by index. Left out, or one set: every query uses `cache` and `pool`.
+   */
+  readonly upstreamSets?: {
+    readonly tails: ReadonlyArray<{ readonly cache: AnswerCache; readonly pool: UpstreamPool }>;
+    readonly setOf: readonly number[];
+  };
 }
 
 /**
@@ -34,7 +44,17 @@ export function stagesInOrder(parts: StageParts): Stage[] {
     accessStage(parts.allowed), // first: a client we do not serve learns nothing and costs nothing
     scopeStage(), // before policy: zone transfers, meta types and other classes never reach the cache or upstreams, whatever the policy says
     policyStage(parts.policy, parts.stopPage, parts.now), // before the cache: listed names never reach the upstreams, and rewritten answers are never cached
-    cacheStage(parts.cache), // before forward: a fresh answer never leaves the process
-    forwardStage(parts.pool, parts.upstreamObserver), // last: only misses reach the upstreams
+    ...upstreamStages(parts),
   ];
+}
+
+/** The cache and forward stages; with several upstream sets, one such tail per set behind a stage that picks it by group. */
+function upstreamStages(parts: StageParts): Stage[] {
+  const tail = (cache: AnswerCache, pool: UpstreamPool): Stage[] => [
+    cacheStage(cache), // before forward: a fresh answer never leaves the process
+    forwardStage(pool, parts.upstreamObserver), // last: only misses reach the upstreams
+  ];
+  const sets = parts.upstreamSets;
+  if (sets === undefined || sets.tails.length <= 1) return tail(parts.cache, parts.pool);
+  return [upstreamRouteStage(sets.tails.map(({ cache, pool }) => compose(tail(cache, pool))), sets.setOf)];
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { AnswerCache } from '../cache/answer-cache.js';
+import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
 import type { Question } from '../dns/types.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
@@ -26,6 +27,7 @@ import { TcpConnections, tcpLimits } from './tcp-connections.js';
 import { allowList } from './stages/access.js';
 import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { upstreamSets } from './upstream-sets.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -71,7 +73,10 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   const lines = new RepeatedLines(log, { now: clock });
   const finishLimits = { maxUdpPayload: config.listen.maxUdpPayload };
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit, { now: clock, finish: finishLimits, log, lines }) : undefined;
-  const cache = new AnswerCache({ ...config.cache, ...(now && { now }) });
+  // Groups with upstreams of their own: one cache (and below, one pool) per distinct set, so answers never cross sets.
+  const { sets, setOf } = upstreamSets(config.upstreams, config.groups);
+  const caches = sets.map(() => new AnswerCache({ ...config.cache, ...(now && { now }) }));
+  const cache = caches[0]!;
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, {
     stateDir: config.state.dir,
@@ -87,7 +92,8 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
   const metrics = new Metrics({
-    cache,
+    // Every set's cache counted together (one object when there is one set, as before).
+    cache: caches.length === 1 ? cache : allOf(caches),
     policy,
     droppedLogEvents: () => blockLog.dropped,
     zoneStatus: () => zones.status(),
@@ -101,7 +107,14 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
   };
-  const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream, ...(now && { now }), ...(upstreamTimers && { timers: upstreamTimers }), onMalformedAnswer });
+  const newPool = (upstreams: readonly Endpoint[]): UpstreamPool =>
+    new UpstreamPool({ upstreams, ...config.upstream, ...(now && { now }), ...(upstreamTimers && { timers: upstreamTimers }), onMalformedAnswer });
+  const pool = newPool(config.upstreams);
+  const tails = sets.map((upstreams, i) => ({ cache: caches[i]!, pool: i === 0 ? pool : newPool(upstreams) }));
+  const pools = tails.map((tail) => tail.pool);
+  const closePools = async (): Promise<void> => {
+    await Promise.all(pools.map((p) => p.close()));
+  };
   const stages = stagesInOrder({
     allowed: allowList(config.access.allow),
     cache,
@@ -110,6 +123,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     stopPage: stopPageRdata(config.stopPage.addresses),
     upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
     now: clock,
+    upstreamSets: { tails, setOf },
   });
   const groups = new ClientGroups(config.groups);
   const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
@@ -119,11 +133,11 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined, (client, listener) => groups.groupOf(client, listener));
 
   const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
-    await Promise.all([pool.close(), blockLog.close()]);
+    await Promise.all([closePools(), blockLog.close()]);
     throw error;
   });
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, () => pool.close(), () => blockLog.close(), async () => {
+  const opened: Array<() => Promise<void>> = [dns.close, closePools, () => blockLog.close(), async () => {
     notifyChecks.close();
     zones.close();
   }];
@@ -154,9 +168,21 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
         notifyChecks.close();
         zones.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
-        await pool.close();
+        await closePools();
         lines.close();
         await blockLog.close();
       })()),
+  };
+}
+
+/** Several caches' sizes summed, read when /metrics is scraped. */
+function allOf(caches: readonly AnswerCache[]): { readonly size: number; readonly bytes: number } {
+  return {
+    get size() {
+      return caches.reduce((sum, c) => sum + c.size, 0);
+    },
+    get bytes() {
+      return caches.reduce((sum, c) => sum + c.bytes, 0);
+    },
   };
 }

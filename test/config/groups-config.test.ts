@@ -61,6 +61,8 @@ t.test('configs refused at start-up, with file:line, the key and the reason', as
     { name: 'two groups of one name', yaml: 'groups:\n  - { name: a, clients: ["10.0.0.0/8"] }\n  - { name: a, clients: ["10.1.0.0/16"] }\n', want: /^cfg:3: groups\.1\.name: found "a"; expected a name no earlier group has$/ },
     { name: 'a group with neither clients nor listeners', yaml: 'groups: [{ name: a }]\n', want: /groups\.0: found "a"; expected clients, listeners or both/ },
     { name: 'a bad network', yaml: 'groups: [{ name: a, clients: ["10.0.0.0/33"] }]\n', want: /groups\.0\.clients\.0: found "10\.0\.0\.0\/33"; expected an address or a network .*prefix at most 32/ },
+    { name: 'a bad group upstream', yaml: 'groups: [{ name: a, clients: ["10.0.0.0/8"], upstreams: ["10.0.0.1:99999"] }]\n', want: /^cfg:1: groups\.0\.upstreams\.0: found "10\.0\.0\.1:99999"; expected .*port from 1 to 65535/ },
+    { name: 'an empty group upstreams list', yaml: 'groups: [{ name: a, clients: ["10.0.0.0/8"], upstreams: [] }]\n', want: /^cfg:1: groups\.0\.upstreams: found a list \(\[\]\); expected This group's own upstream resolvers/ },
     { name: 'a listener Stopzone does not bind', yaml: 'groups: [{ name: a, listeners: ["10.9.9.9"] }]\n', want: /groups\.0\.listeners\.0: found "10\.9\.9\.9"; expected one of listen\.addresses \(127\.0\.0\.1, ::1\)/ },
     {
       name: 'a schedule error names schedules.NAME and the path inside it',
@@ -72,4 +74,12 @@ t.test('configs refused at start-up, with file:line, the key and the reason', as
     { name: 'a bad day name', yaml: 'schedules:\n  s:\n    timeZone: UTC\n    windows: [{ days: [monday], from: "08:00", to: "09:00" }]\n', want: /schedules\.s\.windows\.0\.days\.0: found "monday"; expected one of mon, tue/ },
   ];
   for (const row of rows) t.throws(() => parse(row.yaml), { name: 'ConfigError', message: row.want }, row.name);
+});
+
+t.test('a group\'s own upstreams are parsed once, like the top-level ones', async (t) => {
+  const config = parse('upstreams: ["127.0.0.1:5301"]\ngroups:\n  - { name: guests, clients: ["10.9.0.0/16"], upstreams: ["127.0.0.1:5302", "[::1]:5303"] }\n  - { name: staff, clients: ["10.2.0.0/16"] }\n');
+  const [, guests, staff] = config.groups;
+  t.same(guests?.upstreams?.map((u) => [u.host, u.port, u.family]), [['127.0.0.1', 5302, 4], ['::1', 5303, 6]], 'guests: their own, parsed');
+  t.equal(String(guests?.upstreams?.[1]), '[::1]:5303', 'printed as configured');
+  t.equal(staff?.upstreams, undefined, 'staff: none of their own (the top-level ones apply)');
 });

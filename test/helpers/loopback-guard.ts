@@ -29,11 +29,12 @@ export function assertLoopbackUrl(url: string | URL): void {
 
 /**
  * Throws unless every address in `config` that Stopzone sends to or listens on
- * is on loopback: upstreams, DNS listen addresses, the admin and (when on)
+ * is on loopback: upstreams (the groups' own too), DNS listen addresses, the admin and (when on)
  * stop-page listeners, zone primaries and feed URLs.
  */
 export function assertConfigOnLoopback(config: Config): void {
   assertLoopbackAll(config.upstreams);
+  for (const group of config.groups) assertLoopbackAll(group.upstreams ?? []);
   assertLoopbackAll(config.listen.addresses);
   assertLoopbackAll(config.admin.listen);
   if (config.stopPage.enabled) assertLoopbackAll([...config.stopPage.http, ...config.stopPage.https]);

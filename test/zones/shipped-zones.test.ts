@@ -63,6 +63,11 @@ t.test('BIND accepts each shipped zone (named-checkzone)', { skip: noCheckzone }
   }
 });
 
+t.test('BIND accepts the safe-search example (named-checkzone)', { skip: noCheckzone }, async (t) => {
+  const checked = await namedCheckzone('safe-search.rpz', join(ZONES, 'safe-search.rpz.example'));
+  t.equal(checked?.code, 0, `safe-search.rpz.example: ${checked?.output.trim()}`);
+});
+
 t.test('the Kubernetes example carries the shipped zones unchanged and a configuration Stopzone accepts', async (t) => {
   const read = async (file: string): Promise<unknown> => parse(await readFile(new URL(`../../docs/examples/kubernetes/${file}`, import.meta.url), 'utf8'));
   const configMap = (await read('configmap.yaml')) as { data: Record<string, string> };
