@@ -41,9 +41,7 @@ SCHOOL=127.0.1.1
 NORMAL=127.0.2.1
 source "$ROOT/bench/lib/loopback.sh"
 
-((SECONDS_PER_PHASE <= 30)) || die "BENCH_SECONDS is at most 30"
-for tool in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils taskset:util-linux ss:iproute2 curl:curl; do need "${tool%%:*}" "${tool#*:}"; done
-for port in $NSD_PORT $STOPZONE_PORT $ADMIN_PORT; do port_free "$port" || die "port $port is in use (ss -lntup | grep $port)"; done
+rate_limit_preflight
 
 start_nsd
 write_queries $((SCHOOL_QPS * SECONDS_PER_PHASE + BURST_QUERIES + 10000))

@@ -168,3 +168,10 @@ normal_client() {
     function at(share,   i) { i = int(n * share); if (i < n * share) i++; if (i < 1) i = 1; return lat[i] }
     END { printf "%d %d %d %.3f %.3f %.3f\n", sent, n, lost, (n ? at(0.5) : 0), (n ? at(0.99) : 0), (n ? lat[n] : 0) }' "$out.latencies"
 }
+
+# The rate-limit benches' checks before they start: a short phase, the tools they run, their ports free.
+rate_limit_preflight() {
+  ((SECONDS_PER_PHASE <= 30)) || die "BENCH_SECONDS is at most 30"
+  for tool in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils taskset:util-linux ss:iproute2 curl:curl; do need "${tool%%:*}" "${tool#*:}"; done
+  for port in $NSD_PORT $STOPZONE_PORT $ADMIN_PORT; do port_free "$port" || die "port $port is in use (ss -lntup | grep $port)"; done
+}

@@ -138,6 +138,11 @@ export class PolicySet {
     return this.#ipBefore[index] === true;
   }
 
+  /** Whether some zone applies to some groups or hours only (else zonesFor and boundaryTtl are null). */
+  get scoped(): boolean {
+    return this.#scoped;
+  }
+
   /**
    * The zones in force for client group `group` (0: "default") at instant `nowMs`, as a mask for
    * beforeResolution and onAnswer; null when every zone applies to every group at every hour. Kept per group

@@ -36,7 +36,8 @@ export function decodeQuery(raw: Buffer, meta: PacketMeta, groupOf?: (client: st
     client: meta.client,
     transport: meta.transport,
     listener: meta.listener,
-    ...(groupOf !== undefined && { group: groupOf(meta.client.address, meta.listener) }),
+    // Always present, so every Query has one shape.
+    group: groupOf === undefined ? undefined : groupOf(meta.client.address, meta.listener),
   };
   return { kind: 'query', query };
 }

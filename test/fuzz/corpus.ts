@@ -8,7 +8,7 @@ import type { Rng } from './rng.js';
  * corpus (FUZZ_CORPUS, else shared/corpus beside the repository, as CI lays
  * it out). Absent: the round uses its built-in seeds only, and says so.
  */
-const CANDIDATES = [process.env.FUZZ_CORPUS, fileURLToPath(new URL('../../../shared/corpus', import.meta.url)), '/work/shared/corpus'];
+const CANDIDATES = [process.env.FUZZ_CORPUS, fileURLToPath(new URL('../../../shared/corpus', import.meta.url))];
 
 let loaded: Array<{ name: string; lines: string[] }> | null = null;
 

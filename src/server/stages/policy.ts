@@ -19,6 +19,8 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata, now: 
     const policy = source.current();
     // No zones and none missing: nothing to decide, and nothing to spend on it.
     if (policy.empty) return next(query);
+    // Groups and schedules unused: nothing to look up, and no object per query.
+    if (!policy.scoped) return evaluate(policy, query, next, stopPage);
     const at = { group: query.group?.index ?? 0, nowMs: now() };
     return evaluate(policy, query, next, stopPage, policy.zonesFor(at.group, at.nowMs), at);
   };
