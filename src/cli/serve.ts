@@ -3,6 +3,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../observe/logger.js';
 import { lowerHelperThreads } from '../runtime/low-priority-threads.js';
 import { startServer } from '../server/start-server.js';
+import { reloadConfig } from './reload-config.js';
 
 /**
  * `stopzone serve`: loads the config (a bad one stops start-up with the key
@@ -18,8 +19,12 @@ export async function serve(configPath: string | undefined, env: NodeJS.ProcessE
   // No secrets in the log: the hash key is replaced by whether there is one.
   const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
   log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https }, helperThreadsLowered }, 'stopzone serving');
-  // SIGHUP reloads every policy zone (a zone that fails keeps its last good version).
-  const onHangup = (): void => void server.zones.reloadAll();
+  // SIGHUP reads the config again for its groups and schedules (a bad one is refused and logged), then
+  // reloads every policy zone (a zone that fails keeps its last good version).
+  const onHangup = (): void => {
+    reloadConfig(server, configPath, env, log);
+    void server.zones.reloadAll();
+  };
   process.on('SIGHUP', onHangup);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

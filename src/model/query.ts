@@ -10,10 +10,15 @@ export interface PacketMeta {
   readonly listener: string;
 }
 
-/** The client group a query's client belongs to: its name and its index in the config's groups (0: "default"). */
+/**
+ * The client group a query's client belongs to: its name, its index in the config's groups (0: "default"),
+ * and the set of upstreams its queries go to (server/upstream-sets.ts; 0: the top-level upstreams). A query
+ * keeps the group it was decoded with, so a reload of the groups never splits one.
+ */
 export interface ClientGroup {
   readonly name: string;
   readonly index: number;
+  readonly upstreamSet: number;
 }
 
 /** One client query, decoded once at the listener and read-only from then on. */

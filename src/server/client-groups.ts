@@ -26,13 +26,14 @@ export class ClientGroups {
   readonly #memo = new Map<string, Map<string, ClientGroup>>();
   #memoSize = 0;
 
-  constructor(groups: readonly GroupConfig[]) {
+  /** `upstreamSetOf[i]`: the upstream set of group i (upstream-sets.ts); left out, set 0 for every group. */
+  constructor(groups: readonly GroupConfig[], upstreamSetOf: readonly number[] = []) {
     const all = groups.map((config, index): Matcher => ({
-      group: Object.freeze({ name: config.name, index }),
+      group: Object.freeze({ name: config.name, index, upstreamSet: upstreamSetOf[index] ?? 0 }),
       clients: config.clients === undefined ? null : networks(config.clients),
       listeners: config.listeners === undefined ? null : new Set(config.listeners),
     }));
-    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0 });
+    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0, upstreamSet: 0 });
     this.#matchers = all.slice(1);
   }
 

@@ -23,13 +23,10 @@ export interface StageParts {
   /** The clock schedules are read with (zones in force for a group at this hour). */
   readonly now?: () => number;
   /**
-   * When groups have upstreams of their own: each set's cache and pool (set 0 is `cache` and `pool`), and
-   * the set of each group by index. Left out, or one set: every query uses `cache` and `pool`.
+   * When groups have upstreams of their own: each set's cache and pool (set 0 is `cache` and `pool`), picked
+   * by the query's `group.upstreamSet`. Left out, or one set: every query uses `cache` and `pool`.
    */
-  readonly upstreamSets?: {
-    readonly tails: ReadonlyArray<{ readonly cache: AnswerCache; readonly pool: UpstreamPool }>;
-    readonly setOf: readonly number[];
-  };
+  readonly upstreamSets?: ReadonlyArray<{ readonly cache: AnswerCache; readonly pool: UpstreamPool }>;
 }
 
 /**
@@ -55,6 +52,6 @@ function upstreamStages(parts: StageParts): Stage[] {
     forwardStage(pool, parts.upstreamObserver), // last: only misses reach the upstreams
   ];
   const sets = parts.upstreamSets;
-  if (sets === undefined || sets.tails.length <= 1) return tail(parts.cache, parts.pool);
-  return [upstreamRouteStage(sets.tails.map(({ cache, pool }) => compose(tail(cache, pool))), sets.setOf)];
+  if (sets === undefined || sets.length <= 1) return tail(parts.cache, parts.pool);
+  return [upstreamRouteStage(sets.map(({ cache, pool }) => compose(tail(cache, pool))))];
 }

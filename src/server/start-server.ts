@@ -28,6 +28,7 @@ import { allowList } from './stages/access.js';
 import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { upstreamSets } from './upstream-sets.js';
+import { planRegroup, type Reconfigured } from './regroup.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -45,6 +46,14 @@ export interface RunningServer {
   readonly admin: AdminServer;
   /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
   readonly stopPage: RunningStopPage;
+  /** The client groups in force (replaced by a reload). */
+  readonly groups: ClientGroups;
+  /**
+   * Puts a reloaded config's client groups, schedules and zones' groups lists in force (SIGHUP), in one
+   * synchronous step: a query is decoded and its zones chosen under one set of groups. Refused, with the
+   * running config kept, when a group names upstreams not running since start-up (regroup.ts).
+   */
+  reconfigure(next: Config): Reconfigured;
   close(): Promise<void>;
 }
 
@@ -123,9 +132,9 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     stopPage: stopPageRdata(config.stopPage.addresses),
     upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
     now: clock,
-    upstreamSets: { tails, setOf },
+    upstreamSets: tails,
   });
-  const groups = new ClientGroups(config.groups);
+  let groups = new ClientGroups(config.groups, setOf);
   const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
@@ -162,6 +171,17 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     blockLog,
     admin,
     stopPage,
+    get groups() {
+      return groups;
+    },
+    reconfigure(next) {
+      const plan = planRegroup(config, next, sets);
+      if ('refused' in plan) return { applied: false, reason: plan.refused };
+      // Both in this one synchronous step: no query sees the new groups with the old zones' rules.
+      groups = plan.groups;
+      zones.regroup((name) => next.policy.zones.find((zone) => zone.name === name)?.groups, next.groups.length);
+      return { applied: true, restartNeeded: plan.restartNeeded };
+    },
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
     close: () =>
       (closing ??= (async () => {

@@ -15,16 +15,20 @@ export interface UpstreamSets {
  * without its own list, or with a list equal to the top-level one, uses set 0.
  */
 export function upstreamSets(defaults: readonly Endpoint[], groups: readonly GroupConfig[]): UpstreamSets {
-  const key = (list: readonly Endpoint[]): string => list.map((upstream) => `${upstream.host}|${upstream.port}`).join(' ');
   const sets: Array<readonly Endpoint[]> = [defaults];
-  const keys = [key(defaults)];
   const setOf = groups.map((group) => {
     if (group.upstreams === undefined) return 0;
-    const found = keys.indexOf(key(group.upstreams));
+    const found = setIndexOf(sets, group.upstreams);
     if (found >= 0) return found;
     sets.push(group.upstreams);
-    keys.push(key(group.upstreams));
     return sets.length - 1;
   });
   return { sets, setOf };
+}
+
+/** The index of the set equal to `list` (same endpoints, same order), or -1. */
+export function setIndexOf(sets: ReadonlyArray<readonly Endpoint[]>, list: readonly Endpoint[]): number {
+  const key = (endpoints: readonly Endpoint[]): string => endpoints.map((upstream) => `${upstream.host}|${upstream.port}`).join(' ');
+  const wanted = key(list);
+  return sets.findIndex((set) => key(set) === wanted);
 }

@@ -11,6 +11,7 @@ import { OldVersions } from './old-versions.js';
 import { ZoneFeed, type RefreshReason } from './zone-feed.js';
 import { zonePath, type ZoneConfig } from './zone-source.js';
 import type { TsigKey } from './zone-transfer/tsig-key.js';
+import type { ZoneWhen } from '../schedule/index.js';
 
 /** Something that takes a new policy set (the PolicyHolder). */
 export interface PolicyTarget {
@@ -44,6 +45,8 @@ export class PolicyZones extends EventEmitter {
   readonly #log: Logger;
   readonly #oldVersions: OldVersions;
   readonly #startupWaitMs: number;
+  /** Each zone's rule per client group, by zone index: the config's, until `regroup` (SIGHUP) replaces them. */
+  #zoneGroups: ReadonlyArray<readonly ZoneWhen[]>;
   /** Aborted by close: downloads in flight stop, refresh threads end. */
   readonly #stopping = new AbortController();
 
@@ -65,6 +68,7 @@ export class PolicyZones extends EventEmitter {
       attempted: (status: ZoneStatus) => this.emit('reload', status),
     };
     if (configs.some((c) => c.file === undefined)) mkdirSync(stateDir, { recursive: true });
+    this.#zoneGroups = configs.map((c) => c.groups);
     this.#feeds = configs.map((c) => new ZoneFeed(c, zonePath(c, stateDir), c.key === undefined ? undefined : byName.get(c.key), context));
   }
 
@@ -128,6 +132,19 @@ export class PolicyZones extends EventEmitter {
     await Promise.all(this.#feeds.map((feed) => feed.refresh('reload')));
   }
 
+  /**
+   * Puts new client-group rules in force (a reloaded config's groups and schedules, issue 19), by zone
+   * name: `groupsOf(name)` gives the zone's rule for each of the `groupCount` groups of the new numbering.
+   * A zone the new config no longer lists (undefined) stays loaded until a restart and, meanwhile, applies
+   * to every group: a reload never lets a name through by dropping a zone halfway. Publishes at once, so
+   * the new rules and the caller's new ClientGroups meet every query together when both are set in one
+   * synchronous step.
+   */
+  regroup(groupsOf: (zone: string) => readonly ZoneWhen[] | undefined, groupCount: number): void {
+    this.#zoneGroups = this.#feeds.map((feed) => groupsOf(feed.config.name) ?? Array.from({ length: groupCount }, (): ZoneWhen => 'always'));
+    this.#publish();
+  }
+
   /** The zone with primaries named `name` (any case, trailing dot or not), for NOTIFY. */
   secondary(name: string): { index: number; primaries: readonly Endpoint[]; key: TsigKey | undefined } | null {
     const wanted = name.toLowerCase().replace(/\.$/, '');
@@ -157,7 +174,12 @@ export class PolicyZones extends EventEmitter {
   /** Builds the set from the zones in force, in configured order, and hands it over in one assignment. */
   #publish(): void {
     const zones: Array<{ zone: PolicyZone; settings: ZoneSettings }> = [];
-    for (const feed of this.#feeds) if (feed.inForce !== null) zones.push(feed.inForce);
+    for (const [i, feed] of this.#feeds.entries()) {
+      const inForce = feed.inForce;
+      if (inForce === null) continue;
+      const groups = this.#zoneGroups[i]!;
+      zones.push(inForce.settings.groups === groups ? inForce : { zone: inForce.zone, settings: { ...inForce.settings, groups } });
+    }
     this.#target.replace(new PolicySet(zones, this.missingRequired()));
   }
 }

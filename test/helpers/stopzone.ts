@@ -28,6 +28,20 @@ export interface TestServer {
  * URL, and every redirect a feed answers with).
  */
 export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } = {}): Promise<TestServer> {
+  const config = parseTestConfig(yaml);
+  const logs: Array<Record<string, unknown>> = [];
+  const blockEvents: Array<Record<string, unknown>> = [];
+  const log = createLogger(config.log.level, jsonLines(logs));
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }) });
+  const first = server.endpoints[0]!;
+  return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
+}
+
+/**
+ * A test's YAML parsed as startTestServer runs it (also what a test hands `reconfigure`): checked to be on
+ * loopback (upstreams, listeners, primaries, feed URLs; feed downloads go through the guarded fetch).
+ */
+export function parseTestConfig(yaml: string): Config {
   const parsed = parseConfig(yaml, {}, 'test config');
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
@@ -38,15 +52,9 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
-  // Upstreams, listeners, primaries and feed URLs on loopback; each feed download and redirect hop goes through the guarded fetch.
   assertConfigOnLoopback(config);
   guardFetch();
-  const logs: Array<Record<string, unknown>> = [];
-  const blockEvents: Array<Record<string, unknown>> = [];
-  const log = createLogger(config.log.level, jsonLines(logs));
-  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }) });
-  const first = server.endpoints[0]!;
-  return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
+  return config;
 }
 
 /** The value of one sample on the server's /metrics, e.g. 'stopzone_tcp_connections_closed_total{reason="idle"}'; undefined when absent. */
