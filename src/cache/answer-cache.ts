@@ -78,8 +78,9 @@ export class AnswerCache {
     const entry = this.#entries?.get(key);
     if (entry === undefined) return undefined;
     const now = this.#now();
-    if (now >= Entry.freshUntil(entry)) {
-      if (now >= Entry.staleUntil(entry)) this.#entries!.delete(key);
+    // A wall clock stepped back (NTP, an admin) would make the age negative and the TTLs grow: drop the entry.
+    if (now >= Entry.freshUntil(entry) || now < Entry.storedAt(entry)) {
+      if (now >= Entry.staleUntil(entry) || now < Entry.storedAt(entry)) this.#entries!.delete(key);
       return undefined;
     }
     const age = Math.floor((now - Entry.storedAt(entry)) / 1000);
@@ -89,7 +90,8 @@ export class AnswerCache {
   /** An expired answer still inside the serve-stale window, with the stale TTL, or undefined. */
   stale(key: string): CacheHit | undefined {
     const entry = this.#entries?.peek(key);
-    if (entry === undefined || this.#now() >= Entry.staleUntil(entry)) return undefined;
+    const now = this.#now();
+    if (entry === undefined || now >= Entry.staleUntil(entry) || now < Entry.storedAt(entry)) return undefined;
     const staleTtl = this.#options.staleAnswerTtl;
     return hit(Entry.copyWithTtls(entry, () => staleTtl));
   }

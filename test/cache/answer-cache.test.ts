@@ -51,6 +51,16 @@ t.test('TTLs count down on every hit and the entry expires with the shortest TTL
   t.equal(cache.fresh(key), undefined, 'expired after 100 s');
 });
 
+t.test('a wall clock stepped back never makes a cached TTL grow: the entry is dropped', async (t) => {
+  const { cache, advance } = setup();
+  t.ok(store(cache, positive));
+  advance(-3600);
+  t.equal(cache.fresh(key), undefined, 'an hour back: a miss, not TTLs of 3,900 and 3,700 s');
+  t.equal(cache.stale(key), undefined, 'nor a stale answer');
+  advance(3600);
+  t.equal(cache.fresh(key), undefined, 'the entry is gone, not kept for when the clock catches up');
+});
+
 t.test('hits are copies: patching one never changes the next', async (t) => {
   const { cache } = setup();
   store(cache, positive);

@@ -125,3 +125,10 @@ export function answerData(reply: Reply): unknown[] {
 export function decodeReply(raw: Buffer): Reply['packet'] {
   return dnsPacket.decode(raw) as Reply['packet'];
 }
+
+/** The reply's Extended DNS Error (RFC 8914 option 15): its code and text, or null when it has none. */
+export function replyEde(reply: Reply): { code: number; text: string } | null {
+  const opt = (reply.packet.additionals ?? []).find((record) => record.type === 'OPT') as { options?: Array<{ code: number; data?: Buffer }> } | undefined;
+  const data = opt?.options?.find((option) => option.code === 15)?.data;
+  return data === undefined ? null : { code: data.readUInt16BE(0), text: data.subarray(2).toString('utf8') };
+}

@@ -27,8 +27,8 @@ export interface TestServer {
  * the default public resolvers; so must be every listener, primary and feed
  * URL, and every redirect a feed answers with).
  */
-export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } = {}): Promise<TestServer> {
-  const config = parseTestConfig(yaml);
+export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } & ConfigSource = {}): Promise<TestServer> {
+  const config = parseTestConfig(yaml, options);
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
@@ -37,12 +37,18 @@ export async function startTestServer(yaml: string, options: { now?: () => numbe
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }
 
+/** Where a test config's environment overrides (STOPZONE_*) come from, and what its file names are relative to (default: the working directory). */
+export interface ConfigSource {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly baseDir?: string;
+}
+
 /**
  * A test's YAML parsed as startTestServer runs it (also what a test hands `reconfigure`): checked to be on
  * loopback (upstreams, listeners, primaries, feed URLs; feed downloads go through the guarded fetch).
  */
-export function parseTestConfig(yaml: string): Config {
-  const parsed = parseConfig(yaml, {}, 'test config');
+export function parseTestConfig(yaml: string, { env = {}, baseDir }: ConfigSource = {}): Config {
+  const parsed = parseConfig(yaml, env, 'test config', baseDir);
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
   const config: Config = {
