@@ -1,3 +1,5 @@
+import type { Question } from '../helpers/answer-outcome.js';
+
 /**
  * The differential conformance table: questions asked of BIND 9 and of Stopzone, both forwarding to the same NSD
  * with the same policy zones. Nothing here says what the answer should be: BIND's answer is the oracle. A case marked
@@ -27,14 +29,7 @@ export interface ZoneSpec {
 }
 
 /** One question. `from` is the client's source address (127.0.0.1 unless given). */
-export interface CaseQuery {
-  readonly name: string;
-  /** A, AAAA, TXT, MX, HTTPS (type 65), ANY... (default A) */
-  readonly type?: string;
-  readonly from?: string;
-  readonly tcp?: boolean;
-  readonly rd?: boolean;
-}
+export type CaseQuery = Question;
 
 export interface Case {
   readonly name: string;
@@ -49,7 +44,7 @@ export interface Case {
 }
 
 /** A policy zone with the SOA and NS every zone needs; owners in `body` are relative to the origin. */
-function zone(name: string, body: string, options?: ZoneOptions): ZoneSpec {
+export function zone(name: string, body: string, options?: ZoneOptions): ZoneSpec {
   const text = `$ORIGIN ${name}.\n$TTL 60\n@ SOA localhost. root.localhost. 1 3600 600 86400 60\n@ NS localhost.\n${body.trim()}\n`;
   return options === undefined ? { name, text } : { name, text, options };
 }
