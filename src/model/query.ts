@@ -14,6 +14,8 @@ export interface PacketMeta {
 export interface ClientGroup {
   readonly name: string;
   readonly index: number;
+  /** Whether the config defines groups besides "default": only then does what the client sees (EDE text, stop page) name the group. */
+  readonly grouped: boolean;
 }
 
 /** One client query, decoded once at the listener and read-only from then on. */

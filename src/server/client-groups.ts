@@ -27,12 +27,13 @@ export class ClientGroups {
   #memoSize = 0;
 
   constructor(groups: readonly GroupConfig[]) {
+    const grouped = groups.length > 1;
     const all = groups.map((config, index): Matcher => ({
-      group: Object.freeze({ name: config.name, index }),
+      group: Object.freeze({ name: config.name, index, grouped }),
       clients: config.clients === undefined ? null : networks(config.clients),
       listeners: config.listeners === undefined ? null : new Set(config.listeners),
     }));
-    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0 });
+    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0, grouped: false });
     this.#matchers = all.slice(1);
   }
 

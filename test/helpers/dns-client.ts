@@ -125,3 +125,11 @@ export function answerData(reply: Reply): unknown[] {
 export function decodeReply(raw: Buffer): Reply['packet'] {
   return dnsPacket.decode(raw) as Reply['packet'];
 }
+
+/** The Extended DNS Error (RFC 8914) of a reply: its INFO-CODE and EXTRA-TEXT, or null when it has none. */
+export function edeOf(reply: Reply): { code: number; text: string } | null {
+  const opt = reply.packet.additionals?.find((r) => r.type === 'OPT') as unknown as { options?: Array<{ code: number; data?: Buffer }> } | undefined;
+  const option = opt?.options?.find((o) => o.code === 15);
+  if (option?.data === undefined) return null;
+  return { code: option.data.readUInt16BE(0), text: option.data.subarray(2).toString('utf8') };
+}
