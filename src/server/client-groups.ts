@@ -1,4 +1,4 @@
-import { BlockList, isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import type { GroupConfig } from '../config/schema.js';
 import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import type { ClientGroup } from '../model/query.js';
@@ -58,6 +58,21 @@ export class ClientGroups {
     byClient.set(client, group);
     this.#memoSize++;
     return group;
+  }
+
+  /**
+   * The group of `client` as far as its address alone can tell (the stop page sees a browser's address, not the
+   * DNS listener it asked): null when a group decided by listeners comes first that this client could be in.
+   */
+  byAddress(client: string): ClientGroup | null {
+    const address = unmapIPv4(client);
+    const family = isIP(address);
+    if (family === 0) return null;
+    for (const { group, clients, listeners } of this.#matchers) {
+      if (clients !== null && !clients.check(address, family === 4 ? 'ipv4' : 'ipv6')) continue;
+      return listeners === null ? group : null;
+    }
+    return this.#default;
   }
 
   #match(client: string, listener: string): ClientGroup {
