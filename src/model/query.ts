@@ -19,6 +19,8 @@ export interface ClientGroup {
   readonly name: string;
   readonly index: number;
   readonly upstreamSet: number;
+  /** Whether the config defines groups besides "default": only then does what the client sees (EDE text, stop page) name the group. */
+  readonly grouped: boolean;
 }
 
 /** One client query, decoded once at the listener and read-only from then on. */

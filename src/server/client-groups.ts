@@ -1,4 +1,4 @@
-import { BlockList, isIPv4 } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import type { GroupConfig } from '../config/schema.js';
 import { unmapIPv4 } from '../dns/ipv4-mapped.js';
 import type { ClientGroup } from '../model/query.js';
@@ -28,12 +28,13 @@ export class ClientGroups {
 
   /** `upstreamSetOf[i]`: the upstream set of group i (upstream-sets.ts); left out, set 0 for every group. */
   constructor(groups: readonly GroupConfig[], upstreamSetOf: readonly number[] = []) {
+    const grouped = groups.length > 1;
     const all = groups.map((config, index): Matcher => ({
-      group: Object.freeze({ name: config.name, index, upstreamSet: upstreamSetOf[index] ?? 0 }),
+      group: Object.freeze({ name: config.name, index, upstreamSet: upstreamSetOf[index] ?? 0, grouped }),
       clients: config.clients === undefined ? null : networks(config.clients),
       listeners: config.listeners === undefined ? null : new Set(config.listeners),
     }));
-    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0, upstreamSet: 0 });
+    this.#default = all[0]?.group ?? Object.freeze({ name: 'default', index: 0, upstreamSet: 0, grouped: false });
     this.#matchers = all.slice(1);
   }
 
@@ -58,6 +59,21 @@ export class ClientGroups {
     byClient.set(client, group);
     this.#memoSize++;
     return group;
+  }
+
+  /**
+   * The group of `client` as far as its address alone can tell (the stop page sees a browser's address, not the
+   * DNS listener it asked): null when a group decided by listeners comes first that this client could be in.
+   */
+  byAddress(client: string): ClientGroup | null {
+    const address = unmapIPv4(client);
+    const family = isIP(address);
+    if (family === 0) return null;
+    for (const { group, clients, listeners } of this.#matchers) {
+      if (clients !== null && !clients.check(address, family === 4 ? 'ipv4' : 'ipv6')) continue;
+      return listeners === null ? group : null;
+    }
+    return this.#default;
   }
 
   #match(client: string, listener: string): ClientGroup {

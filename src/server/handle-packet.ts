@@ -52,7 +52,7 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
         answer = { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL };
       }
     }
-    const ede = answerEde(answer, query.question.name);
+    const ede = answerEde(answer, query.question.name, query.group);
     observe?.(query, answer, query.edns === null ? null : (ede?.code ?? null));
     try {
       return finishAnswer(query, answer, limits, ede?.option);

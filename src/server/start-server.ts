@@ -138,7 +138,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
     metrics.observe(query, answer);
     blockLog.record(query, answer, ede);
-    if (answer.policy !== undefined) recentStopPage.record(query.question.lname, answer.policy);
+    if (answer.policy !== undefined) recentStopPage.record(query, answer.policy);
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined, (client, listener) => groups.groupOf(client, listener));
 
   const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
@@ -157,7 +157,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
   const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
-  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, lines, ...(now && { now }) }).catch(failed);
+  const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, groups: () => groups, lines, ...(now && { now }) }).catch(failed);
   stopPageStarted = stopPage;
   let closing: Promise<void> | undefined;
   return {

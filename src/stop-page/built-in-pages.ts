@@ -38,7 +38,8 @@ export const BLOCKED_PAGE: Template = parseTemplate(
 {{#reason}}<p>{{reason}}</p>
 {{/reason}}<dl>
 <dt>Blocked by</dt><dd>{{list}}</dd>
-{{#reference}}<dt>Grounds</dt><dd>{{#referenceUrl}}<a href="{{referenceUrl}}" rel="noreferrer">{{/referenceUrl}}{{reference}}{{#referenceUrl}}</a>{{/referenceUrl}}</dd>
+{{#group}}<dt>Your group</dt><dd>{{group}}</dd>
+{{/group}}{{#reference}}<dt>Grounds</dt><dd>{{#referenceUrl}}<a href="{{referenceUrl}}" rel="noreferrer">{{/referenceUrl}}{{reference}}{{#referenceUrl}}</a>{{/referenceUrl}}</dd>
 {{/reference}}<dt>Questions or appeal</dt><dd>{{#contact}}{{#contactUrl}}<a href="{{contactUrl}}" rel="noreferrer">{{/contactUrl}}{{contact}}{{#contactUrl}}</a>{{/contactUrl}}{{/contact}}{{^contact}}Ask your network administrator.{{/contact}}</dd>
 <dt>Time</dt><dd>{{time}}</dd>
 <dt>Reference code</dt><dd class="ref">{{ref}}</dd>
@@ -53,7 +54,7 @@ export const BLOCKED_PAGE: Template = parseTemplate(
 export const NOT_BLOCKED_PAGE: Template = parseTemplate(
   `${head('Not blocked here')}<div class="card neutral">
 <h1>Not blocked here</h1>
-<p>This address serves Stopzone's stop page; <span class="host">{{host}}</span> is not blocked here.</p>
+<p>This address serves Stopzone's stop page; <span class="host">{{host}}</span> is not blocked here{{#group}} for your group, {{group}}{{/group}}.</p>
 <p>If you expected to reach that site, your device may have an old DNS answer: try again in a minute.</p>
 </div></main></body></html>
 `,

@@ -17,6 +17,7 @@ import { pageHandler } from './request-handler.js';
 import { loadTemplates } from './templates.js';
 import { gateConnections, refusalCounts, type RefusalCounts } from './tls-gate.js';
 import { TokenBucket } from './token-bucket.js';
+import type { VisitorGroups } from './visitor-group.js';
 
 export interface StopPageOptions {
   readonly config: Config['stopPage'];
@@ -28,6 +29,8 @@ export interface StopPageOptions {
   readonly referenceKey: Buffer;
   /** Names DNS sent to the stop page through their answers (the server records them); a private empty one when absent. */
   readonly recent?: RecentStopPageNames;
+  /** The client groups in force (the server's ClientGroups), asked again at each request: the page names the visitor's group and looks only at its zones. */
+  readonly groups?: () => VisitorGroups;
   readonly now?: () => number;
   /** Keeps failures a visitor can cause once per request (a page that fails) to a line a minute and a count. */
   readonly lines?: RepeatedLines;
@@ -69,7 +72,7 @@ export async function startStopPage(options: StopPageOptions): Promise<RunningSt
   if (!config.enabled) return { http: [], https: [], stats: { certificatesSigned: 0, certificatesCached: 0, refused }, close: async () => {} };
   const now = options.now ?? Date.now;
   const recent = options.recent ?? new RecentStopPageNames({ now });
-  const deps = { policy: options.policy, recent, referenceKey: options.referenceKey, templates: loadTemplates(config.templatesDir), now };
+  const deps = { policy: options.policy, recent, referenceKey: options.referenceKey, templates: loadTemplates(config.templatesDir), now, ...(options.groups && { groups: options.groups }) };
   const handler = pageHandler(deps, log, lines);
   const servers: NetServer[] = [];
   const limits = options.httpLimits ?? { ...STOP_PAGE_HTTP_LIMITS, maxConnections: config.maxConnections };

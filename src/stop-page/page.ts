@@ -1,4 +1,5 @@
 import { unmapIPv4 } from '../dns/ipv4-mapped.js';
+import type { ClientGroup } from '../model/query.js';
 import { referenceCode } from '../observe/block-event.js';
 import { ActionKind } from '../rpz/actions.js';
 import { addressToBytes } from '../rpz/ip-prefix.js';
@@ -10,6 +11,7 @@ import { parseHost } from './host-header.js';
 import type { RecentStopPageNames } from './recent-stop-page-names.js';
 import { fillTemplate, type PageValues } from './template.js';
 import type { PageTemplates } from './templates.js';
+import { visitorGroup, type VisitorGroups } from './visitor-group.js';
 
 /** What the page needs from one HTTP request. */
 export interface PageRequest {
@@ -29,13 +31,16 @@ export interface PageResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
-  readonly view?: { client: string; host: string | null; zone: string | null; rule: string | null; ref: string | null; status: number };
+  /** `group` only when the config has groups and the visitor's could be told (visitor-group.ts). */
+  readonly view?: { client: string; host: string | null; zone: string | null; rule: string | null; ref: string | null; status: number; group?: string };
 }
 
 export interface PageDeps {
   readonly policy: PolicySource;
   /** Names DNS recently sent to the stop page through their answer (a CNAME or an address), which the policy cannot find from the name. */
   readonly recent?: RecentStopPageNames;
+  /** The client groups in force, asked again at each request; absent, the page looks at every zone for everyone. */
+  readonly groups?: () => VisitorGroups;
   readonly referenceKey: Buffer;
   readonly templates: PageTemplates;
   readonly now: () => number;
@@ -72,8 +77,10 @@ interface Block {
  * page for the Host, the zone and rule found by asking the policy in force
  * again (QNAME and Client-IP triggers, as before resolution), or else the
  * rule that recently sent the name to the stop page through its DNS answer
- * (while its zone is still in force); 451 for a zone marked `legal`, 403
- * otherwise, 404 when nothing blocks the host.
+ * (while its zone is still in force); only the zones in force now for the
+ * visitor's client group count, when it can be told (visitor-group.ts), and
+ * the page names that group when the config has groups. 451 for a zone
+ * marked `legal`, 403 otherwise, 404 when nothing blocks the host.
  */
 export function respond(deps: PageDeps, request: PageRequest): PageResponse {
   if (request.url === '/robots.txt' || request.url.startsWith('/robots.txt?')) {
@@ -83,28 +90,34 @@ export function respond(deps: PageDeps, request: PageRequest): PageResponse {
   const parsed = parseHost(request.host ?? request.servername);
   if (parsed.kind === 'invalid') return page(400, fillTemplate(INVALID_HOST_PAGE, neutral('')), { client, host: null, zone: null, rule: null, ref: null, status: 400 });
   const { host } = parsed;
-  const block = parsed.kind === 'name' ? findBlock(deps, host, client) : null;
-  if (block === null) return page(404, fillTemplate(NOT_BLOCKED_PAGE, neutral(host)), { client, host, zone: null, rule: null, ref: null, status: 404 });
-
   const time = deps.now();
+  const group = parsed.kind === 'name' ? visitorGroup(deps.groups?.(), deps.recent, client, host) : null;
+  const shown = group?.grouped === true ? group.name : '';
+  const named = shown === '' ? {} : { group: shown };
+  const block = parsed.kind === 'name' ? findBlock(deps, host, client, group, time) : null;
+  if (block === null) return page(404, fillTemplate(NOT_BLOCKED_PAGE, { ...neutral(host), group: shown }), { client, host, zone: null, rule: null, ref: null, status: 404, ...named });
+
   const ref = referenceCode(deps.referenceKey, client, host, block.zone, block.rule, time);
   const status = block.settings.page?.legal === true ? 451 : 403;
   const { template, lang } = deps.templates.choose(request.acceptLanguage);
-  const body = fillTemplate(template, blockedValues(block.settings, host, ref, time, status, lang));
-  return page(status, body, { client, host, zone: block.zone, rule: block.rule, ref, status }, lang);
+  const body = fillTemplate(template, blockedValues(block.settings, host, ref, time, status, lang, shown));
+  return page(status, body, { client, host, zone: block.zone, rule: block.rule, ref, status, ...named }, lang);
 }
 
-function findBlock(deps: PageDeps, host: string, client: string): Block | null {
+/** The block for `host`, in the zones in force at `time` for the visitor's group (every zone when it is unknown). */
+function findBlock(deps: PageDeps, host: string, client: string, group: ClientGroup | null, time: number): Block | null {
   const policy = deps.policy.current();
-  const hit = policy.beforeResolution(host, addressToBytes(client)).hit;
+  const zones = group === null ? null : policy.zonesFor(group.index, time);
+  const hit = policy.beforeResolution(host, addressToBytes(client), zones).hit;
   if (hit !== null) return hit.kind === ActionKind.PASSTHRU ? null : { zone: hit.zone.name, rule: hit.via, settings: hit.settings };
   const recent = deps.recent?.get(host);
-  const settings = recent === undefined ? undefined : policy.zones.find(({ zone }) => zone.name === recent.zone)?.settings;
-  return settings === undefined ? null : { zone: recent!.zone, rule: recent!.rule, settings };
+  const index = recent === undefined ? -1 : policy.zones.findIndex(({ zone }) => zone.name === recent.zone);
+  if (index < 0 || (zones !== null && zones[index] === 0)) return null;
+  return { zone: recent!.zone, rule: recent!.rule, settings: policy.zones[index]!.settings };
 }
 
 /** The placeholder values for a blocked host; a text without its link shows the link itself. */
-export function blockedValues(settings: ZoneSettings, host: string, ref: string, time: number, status: number, lang: string): PageValues {
+export function blockedValues(settings: ZoneSettings, host: string, ref: string, time: number, status: number, lang: string, group = ''): PageValues {
   const texts = settings.page ?? { legal: false };
   const referenceUrl = safeUrl(texts.referenceUrl);
   const contactUrl = safeUrl(texts.contactUrl);
@@ -121,6 +134,7 @@ export function blockedValues(settings: ZoneSettings, host: string, ref: string,
     ref,
     status: String(status),
     lang,
+    group,
   };
 }
 
@@ -130,7 +144,7 @@ export function formatTime(time: number): string {
 }
 
 function neutral(host: string): PageValues {
-  return { title: '', reason: '', host, list: '', reference: '', referenceUrl: '', contact: '', contactUrl: '', time: '', ref: '', status: '', lang: 'en' };
+  return { title: '', reason: '', host, list: '', reference: '', referenceUrl: '', contact: '', contactUrl: '', time: '', ref: '', status: '', lang: 'en', group: '' };
 }
 
 function page(status: number, body: string, view: NonNullable<PageResponse['view']>, lang = 'en'): PageResponse {

@@ -1,7 +1,7 @@
 import { escapeHtml } from './escape.js';
 
 /** The placeholders a page template may use; every value is HTML-escaped when filled in. */
-export const PLACEHOLDERS = ['title', 'reason', 'host', 'list', 'reference', 'referenceUrl', 'contact', 'contactUrl', 'time', 'ref', 'status', 'lang'] as const;
+export const PLACEHOLDERS = ['title', 'reason', 'host', 'list', 'reference', 'referenceUrl', 'contact', 'contactUrl', 'time', 'ref', 'status', 'lang', 'group'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type PageValues = Readonly<Record<Placeholder, string>>;
 

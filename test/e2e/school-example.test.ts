@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { answerTtls, askTcp, askUdp, replyEde, type Reply } from '../helpers/dns-client.js';
+import { answerTtls, askTcp, askUdp, edeOf, type Reply } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { runCli } from '../helpers/cli.js';
 import { skipWhenMissing } from '../helpers/missing-tool.js';
@@ -76,7 +76,7 @@ function outcome(reply: Reply): string {
   if (reply.packet.rcode !== 'NOERROR') return String(reply.packet.rcode);
   return (reply.packet.answers ?? []).map((record) => `${record.type} ${String((record as { data?: unknown }).data)}`).join(', ');
 }
-const edeText = (reply: Reply): string | null => replyEde(reply)?.text ?? null;
+const edeText = (reply: Reply): string | null => edeOf(reply)?.text ?? null;
 
 t.test('a lesson: students and guests meet the lessons list, staff do not; the legal list blocks every group', async (t) => {
   const { server, ask } = await serveSchool(t);

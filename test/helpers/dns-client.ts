@@ -126,9 +126,10 @@ export function decodeReply(raw: Buffer): Reply['packet'] {
   return dnsPacket.decode(raw) as Reply['packet'];
 }
 
-/** The reply's Extended DNS Error (RFC 8914 option 15): its code and text, or null when it has none. */
-export function replyEde(reply: Reply): { code: number; text: string } | null {
-  const opt = (reply.packet.additionals ?? []).find((record) => record.type === 'OPT') as { options?: Array<{ code: number; data?: Buffer }> } | undefined;
-  const data = opt?.options?.find((option) => option.code === 15)?.data;
-  return data === undefined ? null : { code: data.readUInt16BE(0), text: data.subarray(2).toString('utf8') };
+/** The Extended DNS Error (RFC 8914) of a reply: its INFO-CODE and EXTRA-TEXT, or null when it has none. */
+export function edeOf(reply: Reply): { code: number; text: string } | null {
+  const opt = reply.packet.additionals?.find((r) => r.type === 'OPT') as unknown as { options?: Array<{ code: number; data?: Buffer }> } | undefined;
+  const option = opt?.options?.find((o) => o.code === 15);
+  if (option?.data === undefined) return null;
+  return { code: option.data.readUInt16BE(0), text: option.data.subarray(2).toString('utf8') };
 }

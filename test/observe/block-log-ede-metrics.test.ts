@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { referenceCode } from '../../src/observe/block-event.js';
-import { askUdp, type Reply } from '../helpers/dns-client.js';
+import { askUdp, edeOf as ede } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
 
@@ -37,13 +37,6 @@ ${extra}`,
     await upstream.close();
   });
   return server;
-}
-
-function ede(reply: Reply): { code: number; text: string } | null {
-  const opt = reply.packet.additionals?.find((r) => r.type === 'OPT') as unknown as { options?: Array<{ code: number; data?: Buffer }> } | undefined;
-  const option = opt?.options?.find((o) => o.code === 15);
-  if (option?.data === undefined) return null;
-  return { code: option.data.readUInt16BE(0), text: option.data.subarray(2).toString('utf8') };
 }
 
 t.test('Extended DNS Errors on policy answers when the client sent EDNS, and only then', async (t) => {

@@ -43,3 +43,27 @@ t.test('with no groups configured every client is in default', async (t) => {
   t.equal(none.groupOf('10.1.2.3', '127.0.0.1:53').name, 'default');
   t.equal(none.groupOf('::1', '[::1]:53').index, 0);
 });
+
+t.test('by address alone (the stop page sees no DNS listener): a group told by listeners that could claim the client makes it unknown', async (t) => {
+  const networksFirst = groupsFrom(`groups:
+  - { name: students, clients: ["10.1.0.0/16"] }
+  - { name: lab, clients: ["10.3.0.0/16"], listeners: ["::1"] }
+  - { name: staff-dns, listeners: ["127.0.0.53"] }
+`);
+  const rows: Array<{ name: string; groups: ClientGroups; client: string; want: string | null }> = [
+    { name: 'a network group before any listener group', groups: networksFirst, client: '10.1.2.3', want: 'students' },
+    { name: 'IPv4-mapped, as a dual-stack HTTP socket reports it', groups: networksFirst, client: '::ffff:10.1.2.3', want: 'students' },
+    { name: 'clients and listeners: in the network, so the listener would decide', groups: networksFirst, client: '10.3.0.1', want: null },
+    { name: 'a listeners-only group further on could claim any other client', groups: networksFirst, client: '192.168.1.1', want: null },
+    { name: 'a listeners-only group first could claim every client', groups: school, client: '10.1.2.3', want: null },
+    { name: 'not an address', groups: networksFirst, client: '', want: null },
+  ];
+  for (const row of rows) t.equal(row.groups.byAddress(row.client)?.name ?? null, row.want, row.name);
+  const plain = groupsFrom(`groups:
+  - { name: students, clients: ["10.1.0.0/16"] }
+  - { name: lab, clients: ["10.3.0.0/16"], listeners: ["::1"] }
+`);
+  t.equal(plain.byAddress('10.9.9.9')?.name, 'default', 'outside every network of every group: default');
+  t.equal(plain.byAddress('10.1.0.9')?.grouped, true, 'the config has groups: answers name them');
+  t.equal(groupsFrom('').byAddress('10.1.0.9')?.grouped, false, 'no groups: default, not named to the client');
+});

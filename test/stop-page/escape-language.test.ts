@@ -71,7 +71,7 @@ t.test('chooseLanguage: q-values, then order; exact, primary, then a regional va
 
 t.test('templates: placeholders escaped, sections shown when a value is present or absent', async (t) => {
   const template = parseTemplate('{{title}}|{{#contactUrl}}<a href="{{contactUrl}}">{{/contactUrl}}{{^contact}}none{{/contact}}|{{ host }}', 'inline');
-  const values = { title: '<i>', reason: '', host: 'a"b', list: '', reference: '', referenceUrl: '', contact: '', contactUrl: 'https://x.example/?a=1', time: '', ref: '', status: '', lang: '' };
+  const values = { title: '<i>', reason: '', host: 'a"b', list: '', reference: '', referenceUrl: '', contact: '', contactUrl: 'https://x.example/?a=1', time: '', ref: '', status: '', lang: '', group: '' };
   t.equal(fillTemplate(template, values), '&lt;i&gt;|<a href="https://x.example/?a&#61;1">none|a&quot;b');
   t.equal(fillTemplate(template, { ...values, contactUrl: '', contact: 'c' }), '&lt;i&gt;||a&quot;b');
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
+import type { ClientGroup } from '../../src/model/query.js';
 import { PolicySet, type ZoneSettings } from '../../src/rpz/policy-set.js';
 import { respond, type PageRequest } from '../../src/stop-page/page.js';
 import { loadTemplates } from '../../src/stop-page/templates.js';
@@ -150,4 +151,28 @@ t.test('template mistakes fail at start-up with the file, the line and what was 
     t.throws(() => loadTemplates(dir), c.want);
   }
   t.throws(() => loadTemplates('/nonexistent/stopzone'), /stopPage\.templatesDir "\/nonexistent\/stopzone": cannot read the directory/);
+});
+
+t.test('the visitor\'s group: only its zones count, its name shown escaped; unknown or no groups: every zone, no name', async (t) => {
+  const zone = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\ngames.example CNAME .\n', 'school.rpz');
+  // The school list applies to group 1 only; group 2's name is hostile, as no config can make it (the schema refuses it).
+  const set = new PolicySet([{ zone, settings: settings({ logName: 'School list', groups: ['never', 'always', 'never'] }) }]);
+  const students = { name: 'students', index: 1, upstreamSet: 0, grouped: true };
+  const hostile = { name: '<b>"x"</b>', index: 2, upstreamSet: 0, grouped: true };
+  const byAddress: Record<string, ClientGroup | null> = { '10.0.0.1': students, '10.0.0.2': hostile, '10.0.0.3': null, '10.0.0.4': { name: 'default', index: 0, upstreamSet: 0, grouped: false } };
+  const d = { ...(await deps()), policy: { current: () => set }, groups: () => ({ groups: [], byAddress: (client: string) => byAddress[client] ?? null }) };
+  const visit = (client: string) => respond(d, request({ host: 'games.example', client }));
+
+  const student = visit('10.0.0.1');
+  t.equal(student.status, 403);
+  t.ok(student.body.includes('<dt>Your group</dt><dd>students</dd>'));
+  t.equal(student.view?.group, 'students');
+  const other = visit('10.0.0.2');
+  t.equal(other.status, 404, 'the list does not apply to that group');
+  t.ok(other.body.includes('for your group, &lt;b&gt;&quot;x&quot;&lt;/b&gt;.'), 'the name escaped');
+  t.notOk(other.body.includes('<b>'));
+  const unknown = visit('10.0.0.3');
+  t.same([unknown.status, unknown.body.includes('Your group'), 'group' in unknown.view!], [403, false, false], 'the group cannot be told: every zone, as without groups');
+  const ungrouped = visit('10.0.0.4');
+  t.same([ungrouped.status, ungrouped.body.includes('Your group'), 'group' in ungrouped.view!], [404, false, false], 'no groups in the config: the default group\'s zones, not named');
 });

@@ -1,5 +1,4 @@
 import { endpoint } from '../../src/config/address.js';
-import { request as httpRequest } from 'node:http';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Writable } from 'node:stream';
@@ -12,6 +11,7 @@ import { loadPolicyZoneText } from '../../src/rpz/load-zone.js';
 import { PolicySet } from '../../src/rpz/policy-set.js';
 import { startStopPage, type RunningStopPage } from '../../src/stop-page/index.js';
 import { makeTestCa } from '../helpers/chromium.js';
+import { getPage } from '../helpers/http-page.js';
 import { assertLoopbackAll } from '../helpers/loopback-guard.js';
 
 /** The stop page over real sockets on 127.0.0.1:0, as a browser meets it. */
@@ -31,16 +31,7 @@ async function start(t: Test, over: Partial<Config['stopPage']> = {}) {
   return { running, logs };
 }
 
-function get(target: string, path: string, headers: Record<string, string>, method = 'GET') {
-  const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host, port, path, method, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
-    req.on('error', reject).end();
-  });
-}
+const get = (target: string, path: string, headers: Record<string, string>, method = 'GET') => getPage(target, path, headers, { method });
 
 t.test('HTTP: any path on a blocked host shows the page, one log line per view', async (t) => {
   const { running, logs } = await start(t);
