@@ -6,6 +6,8 @@
 export const ENVIRONMENT_OVERRIDES = [
   { variable: 'STOPZONE_LISTEN_ADDRESSES', path: ['listen', 'addresses'], kind: 'list', example: '0.0.0.0,::' },
   { variable: 'STOPZONE_LISTEN_PORT', path: ['listen', 'port'], kind: 'integer', example: '53' },
+  // A container limited by a CPU quota still sees every CPU of the host: the admin says how many loops it may use.
+  { variable: 'STOPZONE_WORKERS', path: ['workers'], kind: 'integer', example: '2' },
   { variable: 'STOPZONE_UPSTREAMS', path: ['upstreams'], kind: 'list', example: '9.9.9.9:53,149.112.112.112:53' },
   { variable: 'STOPZONE_ACCESS_ALLOW', path: ['access', 'allow'], kind: 'list', example: '10.0.0.0/8,192.168.0.0/16' },
   // The address clients are sent to for blocked names: the host's LAN address, which only the admin knows.

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { endpointExpected, networkMaxBits, parseEndpoint, parseNetwork, type Endpoint, type EndpointForm, type Network } from './address.js';
 import type { MeaningProblem } from './check-meaning.js';
 import type { ReadGroups } from './read-groups.js';
@@ -14,12 +15,14 @@ const PRIMARY: EndpointForm = { defaultPort: 53 };
  * parsed values (the text lists, which may be the schema's shared defaults,
  * are not touched), or the first entry that does not parse, with its key
  * path and what is expected. The groups, schedules and zones' groups come
- * read already (read-groups.ts).
+ * read already (read-groups.ts). `workers: auto` becomes the CPUs this process
+ * may run on, read here once like the addresses.
  */
 export function readAddresses(config: RawConfig, grouped: ReadGroups): Config | MeaningProblem {
   try {
     return {
       ...config,
+      workers: config.workers === 'auto' ? availableParallelism() : config.workers,
       groups: grouped.groups,
       schedules: grouped.schedules,
       upstreams: endpoints(config.upstreams, ['upstreams'], {}, UPSTREAM),

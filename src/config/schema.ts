@@ -421,6 +421,11 @@ const Admin = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     listen: Listen,
+    workers: Type.Union([Type.Integer({ minimum: 1, maximum: 64 }), Type.Literal('auto')], {
+      default: 'auto',
+      description:
+        'Event loops answering DNS, each in a worker thread with its own sockets on the same address and port (the kernel spreads queries over them) and its own answer cache; zone loading, transfers, NOTIFY, the stop page, the block log and the admin listener stay on the main thread. auto: the CPUs this process may run on (os.availableParallelism(); set a number in a container limited by a CPU quota, which that does not see). 1: one loop on the main thread, no worker thread. See docs/scale.md.',
+    }),
     upstreams: Type.Array(hostPort, {
       minItems: 1,
       default: ['9.9.9.9:53', '149.112.112.112:53'],
@@ -474,7 +479,9 @@ export interface GroupConfig {
 /** The group of every client that no configured group matches: index 0 of the groups' numbering. */
 export const DEFAULT_GROUP = 'default';
 
-export type Config = Omit<RawConfig, 'upstreams' | 'access' | 'rateLimit' | 'policy' | 'stopPage' | 'admin' | 'groups' | 'schedules'> & {
+export type Config = Omit<RawConfig, 'workers' | 'upstreams' | 'access' | 'rateLimit' | 'policy' | 'stopPage' | 'admin' | 'groups' | 'schedules'> & {
+  /** Answering event loops, `auto` resolved to the CPUs available (os.availableParallelism()). */
+  workers: number;
   /** Every group in matching order after "default", which is first here (index 0) and matched last. */
   groups: GroupConfig[];
   schedules: Record<string, Schedule>;

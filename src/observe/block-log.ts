@@ -50,6 +50,8 @@ export class BlockLog {
   readonly #passthru: boolean;
   readonly #streams: ClosableStream[];
   #dropped = 0;
+  /** Events still on their way from worker threads, waited for before a flush. */
+  #gather: () => Promise<void> = async () => {};
 
   private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream, streams: ClosableStream[]) {
     this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
@@ -93,9 +95,15 @@ export class BlockLog {
     return referenceCode(this.referenceKey, client, qname, hit.zone.name, hit.via, time);
   }
 
-  /** Resolves once every event recorded so far is written to the destinations. */
-  flush(): Promise<void> {
-    return new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+  /** Resolves once every event recorded so far, and every one worker threads have sent so far (gatherFirst), is written to the destinations. */
+  async flush(): Promise<void> {
+    await this.#gather();
+    await new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+  }
+
+  /** `gather` hands over the events worker threads hold (the block log has one writer, this thread); flush waits for it first. */
+  gatherFirst(gather: () => Promise<void>): void {
+    this.#gather = gather;
   }
 
   /** Flushes what is buffered and closes the destinations; resolves once they are written and closed. */

@@ -1,19 +1,13 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PolicySet } from '../rpz/policy-set.js';
-import { AnswerCounts, type LabelledCount } from './answer-counts.js';
-import type { Answer, Query } from '../model/query.js';
-import { TCP_CLOSE_REASONS, type TcpStats } from '../model/tcp-stats.js';
 import type { ZoneStatus } from '../model/zone-status.js';
 
-/** What the metrics read when scraped. */
+/** What the metrics of the process (outside the answering loops) read when scraped. */
 export interface MetricSources {
-  readonly cache: { readonly size: number; readonly bytes: number };
   readonly policy: { current(): PolicySet };
   readonly droppedLogEvents: () => number;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
-  /** The DNS-over-TCP connections' counts. */
-  readonly tcp: () => TcpStats;
   /** The HTTPS stop page's certificates and refusals (null until it runs, or when it is off). */
   readonly stopPageHttps?: () => { readonly certificatesSigned: number; readonly certificatesCached: number; readonly refused: Readonly<Record<string, number>> } | null;
   /** UDP queries the rate limiter left unanswered (dropped) or answered with TC=1 (slipped), since start; absent when it is off. */
@@ -21,43 +15,16 @@ export interface MetricSources {
 }
 
 /**
- * Prometheus metrics (prom-client). Per-query counts are plain numbers (AnswerCounts) read when /metrics is
- * scraped: a prom-client child from labels() hashes its labels on every inc(). Per-exchange upstream metrics
- * keep one child per upstream, found by the upstream's own label string.
+ * Prometheus metrics (prom-client) of the process: its own (CPU, memory), the policy zones, the block log,
+ * the stop page and the rate limiter (whose counts every answering loop shares). The answering loops' metrics
+ * are LoopMetrics (observe/loop-metrics.ts), registered here when this thread answers too.
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #counts = new AnswerCounts();
-  readonly #upstreamSeconds: Histogram<'upstream'>;
-  readonly #upstreamErrors: Counter<'upstream'>;
-  readonly #malformedAnswers: Counter<'upstream'>;
-  readonly #timings = new Map<string, { observe(value: number): void }>();
-  readonly #errors = new Map<string, { inc(value?: number): void }>();
-  readonly #malformed = new Map<string, { inc(value?: number): void }>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stopzone_process_' });
-    const counts = this.#counts;
-    countedAtScrape(registers, 'stopzone_queries_total', 'Queries answered, by transport and RCODE.', ['transport', 'rcode'], () => counts.queries());
-    countedAtScrape(registers, 'stopzone_policy_hits_total', 'Policy rules that fired, by zone, action, trigger and client group (groups are configured, so the label set stays bounded).', ['zone', 'action', 'trigger', 'group'], () => counts.policyHits());
-    countedAtScrape(registers, 'stopzone_cache_lookups_total', 'Cache lookups by result (hit, stale, miss).', ['result'], () => counts.cacheLookups());
-    this.#upstreamSeconds = new Histogram({
-      name: 'stopzone_upstream_seconds',
-      help: 'Time for an upstream to answer, by upstream.',
-      labelNames: ['upstream'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
-    this.#upstreamErrors = new Counter({ name: 'stopzone_upstream_errors_total', help: 'Failed upstream attempts, by upstream.', labelNames: ['upstream'], registers });
-    this.#malformedAnswers = new Counter({
-      name: 'stopzone_upstream_malformed_answers_total',
-      help: 'Upstream answers that matched the query but were malformed (never relayed nor cached), by upstream.',
-      labelNames: ['upstream'],
-      registers,
-    });
-    new Gauge({ name: 'stopzone_cache_entries', help: 'Answers in the cache.', registers, collect() { this.set(sources.cache.size); } });
-    new Gauge({ name: 'stopzone_cache_bytes', help: 'Bytes the cache accounts for.', registers, collect() { this.set(sources.cache.bytes); } });
     const limited = sources.rateLimited;
     if (limited !== undefined) {
       new Counter({
@@ -73,7 +40,6 @@ export class Metrics {
       });
     }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
-    tcpMetrics(registers, sources.tcp);
     const https = () => sources.stopPageHttps?.() ?? null;
     new Counter({
       name: 'stopzone_stop_page_certificates_minted_total',
@@ -139,66 +105,4 @@ export class Metrics {
     perZone('stopzone_policy_zone_transfer_bytes', 'Bytes received by the last transfer or download of each zone.', (s) => s.lastTransfer?.bytes ?? null);
     perZone('stopzone_policy_zone_transfer_seconds', 'Duration of the last transfer or download of each zone.', (s) => (s.lastTransfer === null ? null : s.lastTransfer.ms / 1000));
   }
-
-  /** Counts one answered query (an AnswerObserver). */
-  observe(query: Query, answer: Answer): void {
-    this.#counts.count(query, answer);
-  }
-
-  /** Records an upstream exchange: its duration, or a failure. */
-  upstream(upstream: string, seconds: number | null): void {
-    if (seconds === null) childOf(this.#errors, upstream, () => this.#upstreamErrors.labels(upstream)).inc();
-    else childOf(this.#timings, upstream, () => this.#upstreamSeconds.labels(upstream)).observe(seconds);
-  }
-
-  /** Counts one malformed upstream answer. */
-  malformedAnswer(upstream: string): void {
-    childOf(this.#malformed, upstream, () => this.#malformedAnswers.labels(upstream)).inc();
-  }
-}
-
-/** The prom-client child kept for `key` (upstreams are configured: the maps stay small). */
-function childOf<C>(children: Map<string, C>, key: string, make: () => C): C {
-  let child = children.get(key);
-  if (child === undefined) children.set(key, (child = make()));
-  return child;
-}
-
-/** A counter whose values are read from `counts` when /metrics is scraped. */
-function countedAtScrape<L extends string>(registers: Registry[], name: string, help: string, labelNames: readonly L[], counts: () => Iterable<LabelledCount<L>>): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const { labels, value } of counts()) this.inc(labels as Partial<Record<L, string>>, value);
-    },
-  });
-}
-
-/** Open TCP connections, answer bytes waiting on them, and connections closed by each limit, read at scrape time. */
-function tcpMetrics(registers: Registry[], stats: () => TcpStats): void {
-  new Gauge({ name: 'stopzone_tcp_connections', help: 'Open DNS-over-TCP connections.', registers, collect() { this.set(stats().open); } });
-  new Gauge({ name: 'stopzone_tcp_queued_bytes', help: 'Answer bytes waiting to be sent on TCP connections.', registers, collect() { this.set(stats().queuedBytes); } });
-  new Gauge({
-    name: 'stopzone_tcp_queued_bytes_peak',
-    help: 'The most answer bytes that have waited on TCP connections at once since start (at most listen.tcpMaxQueuedBytesTotal).',
-    registers,
-    collect() {
-      this.set(stats().queuedBytesPeak);
-    },
-  });
-  new Counter({
-    name: 'stopzone_tcp_connections_closed_total',
-    help: 'TCP connections closed or refused by a limit, by reason (idle, message-timeout, write-timeout, queued-bytes-total, max-connections-evicted/refused, per-client-evicted/refused).',
-    labelNames: ['reason'],
-    registers,
-    collect() {
-      const closed = stats().closed;
-      this.reset();
-      for (const reason of TCP_CLOSE_REASONS) this.inc({ reason }, closed[reason]);
-    },
-  });
 }

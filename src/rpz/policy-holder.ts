@@ -11,10 +11,12 @@ export interface PolicySource {
 /**
  * The policy in force. `replace` swaps the whole set in one assignment, so a
  * query (which reads `current()` once) sees the old policy or the new one,
- * never a mix; the old set is freed once its last query ends.
+ * never a mix; the old set is freed once its last query ends. Watchers hear
+ * of each set put in force (worker threads answering queries get it so).
  */
 export class PolicyHolder implements PolicySource {
   #current: PolicySet;
+  readonly #watchers: Array<(set: PolicySet) => void> = [];
 
   constructor(initial: PolicySet) {
     this.#current = initial;
@@ -26,6 +28,12 @@ export class PolicyHolder implements PolicySource {
 
   replace(next: PolicySet): void {
     this.#current = next;
+    for (const watcher of this.#watchers) watcher(next);
+  }
+
+  /** Calls `watcher` with every set `replace` puts in force from now on, synchronously, in order. */
+  watch(watcher: (set: PolicySet) => void): void {
+    this.#watchers.push(watcher);
   }
 }
 

@@ -6,7 +6,7 @@
  * sees to it that replaced versions are collected.
  */
 
-type Shared = Int32Array | Uint32Array | Uint8Array;
+type Shared = Int32Array | Uint32Array | Uint8Array | Float64Array;
 type SharedType<T extends Shared> = { new (buffer: SharedArrayBuffer): T; readonly BYTES_PER_ELEMENT: number };
 
 /** A zeroed array of `length` elements. */

@@ -21,7 +21,7 @@ export function compileSchedule(input: ScheduleInput): Schedule {
   const windows = input.windows.map((window, i) => compileWindow(window, ['windows', String(i)]));
   windows.sort((a, b) => a.from - b.from || a.to - b.to);
   const ranges = (input.daysOff ?? []).map((text, i) => dayOffRange(text, ['daysOff', String(i)]));
-  return new Schedule(input.name, input.timeZone, { clock, windows, daysOff: new DaysOff(ranges) });
+  return new Schedule(input, { clock, windows, daysOff: new DaysOff(ranges) });
 }
 
 /** A clock for `timeZone`; fixed offsets ("+01:00") are refused on every Node version, though newer ones accept them. */

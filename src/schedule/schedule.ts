@@ -1,3 +1,4 @@
+import type { ScheduleInput } from './schedule-input.js';
 import { sweep, type SchedulePlan } from './schedule-sweep.js';
 import { DAY_MS } from './zone-clock.js';
 
@@ -21,9 +22,12 @@ export class Schedule {
   /** Use `compileSchedule`, which checks the input; this trusts `plan`. */
   readonly name: string;
   readonly timeZone: string;
-  constructor(name: string, timeZone: string, plan: SchedulePlan) {
-    this.name = name;
-    this.timeZone = timeZone;
+  /** The schedule as written in the config: compiled again where this object cannot go (another thread). */
+  readonly input: ScheduleInput;
+  constructor(input: ScheduleInput, plan: SchedulePlan) {
+    this.name = input.name;
+    this.timeZone = input.timeZone;
+    this.input = input;
     this.#plan = plan;
   }
 

@@ -20,9 +20,10 @@ export interface DnsListeners {
  * and then another is tried. Every TCP listener shares `tcpConnections`, so
  * the TCP limits count connections and bytes across all addresses.
  * `guards.gate` checks each UDP datagram first (the rate limiter);
- * `guards.lines` keeps per-connection errors from flooding the log.
+ * `guards.lines` keeps per-connection errors from flooding the log;
+ * `guards.reusePort` lets other loops bind the same port (worker threads).
  */
-export async function bindDns(listen: Config['listen'], tcpConnections: TcpConnections, handle: PacketHandler, log: Logger, guards: { gate?: UdpGate; lines?: RepeatedLines } = {}): Promise<DnsListeners> {
+export async function bindDns(listen: Config['listen'], tcpConnections: TcpConnections, handle: PacketHandler, log: Logger, guards: { gate?: UdpGate; lines?: RepeatedLines; reusePort?: boolean } = {}): Promise<DnsListeners> {
   const closers: Array<() => Promise<void>> = [];
   const endpoints: Array<{ address: string; port: number }> = [];
   const close = async (): Promise<void> => {
@@ -32,9 +33,9 @@ export async function bindDns(listen: Config['listen'], tcpConnections: TcpConne
     let port = listen.port;
     for (const address of listen.addresses) {
       for (let attempt = 1; ; attempt++) {
-        const udp = await listenUdp(address, port, handle, log, guards.gate);
+        const udp = await listenUdp(address, port, handle, log, guards.gate, guards.reusePort);
         try {
-          const tcp = await listenTcp(address, udp.port, tcpConnections, handle, log, guards.lines);
+          const tcp = await listenTcp(address, udp.port, tcpConnections, handle, log, guards.lines, guards.reusePort);
           closers.push(udp.close, tcp.close);
           port = udp.port;
           endpoints.push({ address: udp.address, port });

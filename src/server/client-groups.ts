@@ -25,9 +25,14 @@ export class ClientGroups {
   /** listener text ("127.0.0.1:53") -> client address -> group. */
   readonly #memo = new Map<string, Map<string, ClientGroup>>();
   #memoSize = 0;
+  /** What these groups were built from, to build them again in another thread. */
+  readonly configs: readonly GroupConfig[];
+  readonly upstreamSetOf: readonly number[];
 
   /** `upstreamSetOf[i]`: the upstream set of group i (upstream-sets.ts); left out, set 0 for every group. */
   constructor(groups: readonly GroupConfig[], upstreamSetOf: readonly number[] = []) {
+    this.configs = groups;
+    this.upstreamSetOf = upstreamSetOf;
     const grouped = groups.length > 1;
     const all = groups.map((config, index): Matcher => ({
       group: Object.freeze({ name: config.name, index, upstreamSet: upstreamSetOf[index] ?? 0, grouped }),

@@ -14,10 +14,29 @@ export type GroupOf = (client: string, listener: string) => ClientGroup;
 /** Called once per query with its answer and the EDE code sent (null when none); metrics and the block log hook here. Must not throw. */
 export type AnswerObserver = (query: Query, answer: Answer, ede: number | null) => void;
 
-/** Answers a NOTIFY (opcode 4) request; null sends nothing. */
-export type NotifyHandler = (raw: Buffer, meta: PacketMeta) => Buffer | null;
+/** Answers a NOTIFY (opcode 4) request; null sends nothing. A worker thread's answer comes from the main thread, later. */
+export type NotifyHandler = (raw: Buffer, meta: PacketMeta) => Buffer | null | Promise<Buffer | null>;
 
 const OPCODE_NOTIFY = 4;
+
+/** Whether `raw` is a NOTIFY request (RFC 1996): not a response, opcode 4. */
+export function isNotify(raw: Buffer): boolean {
+  return raw.length >= 12 && (raw[2]! & 0x80) === 0 && ((raw[2]! >> 3) & 0x0f) === OPCODE_NOTIFY;
+}
+
+/** `notify`'s answer to a NOTIFY request; one it cannot read gets FORMERR, with a debug line. */
+export function answerNotify(notify: NotifyHandler, raw: Buffer, meta: PacketMeta, log: Logger): Buffer | null | Promise<Buffer | null> {
+  const formerr = (error: unknown): Buffer => {
+    if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, err: String(error) }, 'bad NOTIFY');
+    return emptyReply(raw, Rcode.FORMERR);
+  };
+  try {
+    const answer = notify(raw, meta);
+    return isPending(answer) ? answer.catch(formerr) : answer;
+  } catch (error) {
+    return formerr(error);
+  }
+}
 
 /**
  * The one error boundary: decodes a packet, runs the pipeline, and turns any
@@ -43,14 +62,7 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
     }
   };
   return function handlePacket(raw: Buffer, meta: PacketMeta): Buffer | null | Promise<Buffer | null> {
-    if (notify !== undefined && raw.length >= 12 && (raw[2]! & 0x80) === 0 && ((raw[2]! >> 3) & 0x0f) === OPCODE_NOTIFY) {
-      try {
-        return notify(raw, meta);
-      } catch (error) {
-        if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, err: String(error) }, 'bad NOTIFY');
-        return emptyReply(raw, Rcode.FORMERR);
-      }
-    }
+    if (notify !== undefined && isNotify(raw)) return answerNotify(notify, raw, meta, log);
     const decoded = decodeQuery(raw, meta, groupOf);
     if (decoded.kind !== 'query') {
       if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, transport: meta.transport, reason: decoded.reason }, 'bad packet');

@@ -1,41 +1,38 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import type { AnswerCache } from '../cache/answer-cache.js';
+import type { UpstreamPool } from '../upstream/index.js';
 import type { Logger } from 'pino';
-import { AnswerCache } from '../cache/answer-cache.js';
-import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
-import type { Question } from '../dns/types.js';
 import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
 import { startStopPage, type RunningStopPage } from '../stop-page/index.js';
 import { RecentStopPageNames } from '../stop-page/recent-stop-page-names.js';
-import { UpstreamPool } from '../upstream/index.js';
 import type { Timers } from '../runtime/bounded.js';
-import { bindDns } from './bind-dns.js';
-import { packetHandler } from './handle-packet.js';
-import { compose } from './pipeline.js';
 import { PolicySet } from '../rpz/policy-set.js';
 import { notifyResponder } from '../sources/notify.js';
 import type { ZoneClock } from '../sources/file-settle.js';
 import { NotifyChecks } from '../sources/notify-checks.js';
 import { PolicyZones } from '../sources/policy-zones.js';
-import { PolicyHolder, stopPageRdata } from '../rpz/policy-holder.js';
-import { stagesInOrder } from './stage-order.js';
-import { TcpConnections, tcpLimits } from './tcp-connections.js';
-import { allowList } from './stages/access.js';
+import { PolicyHolder } from '../rpz/policy-holder.js';
 import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { upstreamSets } from './upstream-sets.js';
+import { startAnswering } from './start-answering.js';
+import type { WorkerPool } from './worker-pool.js';
 import { planRegroup, type Reconfigured } from './regroup.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
   /** The DNS listeners' bound addresses (UDP and TCP share the port). */
   readonly endpoints: ReadonlyArray<{ address: string; port: number }>;
-  readonly cache: AnswerCache;
-  readonly pool: UpstreamPool;
+  /** The answer cache and upstream pool of the top-level upstreams; null when worker threads answer (workers above 1), each with its own. */
+  readonly cache: AnswerCache | null;
+  readonly pool: UpstreamPool | null;
+  /** The worker threads answering DNS (workers above 1), or null when this thread answers. */
+  readonly workers: WorkerPool | null;
   readonly policy: PolicyHolder;
   /** The policy zones' sources: reload them (SIGHUP), read their status. */
   readonly zones: PolicyZones;
@@ -82,10 +79,8 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   const lines = new RepeatedLines(log, { now: clock });
   const finishLimits = { maxUdpPayload: config.listen.maxUdpPayload };
   const limiter = config.rateLimit.enabled ? new RateLimiter(config.rateLimit, { now: clock, finish: finishLimits, log, lines }) : undefined;
-  // Groups with upstreams of their own: one cache (and below, one pool) per distinct set, so answers never cross sets.
+  // Groups with upstreams of their own: one cache and one pool per distinct set (answering-loop.ts); reloads may use only these sets.
   const { sets, setOf } = upstreamSets(config.upstreams, config.groups);
-  const caches = sets.map(() => new AnswerCache({ ...config.cache, ...(now && { now }) }));
-  const cache = caches[0]!;
   const policy = new PolicyHolder(new PolicySet([]));
   const zones = new PolicyZones(config.policy.zones, policy, log, {
     stateDir: config.state.dir,
@@ -97,56 +92,41 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   await zones.loadAll();
   const notifyChecks = new NotifyChecks((index) => zones.refresh(index, 'notify'), { now: clock });
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
-  const tcp = new TcpConnections(tcpLimits(config.listen));
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
   const metrics = new Metrics({
-    // Every set's cache counted together (one object when there is one set, as before).
-    cache: caches.length === 1 ? cache : allOf(caches),
     policy,
     droppedLogEvents: () => blockLog.dropped,
     zoneStatus: () => zones.status(),
-    tcp: () => tcp.stats(),
     stopPageHttps: () => stopPageStarted?.stats ?? null,
     ...(limiter !== undefined && { rateLimited: limiter }),
   });
   // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
   const recentStopPage = new RecentStopPageNames({ now: clock });
-  const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
-    metrics.malformedAnswer(upstream);
-    if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');
-  };
-  const newPool = (upstreams: readonly Endpoint[]): UpstreamPool =>
-    new UpstreamPool({ upstreams, ...config.upstream, ...(now && { now }), ...(upstreamTimers && { timers: upstreamTimers }), onMalformedAnswer });
-  const pool = newPool(config.upstreams);
-  const tails = sets.map((upstreams, i) => ({ cache: caches[i]!, pool: i === 0 ? pool : newPool(upstreams) }));
-  const pools = tails.map((tail) => tail.pool);
-  const closePools = async (): Promise<void> => {
-    await Promise.all(pools.map((p) => p.close()));
-  };
-  const stages = stagesInOrder({
-    allowed: allowList(config.access.allow),
-    cache,
-    pool,
-    policy,
-    stopPage: stopPageRdata(config.stopPage.addresses),
-    upstreamObserver: (upstream, seconds) => metrics.upstream(upstream, seconds),
-    now: clock,
-    upstreamSets: tails,
-  });
   let groups = new ClientGroups(config.groups, setOf);
-  const handle = packetHandler(compose(stages), finishLimits, log, (query, answer, ede) => {
-    metrics.observe(query, answer);
-    blockLog.record(query, answer, ede);
-    if (answer.policy !== undefined) recentStopPage.record(query, answer.policy);
-  }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined, (client, listener) => groups.groupOf(client, listener));
-
-  const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
-    await Promise.all([closePools(), blockLog.close()]);
+  // One loop here, or `workers` threads (worker-pool.ts) whose answers on which a rule fired come back here, to the one writer of the block log.
+  const dns = await startAnswering({
+    config,
+    log,
+    lines,
+    policy,
+    groups: () => groups,
+    onHit: (query, answer, ede) => {
+      blockLog.record(query, answer, ede);
+      if (answer.policy !== undefined) recentStopPage.record(query, answer.policy);
+    },
+    ...(config.policy.zones.some((zone) => zone.primaries !== undefined) && { notify: notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) }),
+    ...(limiter !== undefined && { rateLimiter: limiter }),
+    registry: metrics.registry,
+    ...(now && { now }),
+    ...(upstreamTimers && { upstreamTimers }),
+  }).catch(async (error: unknown) => {
+    await blockLog.close();
     throw error;
   });
+  blockLog.gatherFirst(() => dns.flushHits());
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, closePools, () => blockLog.close(), async () => {
+  const opened: Array<() => Promise<void>> = [dns.close, () => blockLog.close(), async () => {
     notifyChecks.close();
     zones.close();
   }];
@@ -155,15 +135,16 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     throw error;
   };
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
-  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
+  const admin = await startAdminServer(config.admin.listen, dns.registry, () => zones.missingRequired().length === 0, log).catch(failed);
   opened.push(admin.close);
   const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, groups: () => groups, lines, ...(now && { now }) }).catch(failed);
   stopPageStarted = stopPage;
   let closing: Promise<void> | undefined;
   return {
     endpoints: dns.endpoints,
-    cache,
-    pool,
+    cache: dns.cache,
+    pool: dns.pool,
+    workers: dns.workers,
     policy,
     zones,
     metrics,
@@ -177,9 +158,9 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     reconfigure(next) {
       const plan = planRegroup(config, next, sets);
       if ('refused' in plan) return { applied: false, reason: plan.refused };
-      // Both in this one synchronous step: no query sees the new groups with the old zones' rules.
+      // Both in this one synchronous step: no query sees the new groups with the old zones' rules (in any worker thread either: PolicyRelay.regroup).
       groups = plan.groups;
-      zones.regroup((name) => next.policy.zones.find((zone) => zone.name === name)?.groups, next.groups.length);
+      dns.regroup(plan.groups, () => zones.regroup((name) => next.policy.zones.find((zone) => zone.name === name)?.groups, next.groups.length));
       return { applied: true, restartNeeded: plan.restartNeeded };
     },
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
@@ -188,21 +169,8 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
         notifyChecks.close();
         zones.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
-        await closePools();
         lines.close();
         await blockLog.close();
       })()),
-  };
-}
-
-/** Several caches' sizes summed, read when /metrics is scraped. */
-function allOf(caches: readonly AnswerCache[]): { readonly size: number; readonly bytes: number } {
-  return {
-    get size() {
-      return caches.reduce((sum, c) => sum + c.size, 0);
-    },
-    get bytes() {
-      return caches.reduce((sum, c) => sum + c.bytes, 0);
-    },
   };
 }

@@ -17,16 +17,21 @@ export interface TcpLimits {
   readonly maxQueuedBytesTotal: number;
 }
 
-/** The TcpLimits a `listen` config section sets. */
-export function tcpLimits(listen: Config['listen']): TcpLimits {
+/**
+ * The TcpLimits a `listen` config section sets, for one of `loops` answering loops: each holds its share of
+ * the limits on connections and bytes in all (rounded up), so that the loops together stay within them (the
+ * kernel spreads connections over the loops by address and port).
+ */
+export function tcpLimits(listen: Config['listen'], loops = 1): TcpLimits {
+  const share = (limit: number): number => Math.ceil(limit / loops);
   return {
     idleTimeoutMs: listen.tcpIdleTimeoutMs,
     messageTimeoutMs: listen.tcpMessageTimeoutMs,
     writeTimeoutMs: listen.tcpWriteTimeoutMs,
-    maxConnections: listen.tcpMaxConnections,
-    maxConnectionsPerClient: listen.tcpMaxConnectionsPerClient,
+    maxConnections: share(listen.tcpMaxConnections),
+    maxConnectionsPerClient: share(listen.tcpMaxConnectionsPerClient),
     maxQueuedBytes: listen.tcpMaxQueuedBytes,
-    maxQueuedBytesTotal: listen.tcpMaxQueuedBytesTotal,
+    maxQueuedBytesTotal: share(listen.tcpMaxQueuedBytesTotal),
   };
 }
 

@@ -15,16 +15,18 @@ export interface TcpListener {
 
 /**
  * Binds TCP on address:port. Each connection is a TcpConnection, admitted
- * and held to its limits by `connections`, which every listener shares.
+ * and held to its limits by `connections`, which every listener of the loop
+ * shares. With `reusePort`, other loops listen on the same address and port
+ * (SO_REUSEPORT) and the kernel spreads new connections over them.
  */
-export async function listenTcp(address: string, port: number, connections: TcpConnections, handle: PacketHandler, log: Logger, lines?: RepeatedLines): Promise<TcpListener> {
+export async function listenTcp(address: string, port: number, connections: TcpConnections, handle: PacketHandler, log: Logger, lines?: RepeatedLines, reusePort = false): Promise<TcpListener> {
   const mine = new Map<net.Socket, TcpConnection>();
   const inFlight = new InFlight();
   // Half-open allowed: a client may shut down its sending side after its queries and still read the answers.
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => serveConnection(socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host: address, ipv6Only: net.isIPv6(address) }, () => {
+    server.listen({ port, host: address, ipv6Only: net.isIPv6(address), reusePort }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -27,9 +27,11 @@ export interface UdpListener {
  * Binds UDP on address:port and answers each datagram through `handle`, once
  * `gate` (the rate limiter) lets it through: a datagram it stops is dropped,
  * or answered with the bytes it gives, before anything else is spent on it.
+ * With `reusePort`, other loops bind the same address and port (SO_REUSEPORT)
+ * and the kernel spreads datagrams over them by source address and port.
  */
-export async function listenUdp(address: string, port: number, handle: PacketHandler, log: Logger, gate?: UdpGate): Promise<UdpListener> {
-  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), lookup: literalAddress });
+export async function listenUdp(address: string, port: number, handle: PacketHandler, log: Logger, gate?: UdpGate, reusePort = false): Promise<UdpListener> {
+  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(address), lookup: literalAddress, reusePort });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, address, () => {

@@ -49,10 +49,13 @@ export interface ConfigSource {
  */
 export function parseTestConfig(yaml: string, { env = {}, baseDir }: ConfigSource = {}): Config {
   const parsed = parseConfig(yaml, env, 'test config', baseDir);
+  // One answering loop unless STOPZONE_TEST_WORKERS says otherwise, so the suite can run both ways; a test that names workers keeps them.
+  const workers = /^workers\s*:/m.test(yaml) ? parsed.workers : testWorkers();
   // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
   const config: Config = {
     ...parsed,
+    workers,
     policy: /^policy\s*:/m.test(yaml) ? parsed.policy : { ...parsed.policy, zones: [] },
     admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
@@ -61,6 +64,14 @@ export function parseTestConfig(yaml: string, { env = {}, baseDir }: ConfigSourc
   assertConfigOnLoopback(config);
   guardFetch();
   return config;
+}
+
+/** Answering loops for test servers: STOPZONE_TEST_WORKERS (a whole number from 1), else 1. */
+export function testWorkers(): number {
+  const text = process.env.STOPZONE_TEST_WORKERS;
+  if (text === undefined || text === '') return 1;
+  if (!/^[1-9][0-9]*$/.test(text)) throw new Error(`STOPZONE_TEST_WORKERS: found "${text}"; expected a whole number of answering loops, 1 or more`);
+  return Number(text);
 }
 
 /** The value of one sample on the server's /metrics, e.g. 'stopzone_tcp_connections_closed_total{reason="idle"}'; undefined when absent. */

@@ -18,7 +18,8 @@ async function setup(t: Test, upstreamCount: number, extra = '') {
   const upstreams: FakeUpstream[] = [];
   for (let i = 0; i < upstreamCount; i++) upstreams.push(await startFakeUpstream({ records }));
   // retries 0: each client query asks each upstream once, so the queries an upstream saw are countable.
-  const server: TestServer = await startTestServer(testConfig(upstreams.map((u) => u.hostPort), `upstream: { timeoutMs: 500, deadlineMs: 2000, retries: 0 }\n${extra}`), { now: () => clock });
+  // workers 1: the upstreams' health read below is that of the one answering loop (each worker keeps its own).
+  const server: TestServer = await startTestServer(testConfig(upstreams.map((u) => u.hostPort), `workers: 1\nupstream: { timeoutMs: 500, deadlineMs: 2000, retries: 0 }\n${extra}`), { now: () => clock });
   t.teardown(async () => {
     await server.close();
     await Promise.all(upstreams.map((u) => u.close()));
@@ -43,7 +44,7 @@ for (const [what, raw] of Object.entries(malformedAnswers)) {
     t.equal(upstream.queries.length, 3, 'the upstream was asked each time: nothing was cached');
     t.same(upstream.queries.map((q) => q.transport), ['udp', 'udp', 'tcp']);
     t.equal(await malformedCount(server, upstream), 3, 'the metric counts each malformed answer');
-    t.same(server.server.pool.status()[0]?.consecutiveFailures, 3, 'each counts as a failure of the upstream');
+    t.same(server.server.pool!.status()[0]?.consecutiveFailures, 3, 'each counts as a failure of the upstream');
     const lines = server.logs.filter((l) => l.msg === 'malformed upstream answer');
     t.equal(lines.length, 3, 'one debug line per malformed answer');
     t.match(lines[0], { level: 20, upstream: upstream.hostPort, qname: 'www.example.test', reason: /./ });
@@ -59,7 +60,7 @@ for (const [what, raw] of Object.entries(malformedAnswers)) {
     t.same([broken.queries.length, good.queries.length], [1, 1]);
     t.equal(await malformedCount(server, broken), 1);
     t.equal(await malformedCount(server, good), 0);
-    t.same(server.server.pool.status().map((s) => s.consecutiveFailures), [1, 0], 'counted against the first');
+    t.same(server.server.pool!.status().map((s) => s.consecutiveFailures), [1, 0], 'counted against the first');
   });
 }
 

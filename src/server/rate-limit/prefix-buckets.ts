@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { sharedArray } from '../../rpz/shared-arrays.js';
 
 /** Slots a key may live in (a set): the least recently seen of them gives way to a new key. */
 const WAYS = 4;
@@ -15,6 +16,17 @@ export interface BucketLimits {
   readonly seed?: number;
 }
 
+/** A bucket table's arrays, in SharedArrayBuffers, and its hash seed: what every answering thread's PrefixBuckets shares. */
+export interface BucketTables {
+  readonly seed: number;
+  readonly keys: Uint32Array;
+  readonly used: Uint8Array;
+  readonly tokens: Float64Array;
+  readonly stamp: Float64Array;
+  readonly touched: Float64Array;
+  readonly limited: Uint32Array;
+}
+
 /**
  * Token buckets keyed by a 128-bit key (a client prefix), in a fixed-size,
  * 4-way set-associative table of typed arrays: memory is set at start-up
@@ -23,6 +35,13 @@ export interface BucketLimits {
  * comes back with a full bucket, so the table errs towards answering. The
  * set is chosen by a hash seeded at random per process, so a sender cannot
  * aim keys at another's set.
+ *
+ * The arrays are SharedArrayBuffers, so that answering loops in worker threads
+ * can share one table (`tables`): a client's queries, which the kernel spreads
+ * over the loops, draw on one bucket. Loops update it without locks: two
+ * updates of one bucket at the same instant can lose one (a token taken twice,
+ * a key written over), which errs towards answering too, as does the order of
+ * use, counted per loop, by which a full set picks the key to push out.
  */
 export class PrefixBuckets {
   readonly #rate: number;
@@ -38,19 +57,34 @@ export class PrefixBuckets {
   readonly #limited: Uint32Array;
   #lookups = 0;
 
-  constructor(limits: BucketLimits) {
+  /** `tables`: another PrefixBuckets' (same limits), to share its buckets; left out, a table of its own. */
+  constructor(limits: BucketLimits, tables?: BucketTables) {
     this.#rate = limits.ratePerSecond / 1000;
     this.#burst = limits.burst;
-    this.#seed = limits.seed ?? randomInt(2 ** 31);
     let size = WAYS;
     while (size < limits.maxKeys) size *= 2;
     this.#setMask = size / WAYS - 1;
-    this.#keys = new Uint32Array(size * 4);
-    this.#used = new Uint8Array(size);
-    this.#tokens = new Float64Array(size);
-    this.#stamp = new Float64Array(size);
-    this.#touched = new Float64Array(size);
-    this.#limited = new Uint32Array(size);
+    const table = tables ?? {
+      seed: limits.seed ?? randomInt(2 ** 31),
+      keys: sharedArray(Uint32Array, size * 4),
+      used: sharedArray(Uint8Array, size),
+      tokens: sharedArray(Float64Array, size),
+      stamp: sharedArray(Float64Array, size),
+      touched: sharedArray(Float64Array, size),
+      limited: sharedArray(Uint32Array, size),
+    };
+    this.#seed = table.seed;
+    this.#keys = table.keys;
+    this.#used = table.used;
+    this.#tokens = table.tokens;
+    this.#stamp = table.stamp;
+    this.#touched = table.touched;
+    this.#limited = table.limited;
+  }
+
+  /** The shared arrays and seed, for another thread's PrefixBuckets. */
+  get tables(): BucketTables {
+    return { seed: this.#seed, keys: this.#keys, used: this.#used, tokens: this.#tokens, stamp: this.#stamp, touched: this.#touched, limited: this.#limited };
   }
 
   /**

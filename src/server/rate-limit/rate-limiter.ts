@@ -8,7 +8,8 @@ import { addressToString } from '../../rpz/ip-prefix.js';
 import { decodeQuery } from '../decode-query.js';
 import { finishAnswer, type FinishLimits } from '../finish.js';
 import { maskTo, networkList, inNetworks, type Network } from './networks.js';
-import { PrefixBuckets } from './prefix-buckets.js';
+import { PrefixBuckets, type BucketTables } from './prefix-buckets.js';
+import { SharedCounters } from '../../runtime/shared-counters.js';
 
 /** What the UDP listener does with a datagram: answer it as usual, send nothing, or send these bytes (a TC=1 slip) instead. */
 export type GateVerdict = 'pass' | 'drop' | Buffer;
@@ -17,6 +18,15 @@ export type GateVerdict = 'pass' | 'drop' | Buffer;
 export interface UdpGate {
   check(raw: Buffer, address: string): GateVerdict;
 }
+
+/** What every answering thread's RateLimiter shares: the buckets, and the counts of dropped and slipped datagrams. */
+export interface RateLimitTables {
+  readonly buckets: BucketTables;
+  readonly counts: Uint32Array;
+}
+
+const DROPPED = 0;
+const SLIPPED = 1;
 
 /** The kind of log line a client over the limit causes (one a minute, then a summary). */
 const OVER_LIMIT = 'UDP queries over the rate limit';
@@ -46,12 +56,12 @@ export class RateLimiter implements UdpGate {
   readonly #address = new Uint8Array(16);
   readonly #prefix = new Uint8Array(16);
   readonly #prefixWords = new DataView(this.#prefix.buffer);
-  /** Datagrams left unanswered, and answered with TC=1, since start. */
-  dropped = 0;
-  slipped = 0;
+  readonly #counts: SharedCounters;
 
-  constructor(config: Config['rateLimit'], deps: { now: () => number; finish: FinishLimits; log: Logger; lines: RepeatedLines }) {
-    this.#buckets = new PrefixBuckets({ ratePerSecond: config.responsesPerSecond, burst: config.burst, maxKeys: config.maxPrefixes });
+  /** `shared`: another RateLimiter's `tables` (same config), so that answering threads limit each client together. */
+  constructor(config: Config['rateLimit'], deps: { now: () => number; finish: FinishLimits; log: Logger; lines: RepeatedLines }, shared?: RateLimitTables) {
+    this.#buckets = new PrefixBuckets({ ratePerSecond: config.responsesPerSecond, burst: config.burst, maxKeys: config.maxPrefixes }, shared?.buckets);
+    this.#counts = new SharedCounters(2, shared?.counts);
     this.#exempt = networkList(config.exempt);
     this.#v4Bits = 96 + config.ipv4PrefixLength;
     this.#v6Bits = config.ipv6PrefixLength;
@@ -61,6 +71,21 @@ export class RateLimiter implements UdpGate {
     this.#log = deps.log;
     this.#lines = deps.lines;
     this.#settings = { responsesPerSecond: config.responsesPerSecond, burst: config.burst, slip: config.slip };
+  }
+
+  /** Datagrams left unanswered since start, by every thread sharing the tables. */
+  get dropped(): number {
+    return this.#counts.get(DROPPED);
+  }
+
+  /** Datagrams answered with TC=1 since start, by every thread sharing the tables. */
+  get slipped(): number {
+    return this.#counts.get(SLIPPED);
+  }
+
+  /** The buckets and counts, for the RateLimiter of another answering thread. */
+  get tables(): RateLimitTables {
+    return { buckets: this.#buckets.tables, counts: this.#counts.words };
   }
 
   check(raw: Buffer, address: string): GateVerdict {
@@ -76,11 +101,11 @@ export class RateLimiter implements UdpGate {
     if (this.#slip > 0 && this.#buckets.countLimited(slot) % this.#slip === 0) {
       const reply = slipReply(raw, address, this.#finish);
       if (reply !== null) {
-        this.slipped++;
+        this.#counts.increment(SLIPPED);
         return reply;
       }
     }
-    this.dropped++;
+    this.#counts.increment(DROPPED);
     return 'drop';
   }
 

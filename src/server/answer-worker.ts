@@ -1,0 +1,106 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { configFromThread } from '../config/cross-thread.js';
+import { RepeatedLines } from '../observe/repeated-lines.js';
+import { OldVersions } from '../sources/old-versions.js';
+import { startAnsweringLoop } from './answering-loop.js';
+import { clockReader } from './clock-relay.js';
+import { hitRecord, type HitRecord } from './hit-relay.js';
+import type { NotifyHandler } from './handle-packet.js';
+import { PolicyReceiver } from './policy-receiver.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
+import type { FromWorker, ToWorker, WorkerStart } from './worker-messages.js';
+
+/**
+ * Worker thread body: one answering loop (answering-loop.ts) on the shared port, for the WorkerPool
+ * (worker-pool.ts). The policy and client groups come from the main thread through a PolicyReceiver,
+ * caught up before each query is decoded; log lines, answers on which a rule fired (for the block log)
+ * and NOTIFY requests go to the main thread, which writes and answers them; /metrics asks for this
+ * loop's registry. On "close" it stops taking queries, answers those received, and says so.
+ */
+const start = workerData as WorkerStart;
+const port = parentPort!;
+const post = (message: FromWorker): void => port.postMessage(message);
+const config = configFromThread(start.config);
+const now = start.clock === null ? undefined : clockReader(start.clock);
+// Lines go to the main thread, which writes them where its own go (one writer for the process log too).
+const log = pino({ level: config.log.level, base: { name: 'stopzone', worker: start.index }, timestamp: pino.stdTimeFunctions.isoTime }, { write: (line: string) => post({ type: 'log', line }) });
+const lines = new RepeatedLines(log, { ...(now && { now }) });
+const oldVersions = new OldVersions();
+const receiver = new PolicyReceiver(start.policy, (generation) => post({ type: 'applied', generation }), oldVersions);
+
+// Answers on which a rule fired, sent once per turn of the event loop.
+let hits: HitRecord[] = [];
+const sendHits = (): void => {
+  if (hits.length === 0) return;
+  post({ type: 'hits', records: hits });
+  hits = [];
+};
+
+const asked = new Map<number, (reply: Buffer | null) => void>();
+let nextId = 0;
+const notify: NotifyHandler = (raw, meta) =>
+  new Promise((resolve) => {
+    const id = nextId++;
+    asked.set(id, resolve);
+    post({ type: 'notify', id, raw: new Uint8Array(raw), meta });
+  });
+
+const registry = new Registry();
+const gate = start.rateLimit === null ? undefined : new RateLimiter(config.rateLimit, { now: now ?? Date.now, finish: { maxUdpPayload: config.listen.maxUdpPayload }, log, lines }, start.rateLimit);
+let loop: Awaited<ReturnType<typeof startAnsweringLoop>>;
+try {
+  loop = await startAnsweringLoop({
+    config,
+    log,
+    lines,
+    policy: receiver,
+    // Called once per query, at decode, before anything reads the policy: the one place to catch up.
+    groupOf: (client, listener) => {
+      receiver.catchUp();
+      return receiver.groups.groupOf(client, listener);
+    },
+    onHit: (query, answer, ede) => {
+      if (hits.length === 0) setImmediate(sendHits);
+      hits.push(hitRecord(query, answer, ede));
+    },
+    ...(start.notify && { notify }),
+    ...(gate !== undefined && { gate }),
+    registry,
+    loops: start.loops,
+    ...(now && { now }),
+  });
+} catch (error) {
+  post({ type: 'failed', message: (error as Error).message, ...((error as NodeJS.ErrnoException).code !== undefined && { code: (error as NodeJS.ErrnoException).code }) });
+  port.close();
+  process.exit(1);
+}
+post({ type: 'ready', endpoints: loop.endpoints });
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'catch-up':
+      receiver.catchUp();
+      break;
+    case 'metrics':
+      void registry.getMetricsAsJSON().then((metrics) => post({ type: 'metrics', id: message.id, metrics }));
+      break;
+    case 'flush':
+      sendHits();
+      post({ type: 'flushed', id: message.id });
+      break;
+    case 'notify-answer':
+      asked.get(message.id)?.(message.reply === null ? null : Buffer.from(message.reply.buffer, message.reply.byteOffset, message.reply.byteLength));
+      asked.delete(message.id);
+      break;
+    case 'close':
+      void loop.close().then(() => {
+        sendHits();
+        lines.close();
+        oldVersions.close();
+        post({ type: 'closed' });
+      });
+      break;
+  }
+});

@@ -1,0 +1,44 @@
+import { AggregatorRegistry, Registry } from 'prom-client';
+
+/** One registry's metrics as prom-client's getMetricsAsJSON gives them. */
+export type MetricsJson = readonly object[];
+
+/**
+ * The /metrics of a process whose queries worker threads answer: the main thread's own registry plus each
+ * worker's, summed by prom-client's AggregatorRegistry (counters and histograms add up; so do gauges such as
+ * the cache entries, each worker having its own cache). Workers are asked when /metrics is scraped, not on a
+ * timer: nothing is spent between scrapes. A worker that does not answer in time is counted with its last
+ * answer; the counters and histograms of a worker that died are kept (`retire`), so that no total goes down,
+ * while its gauges go with it. What it counted since the last scrape before it died is lost.
+ */
+export class SummedMetrics extends Registry {
+  readonly #main: Registry;
+  readonly #workers: () => Promise<MetricsJson[]>;
+  #retired: MetricsJson = [];
+
+  /** `workers` gathers each live worker's registry. */
+  constructor(main: Registry, workers: () => Promise<MetricsJson[]>) {
+    super();
+    this.#main = main;
+    this.#workers = workers;
+  }
+
+  override async metrics(): Promise<string> {
+    return (await this.#summed()).metrics();
+  }
+
+  override async getMetricsAsJSON(): ReturnType<Registry['getMetricsAsJSON']> {
+    return (await this.#summed()).getMetricsAsJSON();
+  }
+
+  /** Keeps the counters and histograms of a worker that stopped, from its last metrics. */
+  async retire(last: MetricsJson): Promise<void> {
+    const lasting = last.filter((metric) => (metric as { type?: string }).type !== 'gauge');
+    this.#retired = await AggregatorRegistry.aggregate([this.#retired, lasting] as object[][]).getMetricsAsJSON();
+  }
+
+  async #summed(): Promise<Registry> {
+    const [main, workers] = await Promise.all([this.#main.getMetricsAsJSON(), this.#workers()]);
+    return AggregatorRegistry.aggregate([main, this.#retired, ...workers] as object[][]);
+  }
+}
