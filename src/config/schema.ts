@@ -421,11 +421,6 @@ const Admin = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     listen: Listen,
-    workers: Type.Union([Type.Integer({ minimum: 1, maximum: 64 }), Type.Literal('auto')], {
-      default: 'auto',
-      description:
-        'Event loops answering DNS, each in a worker thread with its own sockets on the same address and port (the kernel spreads queries over them) and its own answer cache; zone loading, transfers, NOTIFY, the stop page, the block log and the admin listener stay on the main thread. auto: the CPUs this process may run on (os.availableParallelism(); set a number in a container limited by a CPU quota, which that does not see). 1: one loop on the main thread, no worker thread. See docs/scale.md.',
-    }),
     upstreams: Type.Array(hostPort, {
       minItems: 1,
       default: ['9.9.9.9:53', '149.112.112.112:53'],
@@ -433,6 +428,11 @@ export const ConfigSchema = Type.Object(
     }),
     upstream: Upstream,
     cache: Cache,
+    workers: Type.Union([Type.Integer({ minimum: 1, maximum: 64 }), Type.Literal('auto')], {
+      default: 'auto',
+      description:
+        'Event loops answering DNS, each in a worker thread with its own sockets on the same address and port (the kernel spreads queries over them) and its own answer cache; zone loading, transfers, NOTIFY, the stop page, the block log and the admin listener stay on the main thread. auto: the CPUs this process may run on (os.availableParallelism(); set a number in a container limited by a CPU quota, which that does not see). 1: one loop on the main thread, no worker thread. See docs/scale.md.',
+    }),
     access: Access,
     rateLimit: RateLimit,
     groups: Type.Array(Group, {

@@ -72,9 +72,9 @@ try {
     ...(now && { now }),
   });
 } catch (error) {
+  // The main thread ends this thread once it has read why (an exit now could overtake the message).
   post({ type: 'failed', message: (error as Error).message, ...((error as NodeJS.ErrnoException).code !== undefined && { code: (error as NodeJS.ErrnoException).code }) });
-  port.close();
-  process.exit(1);
+  throw error;
 }
 post({ type: 'ready', endpoints: loop.endpoints });
 

@@ -74,7 +74,9 @@ export class WorkerLink {
             break;
         }
       });
-      void this.#exited.then(() => reject(new Error(`DNS worker thread ${this.threadId} exited before it answered`)));
+      let failure: Error | null = null;
+      worker.once('error', (error) => (failure = error));
+      void this.#exited.then(() => reject(failure ?? new Error(`DNS worker thread ${this.threadId} exited before it answered`)));
     });
   }
 

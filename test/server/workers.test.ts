@@ -75,9 +75,12 @@ t.test('/metrics sums the workers, and the block log (one writer) has every bloc
 
 t.test('a policy swap is in force in every worker for the next query, before any acknowledgement, even with a backlog', async (t) => {
   const { server, upstream, pool } = await setup(t);
-  const rules = ['bad.example CNAME .', 'bad.example A 192.0.2.99', 'bad.example CNAME rpz-passthru.'];
-  const expected = ['NXDOMAIN ', 'NOERROR 192.0.2.99', 'NOERROR 192.0.2.1'];
+  // Answers the policy gives itself, so that no upstream's speed enters the test.
+  const rules = ['bad.example CNAME .', 'bad.example A 192.0.2.99', 'bad.example A 192.0.2.98'];
+  const expected = ['NXDOMAIN ', 'NOERROR 192.0.2.99', 'NOERROR 192.0.2.98'];
   const outcome = (reply: Reply): string => `${reply.packet.rcode} ${answerData(reply).join(',')}`;
+  const first = await loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster 100 2 3 4 5\n${rules[2]}\n`, 'swap.rpz');
+  server.server.policy.replace(new PolicySet([{ zone: first, settings: settings('swap') }]));
   for (let round = 0; round < 6; round++) {
     const rpz = await loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster ${round + 1} 2 3 4 5\n${rules[round % 3]}\n`, 'swap.rpz');
     // A backlog in both workers' sockets: 200 queries at once; the swap comes once 20 are answered.
@@ -96,10 +99,10 @@ t.test('a policy swap is in force in every worker for the next query, before any
     const after = await Promise.all(Array.from({ length: SPREAD }, () => askUdp(server.target, 'bad.example', { timeoutMs: 10_000 })));
     t.same([...new Set(after.map(outcome))], [expected[round % 3]], `round ${round}: every query sent after the swap, whichever worker took it, got the new policy's answer`);
     const before = new Set(await Promise.all(backlog));
-    t.ok([...before].every((o) => o === expected[round % 3] || o === expected[(round + 2) % 3]), `round ${round}: the backlog got the old policy's answer or the new one's, nothing else`);
+    t.ok([...before].every((o) => o === expected[round % 3] || o === expected[(round + 2) % 3]), `round ${round}: the backlog got the old policy's answer or the new one's, nothing else: ${[...before].join('; ')}`);
     await applied;
   }
-  t.ok(asked(upstream, 'bad.example') >= 1, 'the passthru rounds were forwarded');
+  t.equal(asked(upstream, 'bad.example'), 0, 'never forwarded: no worker answered without a policy');
 });
 
 t.test('a reloaded zone file reaches every worker; the reload event is the signal', async (t) => {
@@ -122,28 +125,33 @@ t.test('a killed worker is logged and replaced while the other answers', async (
   const before = pool.workers.map((w) => w.threadId);
   const killed = pool.workers[0]!;
   const replaced = once(pool, 'replaced');
-  let stop = false;
-  const unanswered: string[] = [];
-  let whileDown = 0;
-  let down = false;
-  const querying = (async () => {
-    for (let i = 0; !stop; i++) {
-      const name = i % 2 === 0 ? 'www.example.test' : 'tcp.example.test';
-      const reply = i % 4 === 3 ? await askTcp(server.target, name, { timeoutMs: 3000 }) : await askUdp(server.target, name, { timeoutMs: 3000 });
-      if (reply.packet.rcode !== 'NOERROR') unanswered.push(`${i}: ${reply.packet.rcode}`);
-      if (down) whileDown++;
+  // As a stub resolver asks: a query the dying worker held (received, not yet answered) is lost with it, and asked again.
+  const ask = async (i: number): Promise<{ rcode: string | undefined; attempts: number }> => {
+    const name = i % 2 === 0 ? 'www.example.test' : 'tcp.example.test';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = i % 4 === 3 ? await askTcp(server.target, name, { timeoutMs: 3000 }) : await askUdp(server.target, name, { timeoutMs: 3000 });
+        return { rcode: reply.packet.rcode, attempts: attempt };
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
     }
+  };
+  let stop = false;
+  const outcomes: Array<{ rcode: string | undefined; attempts: number }> = [];
+  const querying = (async () => {
+    for (let i = 0; !stop; i++) outcomes.push(await ask(i));
   })();
-  await askUdp(server.target, 'www.example.test');
+  await ask(0);
   await killed.terminate();
-  down = true;
+  // Sent at once, long before a new thread has loaded its modules and bound: only the other worker can take them.
+  const whileDown = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 4 === 3 ? askTcp : askUdp)(server.target, 'www.example.test', { timeoutMs: 3000 })));
   const [{ index, threadId }] = (await replaced) as [{ index: number; threadId: number }];
-  down = false;
-  for (let i = 0; i < 10; i++) t.equal((await askUdp(server.target, 'www.example.test')).packet.rcode, 'NOERROR');
+  for (let i = 0; i < 10; i++) t.equal((await askUdp(server.target, 'www.example.test')).packet.rcode, 'NOERROR', 'after the replacement');
   stop = true;
   await querying;
-  t.same(unanswered, [], 'every query answered, before, during and after');
-  t.ok(whileDown > 0, `queries answered while one worker was down (${whileDown})`);
+  t.same(outcomes.filter((o) => o.rcode !== 'NOERROR'), [], `every one of ${outcomes.length} queries asked meanwhile answered NOERROR`);
+  t.same(whileDown.map((r) => r.packet.rcode), whileDown.map(() => 'NOERROR'), '20 queries sent while one worker was down all answered, at the first attempt');
   t.equal(index, 0, 'the dead worker\'s place is taken');
   t.equal(pool.workers.length, 2, 'two workers again');
   t.notOk(before.includes(threadId), 'by a new thread');
