@@ -1,6 +1,6 @@
 import type { ActionKind } from '../rpz/actions.js';
 import type { PolicySource } from '../rpz/policy-holder.js';
-import type { PolicyHit, PolicySet } from '../rpz/policy-set.js';
+import type { PolicyHit } from '../rpz/policy-set.js';
 import type { TriggerType } from '../rpz/triggers.js';
 import type { Answer, AnswerSource, ClientGroup, PacketMeta, Query } from '../model/query.js';
 import { decodeQuery } from './decode-query.js';
@@ -57,16 +57,12 @@ function hitData(hit: PolicyHit): HitData {
  * Hands records posted by workers to `observe` (the block log, the stop page's memory) as the Query and Answer
  * they were made from: the query decoded again from its bytes with the group the worker gave it, each hit
  * with the zone and settings of that name in the policy in force here (the rule's local data is not carried:
- * nothing downstream of an answer reads it). A record whose zone is no longer in force is passed on with the
- * last version of it seen.
+ * nothing downstream of an answer reads it). Nothing is kept between records, so no replaced policy version
+ * stays alive here; a hit whose zone is not in force here (none leaves the set while Stopzone runs) is left out.
  */
 export function hitReceiver(policy: PolicySource, observe: AnswerObserver): (record: HitRecord) => void {
-  let seen: PolicySet | null = null;
-  const zones = new Map<string, PolicySet['zones'][number]>();
   const revive = (data: HitData): PolicyHit | null => {
-    const set = policy.current();
-    if (set !== seen) for (const entry of (seen = set).zones) zones.set(entry.zone.name, entry);
-    const entry = zones.get(data.zone);
+    const entry = policy.current().zones.find(({ zone }) => zone.name === data.zone);
     return entry === undefined ? null : { ...data, zone: entry.zone, settings: entry.settings };
   };
   return (record) => {

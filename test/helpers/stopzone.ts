@@ -28,7 +28,9 @@ export interface TestServer {
  * URL, and every redirect a feed answers with).
  */
 export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } & ConfigSource = {}): Promise<TestServer> {
-  const config = parseTestConfig(yaml, options);
+  const parsed = parseTestConfig(yaml, options);
+  // Timers the test moves by hand run their callbacks on the test's thread: the upstream code that sets them must run there too.
+  const config = options.upstreamTimers === undefined ? parsed : { ...parsed, workers: 1 };
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));

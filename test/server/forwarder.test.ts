@@ -14,6 +14,9 @@ const records = {
   'big.example.test': Array.from({ length: 40 }, (_, i) => ({ type: 'TXT', ttl: 300, data: `text record number ${i} padding padding` })),
 };
 
+/** For tests of what one answering loop's cache does: with workers, each has its own, and a query from a new source port may reach the other. */
+const ONE_LOOP = 'workers: 1\n';
+
 async function setup(t: Test, extra = '', upstreamCount = 1, upstreamTimers?: ManualTimers) {
   let clock = 5_000_000;
   const upstreams: FakeUpstream[] = [];
@@ -27,7 +30,7 @@ async function setup(t: Test, extra = '', upstreamCount = 1, upstreamTimers?: Ma
 }
 
 t.test('forwards to the upstream, then answers from the cache with a lower TTL', async (t) => {
-  const { server, upstream, advance } = await setup(t);
+  const { server, upstream, advance } = await setup(t, ONE_LOOP);
   const first = await askUdp(server.target, 'www.example.test');
   t.equal(first.packet.rcode, 'NOERROR');
   t.same(answerData(first), ['192.0.2.10']);
@@ -67,7 +70,7 @@ t.test('TCP: a client that half-closes after its query still gets the answer fro
 });
 
 t.test('a large answer: TC=1 over UDP at 512 bytes, whole over TCP', async (t) => {
-  const { server, upstream } = await setup(t);
+  const { server, upstream } = await setup(t, ONE_LOOP);
   const udp = await askUdp(server.target, 'big.example.test', { type: 'TXT', bufsize: 512 });
   t.equal(udp.packet.flag_tc, true, 'TC=1');
   t.ok(udp.raw.length <= 512);

@@ -18,7 +18,8 @@ async function setup(t: Test) {
   - { name: guests, clients: ["127.0.0.4"], upstreams: ["${family.hostPort}"] }
   - { name: visitors, clients: ["127.0.0.5"], upstreams: ["${family.hostPort}"] }
 `;
-  const server = await startTestServer(testConfig([school.hostPort], groups, 'warn'));
+  // One answering loop: each upstream asked once, one cache entry per set (with workers, each has its own caches).
+  const server = await startTestServer(testConfig([school.hostPort], `workers: 1\n${groups}`, 'warn'));
   t.teardown(async () => {
     await server.close();
     await Promise.all([school.close(), family.close()]);

@@ -7,7 +7,8 @@ import { startTestServer } from '../helpers/stopzone.js';
 t.test('an IPv6 listener answers IPv6 clients over UDP and TCP, forwarding to an IPv6 upstream', async (t) => {
   const upstream = await startFakeUpstream({ address: '::1', records: { 'www.example.test': [{ type: 'AAAA', ttl: 60, data: '2001:db8::10' }] } });
   t.teardown(() => upstream.close());
-  const server = await startTestServer(`listen: { addresses: ["::1"], port: 0 }\nupstreams: ["${upstream.hostPort}"]\naccess: { allow: ["::1/128"] }\nadmin: { listen: ["[::1]:0"] }\nlog: { level: info }\n`);
+  // One answering loop: "asked the upstream once" checks that loop's cache (with workers each has its own).
+  const server = await startTestServer(`workers: 1\nlisten: { addresses: ["::1"], port: 0 }\nupstreams: ["${upstream.hostPort}"]\naccess: { allow: ["::1/128"] }\nadmin: { listen: ["[::1]:0"] }\nlog: { level: info }\n`);
   t.teardown(() => server.close());
   t.same(server.target.address, '::1', 'listening on ::1');
   t.same(answerData(await askUdp(server.target, 'www.example.test', { type: 'AAAA' })), ['2001:db8::10'], 'UDP');

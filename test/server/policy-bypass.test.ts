@@ -38,9 +38,9 @@ function chain(prefix: string, links: number, last: FakeRecord): Record<string, 
   return records;
 }
 
-async function setup(t: Test, records: Record<string, readonly FakeRecord[]>, zoneOptions = '', extra: Partial<FakeUpstreamOptions> = {}) {
+async function setup(t: Test, records: Record<string, readonly FakeRecord[]>, zoneOptions = '', extra: Partial<FakeUpstreamOptions> = {}, yaml = '') {
   const upstream = await startFakeUpstream({ records, ...extra });
-  const server = await startTestServer(testConfig([upstream.hostPort], `policy:\n  zones:\n    - { name: block.rpz, file: ${block}${zoneOptions} }\n`, 'warn'));
+  const server = await startTestServer(testConfig([upstream.hostPort], `${yaml}policy:\n  zones:\n    - { name: block.rpz, file: ${block}${zoneOptions} }\n`, 'warn'));
   t.teardown(async () => {
     await server.close();
     await upstream.close();
@@ -60,12 +60,19 @@ function ede(reply: Reply): number | null {
 }
 
 t.test('D1: RD=0 gets the policy, and answers from the cache only', async (t) => {
-  const { server, asked } = await setup(t, {
-    'listed.test': [{ type: 'A', data: '192.0.2.1' }],
-    'viaip.test': [{ type: 'A', data: LISTED_ADDRESS }],
-    'fine.test': [{ type: 'A', data: '192.0.2.9' }],
-    'never.test': [{ type: 'A', data: '192.0.2.8' }],
-  });
+  // One answering loop: RD=0 is answered from the cache an RD=1 query filled, that loop's (with workers each has its own).
+  const { server, asked } = await setup(
+    t,
+    {
+      'listed.test': [{ type: 'A', data: '192.0.2.1' }],
+      'viaip.test': [{ type: 'A', data: LISTED_ADDRESS }],
+      'fine.test': [{ type: 'A', data: '192.0.2.9' }],
+      'never.test': [{ type: 'A', data: '192.0.2.8' }],
+    },
+    '',
+    {},
+    'workers: 1\n',
+  );
   for (const ask of [askUdp, askTcp]) {
     const listed = await ask(server.target, 'listed.test', { rd: false, bufsize: 1232 });
     t.equal(listed.packet.rcode, 'NXDOMAIN', `${ask.name}: a listed name with RD=0 gets the policy answer`);

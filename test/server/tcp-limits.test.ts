@@ -11,7 +11,8 @@ async function setup(t: Test, listen: string, extra = '') {
   const upstream = await startFakeUpstream({
     records: { 'a.test': [{ type: 'A', ttl: 60, data: '192.0.2.1' }], 'slow.test': [{ type: 'A', ttl: 60, data: '192.0.2.2' }] },
   });
-  const server = await startTestServer(testConfig([upstream.hostPort], extra).replace('listen: { addresses: ["127.0.0.1"], port: 0 }', `listen: { addresses: ["127.0.0.1"], port: 0, ${listen} }`));
+  // One answering loop: these are one loop's limits (with workers each holds its share of them, and the kernel picks the loop of each connection).
+  const server = await startTestServer(testConfig([upstream.hostPort], `workers: 1\n${extra}`).replace('listen: { addresses: ["127.0.0.1"], port: 0 }', `listen: { addresses: ["127.0.0.1"], port: 0, ${listen} }`));
   t.teardown(async () => {
     await server.close();
     await upstream.close();

@@ -77,5 +77,6 @@ echo
 echo "Block log (one JSON line per block):"
 # The block log is written in batches: stop Stopzone (SIGTERM flushes it), then read it.
 kill -TERM -- -"${PIDS[1]}" 2>/dev/null || true
-for _ in $(seq 100); do kill -0 "${PIDS[1]}" 2>/dev/null || break; sleep 0.1; done
+# Wait for the whole group: faketime ends at once on SIGTERM, the node it runs only once it has written the log.
+for _ in $(seq 100); do kill -0 -- -"${PIDS[1]}" 2>/dev/null || break; sleep 0.1; done
 grep -E '"msg":"(blocked|would block|passthru)"' "$TMP/stopzone.log" || echo "(none)"
