@@ -57,13 +57,13 @@ const Listen = Type.Object(
       minimum: 1,
       default: 1000,
       description:
-        'Open TCP connections at most, across all listen addresses. A new connection past it closes the connection idle longest (no query in flight, no answer waiting) to make room; only when every connection is busy is the new one closed at once.',
+        'Open TCP connections at most, across all listen addresses (with several workers, each holds its share, rounded up). A new connection past it closes the connection idle longest (no query in flight, no answer waiting) to make room; only when every connection is busy is the new one closed at once.',
     }),
     tcpMaxConnectionsPerClient: Type.Integer({
       minimum: 1,
       default: 100,
       description:
-        'Open TCP connections at most from one IPv4 address or one IPv6 /64; past it, that client\'s connection idle longest is closed, or the new one when all are busy. Stub resolvers ask over UDP and use TCP only to retry a truncated answer, one short connection per retry, so even a school of a thousand pupils behind one NAT address (or on one /64) rarely holds more than a few at once; 100 leaves room for that while one host can take at most a tenth of tcpMaxConnections. Behind dnsdist or another proxy every connection comes from the proxy: raise this to tcpMaxConnections.',
+        'Open TCP connections at most from one IPv4 address or one IPv6 /64; past it, that client\'s connection idle longest is closed, or the new one when all are busy. Stub resolvers ask over UDP and use TCP only to retry a truncated answer, one short connection per retry, so even a school of a thousand pupils behind one NAT address (or on one /64) rarely holds more than a few at once; 100 leaves room for that while one host can take at most a tenth of tcpMaxConnections. Behind dnsdist or another proxy every connection comes from the proxy: raise this to tcpMaxConnections. With several workers, each holds its share (rounded up), and the kernel spreads a client\'s connections over them.',
     }),
     tcpMaxQueuedBytes: Type.Integer({
       minimum: 1024,
@@ -75,7 +75,7 @@ const Listen = Type.Object(
       minimum: 1048576,
       default: 67108864,
       description:
-        'Answer bytes waiting to be sent on all TCP connections together, at most (64 MiB by default, 1 MiB at least); past it, the connection with the most waiting (the client that reads least) is reset and its memory freed, rather than every connection being stopped, which would let one client that never reads stall all the others.',
+        'Answer bytes waiting to be sent on all TCP connections together, at most (64 MiB by default, 1 MiB at least); past it, the connection with the most waiting (the client that reads least) is reset and its memory freed, rather than every connection being stopped, which would let one client that never reads stall all the others. With several workers, each holds its share.',
     }),
   },
   { additionalProperties: false, default: {}, description: 'Where Stopzone answers.' },
@@ -95,8 +95,8 @@ const Upstream = Type.Object(
 
 const Cache = Type.Object(
   {
-    maxEntries: Type.Integer({ minimum: 0, default: 100000, description: 'Answers kept at most (0 turns the cache off).' }),
-    maxBytes: Type.Integer({ minimum: 0, default: 64 * 1024 * 1024, description: 'Bytes of answers kept at most.' }),
+    maxEntries: Type.Integer({ minimum: 0, default: 100000, description: 'Answers kept at most (0 turns the cache off). With several workers, each keeps its own cache with its share of this (rounded up).' }),
+    maxBytes: Type.Integer({ minimum: 0, default: 64 * 1024 * 1024, description: 'Bytes of answers kept at most, by all workers\' caches together (each has its share).' }),
     minTtl: Type.Integer({ minimum: 0, default: 0, description: 'Answers are kept at least this many seconds, whatever their TTL.' }),
     maxTtl: Type.Integer({ minimum: 0, default: 86400, description: 'Answers are kept at most this many seconds, whatever their TTL.' }),
     maxNegativeTtl: Type.Integer({ minimum: 0, default: 3600, description: 'NXDOMAIN and NODATA answers are kept at most this long (RFC 2308 section 5).' }),
@@ -135,7 +135,7 @@ export const DEFAULT_RATE_LIMIT_EXEMPT = ['127.0.0.0/8', '::1/128'];
 
 const RateLimit = Type.Object(
   {
-    enabled: Type.Boolean({ default: true, description: 'Limit how many UDP queries a second each client prefix gets answered (response rate limiting, as BIND\'s rate-limit). TCP is never limited: the source of a TCP query cannot be forged, and limited UDP clients are sent there.' }),
+    enabled: Type.Boolean({ default: true, description: 'Limit how many UDP queries a second each client prefix gets answered (response rate limiting, as BIND\'s rate-limit). TCP is never limited: the source of a TCP query cannot be forged, and limited UDP clients are sent there. Every worker draws on the same buckets.' }),
     responsesPerSecond: Type.Integer({
       minimum: 1,
       default: 10000,

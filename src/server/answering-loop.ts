@@ -62,7 +62,9 @@ export async function startAnsweringLoop(options: LoopOptions): Promise<Answerin
   const { config, log, now } = options;
   // Groups with upstreams of their own: one cache (and below, one pool) per distinct set, so answers never cross sets.
   const { sets } = upstreamSets(config.upstreams, config.groups);
-  const caches = sets.map(() => new AnswerCache({ ...config.cache, ...(now && { now }) }));
+  // Each loop holds its share of the cache's limits, so that the loops' caches together stay within them.
+  const share = (limit: number): number => Math.ceil(limit / options.loops);
+  const caches = sets.map(() => new AnswerCache({ ...config.cache, maxEntries: share(config.cache.maxEntries), maxBytes: share(config.cache.maxBytes), ...(now && { now }) }));
   const tcp = new TcpConnections(tcpLimits(config.listen, options.loops));
   const metrics = new LoopMetrics(options.registry, { cache: caches.length === 1 ? caches[0]! : allOf(caches), tcp: () => tcp.stats() });
   const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
