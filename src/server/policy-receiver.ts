@@ -31,8 +31,8 @@ export class PolicyReceiver implements PolicySource {
     this.#applied = applied;
     this.#oldVersions = oldVersions;
     this.#done = start.applied;
-    this.#apply(start.groups);
-    this.#apply(start.policy);
+    // The groups and the set in force when this thread was started, posted before it was.
+    for (let i = 0; i < 2; i++) this.#apply((receiveMessageOnPort(this.#port) as { message: GroupsMessage | PolicyMessage }).message);
   }
 
   current(): PolicySet {

@@ -19,14 +19,16 @@ export interface GroupsMessage {
   readonly setOf: readonly number[];
 }
 
-/** What a worker starts from: the policy and groups in force, the generation they are, and where later ones come. */
+/**
+ * What a worker starts from: its port, on which the groups and the policy set in force wait as the first two
+ * messages (not in workerData, which a worker keeps for its whole life: the zone version in it would never be
+ * freed), the generation those are, and the shared counter of later ones.
+ */
 export interface RelayStart {
   /** One Int32: policy sets posted so far. */
   readonly generation: Int32Array;
   readonly port: MessagePort;
   readonly applied: number;
-  readonly groups: GroupsMessage;
-  readonly policy: PolicyMessage;
 }
 
 /** One worker's end of the relay. */
@@ -69,9 +71,10 @@ export class PolicyRelay {
   attach(nudge: () => void): { start: RelayStart; detach: () => void } {
     const { port1, port2 } = new MessageChannel();
     const link: Link = { port: port1, has: new Set(), nudge };
-    const policy = this.#message(this.#set, link);
+    port1.postMessage(groupsMessage(this.#groups));
+    port1.postMessage(this.#message(this.#set, link));
     this.#links.add(link);
-    const start: RelayStart = { generation: this.#generation, port: port2, applied: this.generation, groups: groupsMessage(this.#groups), policy };
+    const start: RelayStart = { generation: this.#generation, port: port2, applied: this.generation };
     return {
       start,
       detach: () => {
