@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { configFromThread } from '../config/cross-thread.js';
+import { ActionKind } from '../rpz/actions.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
 import { OldVersions } from '../sources/old-versions.js';
 import { startAnsweringLoop } from './answering-loop.js';
@@ -64,6 +65,8 @@ try {
     onHit: (query, answer, ede) => {
       if (hits.length === 0) setImmediate(sendHits);
       hits.push(hitRecord(query, answer, ede));
+      // A browser may visit the stop page as soon as it has this answer: what the page must remember of it goes first.
+      if (answer.policy?.kind === ActionKind.STOP_PAGE) sendHits();
     },
     ...(start.notify && { notify }),
     ...(gate !== undefined && { gate }),

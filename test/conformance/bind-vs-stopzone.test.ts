@@ -141,6 +141,8 @@ async function stopzoneConfig(dir: string, upstream: string, zones: readonly Zon
   }
   return [
     'listen: { addresses: ["127.0.0.1"], port: 0 }',
+    // One answering loop, as BIND has one cache: the RD=0 cases ask for what an earlier query cached (with workers, each has its own).
+    'workers: 1',
     `upstreams: ${JSON.stringify([upstream])}`,
     'log: { level: warn }',
     'policy:',

@@ -130,7 +130,7 @@ t.test('the default deadline bounds SERVFAIL at 3 s', async (t) => {
 });
 
 t.test('every upstream dead: stale data when it is cached (RFC 8767)', async (t) => {
-  const { server, upstream, advance } = await setup(t, 'upstream: { timeoutMs: 200, deadlineMs: 400 }\n');
+  const { server, upstream, advance } = await setup(t, `${ONE_LOOP}upstream: { timeoutMs: 200, deadlineMs: 400 }\n`);
   await askUdp(server.target, 'www.example.test');
   advance(301);
   upstream.setBehaviour('dead');
