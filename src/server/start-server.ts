@@ -5,7 +5,7 @@ import { AnswerCache } from '../cache/answer-cache.js';
 import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
 import type { Question } from '../dns/types.js';
-import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
+import { ADMIN_HTTP_LIMITS, startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
@@ -29,6 +29,8 @@ import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { upstreamSets } from './upstream-sets.js';
 import { planRegroup, type Reconfigured } from './regroup.js';
+import { setUpConsole } from '../console/console-setup.js';
+import type { EventStore } from '../store/event-store.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -68,6 +70,8 @@ export interface StartOptions {
   readonly zoneClock?: ZoneClock;
   /** Timers for upstream timeouts and the deadline (tests move time instead of waiting). */
   readonly upstreamTimers?: Timers;
+  /** The event store the console searches (tests hand one in; none: the console's event routes answer 503). */
+  readonly eventStore?: EventStore;
 }
 
 /**
@@ -75,7 +79,7 @@ export interface StartOptions {
  * pipeline, opens the block log, binds DNS and the admin listener. Closing
  * stops taking queries, answers those received, then flushes the log.
  */
-export async function startServer({ config, log, now, blockLogSink, zoneClock, upstreamTimers }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log, now, blockLogSink, zoneClock, upstreamTimers, eventStore }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const clock = now ?? Date.now;
   // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
@@ -154,8 +158,11 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     await Promise.all(opened.map((close) => close()));
     throw error;
   };
+  // The console's pauses go in force here, before the admin listener opens (console/console-setup.ts).
+  const consoleSetup = await setUpConsole({ config, policy, zones, groups: () => groups, events: eventStore ?? null, now: clock, log }).catch(failed);
+  opened.push(async () => consoleSetup.close());
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
-  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log).catch(failed);
+  const admin = await startAdminServer(config.admin.listen, metrics.registry, () => zones.missingRequired().length === 0, log, ADMIN_HTTP_LIMITS, consoleSetup).catch(failed);
   opened.push(admin.close);
   const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, groups: () => groups, lines, ...(now && { now }) }).catch(failed);
   stopPageStarted = stopPage;
@@ -180,6 +187,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
       // Both in this one synchronous step: no query sees the new groups with the old zones' rules.
       groups = plan.groups;
       zones.regroup((name) => next.policy.zones.find((zone) => zone.name === name)?.groups, next.groups.length);
+      consoleSetup.regrouped();
       return { applied: true, restartNeeded: plan.restartNeeded };
     },
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
@@ -187,6 +195,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
       (closing ??= (async () => {
         notifyChecks.close();
         zones.close();
+        consoleSetup.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
         await closePools();
         lines.close();
