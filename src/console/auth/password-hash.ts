@@ -23,11 +23,11 @@ function derive(password: string, salt: Buffer, length: number, cost: { ln: numb
   return new Promise((resolve, reject) => scrypt(password.normalize('NFC'), salt, length, options, (error, key) => (error === null ? resolve(key) : reject(error))));
 }
 
-/** A new hash of `password` with a random salt, in the form config's admin.passwordHash takes. */
-export async function hashPassword(password: string): Promise<string> {
+/** A new hash of `password` with a random salt, in the form config's admin.passwordHash takes; `cost` other than the default is for tests. */
+export async function hashPassword(password: string, cost: { ln: number; r: number; p: number } = COST): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await derive(password, salt, KEY_BYTES, COST);
-  return `$scrypt$ln=${COST.ln},r=${COST.r},p=${COST.p}$${salt.toString('base64').replace(/=+$/, '')}$${key.toString('base64').replace(/=+$/, '')}`;
+  const key = await derive(password, salt, KEY_BYTES, cost);
+  return `$scrypt$ln=${cost.ln},r=${cost.r},p=${cost.p}$${salt.toString('base64').replace(/=+$/, '')}$${key.toString('base64').replace(/=+$/, '')}`;
 }
 
 /** Parses a hash; null when it is not one this module writes (the config schema's pattern keeps others out). */
