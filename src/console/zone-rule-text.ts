@@ -17,7 +17,7 @@ export interface ConsoleRule {
 }
 
 const TARGET: Record<RuleAction, string> = { allow: 'rpz-passthru.', block: '.' };
-const COMMENT = /^; added by (\S+) at (\S+): (.*)$/;
+const COMMENT = /^; added by (\S+) at (\S+?)(?:: (.*))?$/;
 const RULE = /^(\S+)\s+CNAME\s+(rpz-passthru\.|\.)\s*$/i;
 
 /** The rule's id: 12 hex digits of a hash of where, what and when. */
@@ -48,7 +48,7 @@ export function consoleRules(text: string, zone: string): ConsoleRule[] {
     const rule = comment === null ? null : RULE.exec(lines[i + 1]!.trimEnd());
     if (comment === null || rule === null) continue;
     const name = nameOf(rule[1]!, zone);
-    const [, who, time, reason] = comment as unknown as [string, string, string, string];
+    const [, who, time, reason = ''] = comment as unknown as [string, string, string, string | undefined];
     rules.push({ id: ruleId(zone, name, time), zone, name, action: rule[2] === '.' ? 'block' : 'allow', who, time: Date.parse(time), reason });
   }
   return rules;
@@ -58,7 +58,7 @@ export function consoleRules(text: string, zone: string): ConsoleRule[] {
 export function withRule(text: string, zone: string, rule: { name: string; action: RuleAction; who: string; time: number; reason: string }): { text: string; rule: ConsoleRule } {
   const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
   const iso = new Date(rule.time).toISOString();
-  const added = `; added by ${rule.who} at ${iso}: ${rule.reason}\n${owner(text, zone, rule.name)} CNAME ${TARGET[rule.action]}\n`;
+  const added = `; added by ${rule.who} at ${iso}${rule.reason === '' ? '' : `: ${rule.reason}`}\n${owner(text, zone, rule.name)} CNAME ${TARGET[rule.action]}\n`;
   return { text: bumpSerial(body + added), rule: { ...rule, zone, id: ruleId(zone, rule.name, iso) } };
 }
 
