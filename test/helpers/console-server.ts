@@ -31,6 +31,8 @@ export interface ConsoleServerOptions {
   readonly moreZones?: string;
   readonly local?: string;
   readonly now?: () => number;
+  /** No event store (as with store.enabled: false). */
+  readonly noStore?: boolean;
   /** An earlier server's zones and state directory, to start again on them. */
   readonly zones?: ReturnType<typeof consoleZones>;
 }
@@ -52,7 +54,7 @@ export async function startConsoleServer(t: Test, records: readonly string[] = [
     'warn',
   );
   const events = new InMemoryEventStore();
-  const server = await startTestServer(yaml, { eventStore: events, ...(options.now && { now: options.now }) });
+  const server = await startTestServer(yaml, { ...(options.noStore !== true && { eventStore: events }), ...(options.now && { now: options.now }) });
   t.teardown(async () => {
     await server.close();
     await upstream.close();
