@@ -140,3 +140,16 @@ t.test('without a password (loopback only) anyone here logs in, but only at a lo
   t.match(rebound.json, { message: /no password/ });
   t.equal((await console.client().login('x').then(() => client.call('POST', '/api/login', { body: { password: 'x' }, headers: { host: 'attacker.example' } }))).status, 403, 'and cannot log in');
 });
+
+t.test('with admin.certFile and keyFile the session cookie is Secure, with the __Host- prefix', async (t) => {
+  const { selfSignedServerCert } = await import('../helpers/self-signed.js');
+  const cert = await selfSignedServerCert();
+  const console = await startConsoleServer(t, undefined, { admin: `  certFile: ${cert.certFile}\n  keyFile: ${cert.keyFile}\n` });
+  t.equal(console.server.server.admin.scheme, 'https');
+  const client = console.client();
+  const login = await client.login();
+  t.equal(login.status, 204);
+  t.match(login.headers.get('set-cookie'), /^__Host-stopzone-session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  t.match((await client.call('GET', '/api/session')).json, { role: 'admin' }, 'and it works');
+  t.equal((await client.call('GET', '/api/session', { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]!.replace('__Host-', '') } })).status, 401, 'the name without the prefix is not taken');
+});

@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newToken, tokenHash } from '../../src/console/auth/api-tokens.js';
@@ -45,9 +46,13 @@ export class ConsoleClient {
   cookie: string | null = null;
   csrf: string | null = null;
 
-  constructor(hostPort: string) {
+  readonly #https: boolean;
+
+  /** `https`: the admin listener has a certificate (the tests' own, not checked). */
+  constructor(hostPort: string, https = false) {
     assertLoopback(hostPort);
-    this.base = `http://${hostPort}`;
+    this.#https = https;
+    this.base = `${https ? 'https' : 'http'}://${hostPort}`;
   }
 
   /** Logs in and fetches the CSRF token; resolves with the login's reply. */
@@ -71,7 +76,7 @@ export class ConsoleClient {
     Object.assign(headers, options.headers);
     // node:http rather than fetch: fetch will not send a Host header of the caller's choosing.
     const { status, head, text } = await new Promise<{ status: number; head: Headers; text: string }>((resolve, reject) => {
-      const request = http.request(this.base + path, { method, headers }, (response) => {
+      const request = (this.#https ? https : http).request(this.base + path, { method, headers, ...(this.#https && { rejectUnauthorized: false }) }, (response) => {
         let data = '';
         response.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
         response.on('end', () => {

@@ -60,5 +60,5 @@ export async function startConsoleServer(t: Test, records: readonly string[] = [
     await upstream.close();
   });
   const hostPort = server.server.admin.endpoints[0]!;
-  return { server, upstream, zones, events, tokens: { read: read.token, admin: admin.token }, client: () => new ConsoleClient(hostPort) };
+  return { server, upstream, zones, events, tokens: { read: read.token, admin: admin.token }, client: () => new ConsoleClient(hostPort, server.server.admin.scheme === 'https') };
 }
