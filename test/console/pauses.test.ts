@@ -1,6 +1,7 @@
 import t from 'tap';
 import { answerTtls, askUdp } from '../helpers/dns-client.js';
 import { startConsoleServer, type ConsoleServerOptions } from '../helpers/console-server.js';
+import { parseTestConfig } from '../helpers/stopzone.js';
 import type { consoleZones } from '../helpers/console-client.js';
 
 /**
@@ -83,4 +84,18 @@ t.test('a pause of a zone or group that does not exist, or of no length, is refu
     t.match(reply.json.message, message);
   }
   t.same((await admin.call('GET', '/api/pauses')).json, []);
+});
+
+t.test('a reload that renumbers the groups keeps each pause on its group', async (t) => {
+  const console = await startConsoleServer(t, undefined, { extra: groups });
+  const admin = console.client();
+  await admin.login();
+  await admin.call('POST', '/api/pauses', { body: { zone: 'local.rpz', group: 'students', minutes: 30, reason: '' } });
+  const rcode = async (from: string) => (await askUdp(console.server.target, 'blocked.example', { from })).packet.rcode;
+  t.same([await rcode(STUDENT), await rcode(STAFF)], ['NOERROR', 'NXDOMAIN'], 'students paused, staff not');
+  // staff now comes first: "students" is group 2 instead of 1.
+  const swapped = console.yaml.replace(groups, 'groups:\n  - { name: staff, clients: ["127.0.0.3/32"] }\n  - { name: students, clients: ["127.0.0.2/32"] }\n');
+  t.not(swapped, console.yaml);
+  t.match(console.server.server.reconfigure(parseTestConfig(swapped)), { applied: true });
+  t.same([await rcode(STUDENT), await rcode(STAFF)], ['NOERROR', 'NXDOMAIN'], 'after the reload: still students, not staff');
 });

@@ -13,6 +13,8 @@ export interface ConsoleServer {
   readonly events: InMemoryEventStore;
   /** API tokens configured: one read, one admin. */
   readonly tokens: { readonly read: string; readonly admin: string };
+  /** The YAML it was started with (a test edits it for `reconfigure`). */
+  readonly yaml: string;
   /** A new client of the admin listener (not logged in). */
   client(): ConsoleClient;
 }
@@ -60,5 +62,5 @@ export async function startConsoleServer(t: Test, records: readonly string[] = [
     await upstream.close();
   });
   const hostPort = server.server.admin.endpoints[0]!;
-  return { server, upstream, zones, events, tokens: { read: read.token, admin: admin.token }, client: () => new ConsoleClient(hostPort, server.server.admin.scheme === 'https') };
+  return { server, upstream, zones, events, yaml, tokens: { read: read.token, admin: admin.token }, client: () => new ConsoleClient(hostPort, server.server.admin.scheme === 'https') };
 }
