@@ -29,6 +29,9 @@ export interface AdminExtras {
   readonly routes?: (app: FastifyInstance) => Promise<void>;
 }
 
+/** The methods handed to Fastify: those of the routes, and the common ones (answered 404 or 405 by its not-found handler). */
+const ROUTED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
 /** Request bodies at most (the console's JSON; metrics and health take none). */
 const BODY_LIMIT = 64 * 1024;
 
@@ -43,9 +46,17 @@ export async function startAdminServer(listen: readonly Endpoint[], registry: Re
   const servers: Array<http.Server | https.Server> = [];
   const app = Fastify({
     serverFactory: (handler) => {
+      // A request target that is no path ("*", "http://host/x"), or a method Fastify's router does not know
+      // ("PRI"), finds no route, not even the 404 one, and Fastify logs a warning per request: a client could
+      // fill the log. Answered here as they were before Fastify.
+      const route: http.RequestListener = (request, response) => {
+        if (request.url?.startsWith('/') === true && ROUTED_METHODS.has(request.method ?? '')) return handler(request, response);
+        const known = request.method === 'GET' || request.method === 'HEAD';
+        response.writeHead(known ? 404 : 405, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(known ? 'not found: try /metrics, /healthz or /readyz\n' : 'method not allowed\n');
+      };
       for (let i = 0; i < Math.max(1, listen.length); i++) {
         const options = { ...httpServerOptions(limits), ...extras.tls };
-        const server = extras.tls === undefined ? http.createServer(options, handler) : https.createServer(options, handler);
+        const server = extras.tls === undefined ? http.createServer(options, route) : https.createServer(options, route);
         capConnections(server, limits);
         server.on('clientError', (_error, socket) => socket.destroy());
         servers.push(server);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
+import { Writable } from 'node:stream';
 import { endpoint } from '../../src/config/address.js';
 import { Counter, Registry } from 'prom-client';
 import t, { type Test } from 'tap';
@@ -87,4 +88,18 @@ t.test('with a certificate the admin listener speaks HTTPS only', async (t) => {
   });
   t.equal(body, 'ok\n', 'over TLS with the configured certificate');
   await t.rejects(fetch(`http://${admin.endpoints[0]}/healthz`), 'plain HTTP gets no answer');
+});
+
+t.test('a request target that is no path, or a method the router does not know, is answered 404 or 405, with nothing logged', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
+  const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], new Registry(), () => true, createLogger('debug', sink));
+  t.teardown(() => admin.close());
+  for (const [request, status] of [['GET * HTTP/1.1', 404], ['OPTIONS * HTTP/1.1', 405], ['GET http://127.0.0.1/metrics HTTP/1.1', 404], ['PRI /metrics', 405]] as const) {
+    const socket = await connectRaw(admin.endpoints[0]!);
+    const reply = closedWith(socket);
+    socket.end(`${request}\r\nHost: admin\r\nConnection: close\r\n\r\n`);
+    t.match(await reply, new RegExp(`^HTTP/1\\.1 ${status} `), request);
+  }
+  t.same(lines.filter((line) => !line.includes('admin listener up')), [], 'no log line: a client cannot fill the log');
 });
