@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorReply, LoginBody, SessionReply } from '../api-schemas.js';
 import type { ApiTokens, Role } from '../auth/api-tokens.js';
 import { sessionCookieName } from '../auth/authenticate.js';
+import { clientKey, LoginGate } from '../auth/login-gate.js';
 import { verifyPassword } from '../auth/password-hash.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { ConsoleContext } from '../console-context.js';
@@ -17,18 +18,20 @@ export interface LoginOptions {
 /**
  * POST /api/login, POST /api/logout, GET /api/session. A login checks the password against admin.passwordHash
  * (or takes an API token in its place, for the token's role), at most admin.loginAttemptsPerMinute times a
- * minute per client address, and sets the session cookie: HttpOnly (no script reads it), SameSite=Strict (no
+ * minute per client address (IPv6: per /64) and one check at a time (auth/login-gate.ts), and sets the session cookie: HttpOnly (no script reads it), SameSite=Strict (no
  * other site's page sends it), Secure with the __Host- prefix under HTTPS.
  */
 export function sessionRoutes(context: ConsoleContext, options: LoginOptions) {
   const cookie = sessionCookieName(context.https);
+  const gate = new LoginGate();
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/login', {
-      config: { access: 'public', rateLimit: { max: context.admin.loginAttemptsPerMinute, timeWindow: 60_000 } },
+      config: { access: 'public', rateLimit: { max: context.admin.loginAttemptsPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => clientKey(request.ip) } },
       schema: { summary: 'Log in', body: LoginBody, response: { 204: { type: 'null' }, 401: ErrorReply, 429: ErrorReply } },
       handler: async (request, reply) => {
         const { password } = request.body as { password: string };
-        const found = await loginAs(password, context, options);
+        const found = await gate.run(() => loginAs(password, context, options));
+        if (found === undefined) return reply.code(429).send({ statusCode: 429, error: 'Too Many Requests', message: 'another login is being checked: try again in a moment' });
         if (found === null) {
           request.log.warn({ client: request.ip }, 'console login refused: wrong password');
           return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'wrong password' });
