@@ -423,7 +423,7 @@ const Store = Type.Object(
       minimum: 100,
       default: 10000,
       description:
-        'Events waiting to be written at most. Events are written in batches by a thread of their own; past this many waiting (the disk stalls, the file is locked), further events are dropped and counted (stopzone_store_events_dropped_total), never delaying an answer. 10,000 holds five seconds at 2,000 blocks a second, in some 3 MiB.',
+        'Events waiting to be written at most. Events are written in batches by a thread of their own; past this many waiting (the disk stalls, the file is locked), further events are dropped and counted (stopzone_store_events_dropped_total), never delaying an answer. 10,000 holds five seconds at 2,000 blocks a second, in a few MiB.',
     }),
     allQueries: Type.Boolean({
       default: false,

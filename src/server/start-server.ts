@@ -28,6 +28,8 @@ import { allowList } from './stages/access.js';
 import { ClientGroups } from './client-groups.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { upstreamSets } from './upstream-sets.js';
+import { openEventStore } from '../store/open-event-store.js';
+import type { SqliteEventStore } from '../store/sqlite-event-store.js';
 import { planRegroup, type Reconfigured } from './regroup.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
@@ -43,6 +45,8 @@ export interface RunningServer {
   /** The UDP rate limiter and its counts (undefined when rateLimit.enabled is false). */
   readonly rateLimiter: RateLimiter | undefined;
   readonly blockLog: BlockLog;
+  /** The block events kept for search (null when store.enabled is false). */
+  readonly store: SqliteEventStore | null;
   readonly admin: AdminServer;
   /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
   readonly stopPage: RunningStopPage;
@@ -96,7 +100,9 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   });
   await zones.loadAll();
   const notifyChecks = new NotifyChecks((index) => zones.refresh(index, 'notify'), { now: clock });
-  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
+  const events = openEventStore(config.store, log, clock);
+  const store = events?.store ?? null;
+  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink, events?.tap);
   const tcp = new TcpConnections(tcpLimits(config.listen));
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
@@ -105,6 +111,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     cache: caches.length === 1 ? cache : allOf(caches),
     policy,
     droppedLogEvents: () => blockLog.dropped,
+    store: () => store?.stats ?? null,
     zoneStatus: () => zones.status(),
     tcp: () => tcp.stats(),
     stopPageHttps: () => stopPageStarted?.stats ?? null,
@@ -142,11 +149,14 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   }, config.policy.zones.some((zone) => zone.primaries !== undefined) ? notifyResponder(zones, log, { now: clock, lines, checks: notifyChecks }) : undefined, (client, listener) => groups.groupOf(client, listener));
 
   const dns = await bindDns(config.listen, tcp, handle, log, { ...(limiter !== undefined && { gate: limiter }), lines }).catch(async (error: unknown) => {
-    await Promise.all([closePools(), blockLog.close()]);
+    await Promise.all([closePools(), blockLog.close().then(() => store?.close())]);
     throw error;
   });
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, closePools, () => blockLog.close(), async () => {
+  const opened: Array<() => Promise<void>> = [dns.close, closePools, async () => {
+    await blockLog.close();
+    await store?.close();
+  }, async () => {
     notifyChecks.close();
     zones.close();
   }];
@@ -169,6 +179,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     metrics,
     rateLimiter: limiter,
     blockLog,
+    store,
     admin,
     stopPage,
     get groups() {
@@ -191,6 +202,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
         await closePools();
         lines.close();
         await blockLog.close();
+        await store?.close();
       })()),
   };
 }
