@@ -62,21 +62,21 @@ function toEvent({ id, ...rest }: Row): StoredEvent {
 
 /**
  * The filter's conditions beyond the span, with their values; null when it cannot match (no
- * stored name holds the part asked for). Parts of names are matched in lower case, as names are
- * stored (RFC 4343).
+ * stored name holds the part asked for). Parts of names match in any letter case (RFC 4343):
+ * names are kept as asked, and the matching spellings looked up by the name index.
  */
 function conditions(db: DatabaseSync, statements: Map<string, StatementSync>, filter: EventFilter): { sql: string; values: Array<string | number> } | null {
   let sql = '';
   const values: Array<string | number> = [];
   if (filter.name !== undefined && filter.name !== '') {
     const part = filter.name.toLowerCase();
-    const names = prepared(db, statements, 'SELECT name FROM names WHERE instr(name, ?) > 0 LIMIT ?').all(part, NAMES_BY_INDEX + 1) as Array<{ name: string }>;
+    const names = prepared(db, statements, 'SELECT name FROM names WHERE instr(lower(name), ?) > 0 LIMIT ?').all(part, NAMES_BY_INDEX + 1) as Array<{ name: string }>;
     if (names.length === 0) return null;
     if (names.length <= NAMES_BY_INDEX) {
       sql += ' AND e.qname IN (SELECT value FROM json_each(?))';
       values.push(JSON.stringify(names.map((row) => row.name)));
     } else {
-      sql += ' AND instr(e.qname, ?) > 0';
+      sql += ' AND instr(lower(e.qname), ?) > 0';
       values.push(part);
     }
   }

@@ -152,7 +152,7 @@ function countBlock(counts: Map<string, HourCount>, hour: number, batch: readonl
     else count.n++;
   };
   add(DIM.total, '');
-  add(DIM.name, batch[at + AT.qname]);
+  add(DIM.name, String(batch[at + AT.qname]).toLowerCase());
   add(DIM.client, batch[at + AT.client]);
   add(DIM.list, batch[at + AT.list]);
   add(DIM.group, batch[at + AT.group]);

@@ -1,6 +1,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { realTimers, type Timers } from '../runtime/bounded.js';
 import { startLowPriorityWorker } from '../runtime/low-priority-threads.js';
 import { appendEvent, FIELDS } from './event-batch.js';
 import { csvLines } from './event-csv.js';
@@ -36,6 +37,10 @@ export interface SqliteStoreOptions {
   readonly searchClock?: () => number;
   /** The writing thread's page cache, KiB. */
   readonly cacheKiB?: number;
+  /** The timer that sends a batch flushMs after its first event (tests move it). */
+  readonly timers?: Timers;
+  /** Told the size of each batch once written (tests, the benchmark). */
+  readonly onBatch?: (count: number) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -53,7 +58,7 @@ const WORKER = new URL(import.meta.url.endsWith('.ts') ? './store-worker.ts' : '
  * again every retryMs; meanwhile events wait in the queue up to its bound.
  */
 export class SqliteEventStore implements EventStore {
-  readonly #options: Required<Omit<SqliteStoreOptions, 'log'>> & { log: Logger | undefined };
+  readonly #options: Required<Omit<SqliteStoreOptions, 'log' | 'onBatch'>> & Pick<SqliteStoreOptions, 'log' | 'onBatch'>;
   readonly #worker: Worker;
   /** Resolves once the first attempt to open the file has ended (stats.failing says how). */
   readonly ready: Promise<void>;
@@ -64,7 +69,7 @@ export class SqliteEventStore implements EventStore {
   #failing: string | null = null;
   #opened = false;
   #closing = false;
-  #flushTimer: NodeJS.Timeout | undefined;
+  #flushTimer: unknown;
   #retentionTimer: NodeJS.Timeout | undefined;
   #reader: { db: DatabaseSync; statements: Map<string, StatementSync> } | null = null;
   /** Callers waiting for a reply of the writing thread, by kind. */
@@ -82,8 +87,8 @@ export class SqliteEventStore implements EventStore {
       searchBudgetMs: 100,
       searchClock: () => performance.now(),
       cacheKiB: 16384,
+      timers: realTimers,
       ...options,
-      log: options.log,
     };
     const { file, busyMs, retryMs, cacheKiB } = this.#options;
     this.#worker = startLowPriorityWorker(WORKER, { workerData: { file, busyMs, retryMs, cacheKiB } });
@@ -92,6 +97,11 @@ export class SqliteEventStore implements EventStore {
     this.#worker.on('error', (error) => this.#stopped(`the writing thread failed: ${error.message}`));
     this.#worker.on('exit', (code) => this.#stopped(`the writing thread exited (code ${code})`));
     this.ready = new Promise((resolve) => this.#waiting.state.push(resolve));
+  }
+
+  /** The database file. */
+  get file(): string {
+    return this.#options.file;
   }
 
   get stats(): StoreStats {
@@ -106,7 +116,7 @@ export class SqliteEventStore implements EventStore {
     appendEvent(this.#pending, event);
     if (this.#inFlight > 0) return;
     if (this.#pending.length >= this.#options.batchLimit * FIELDS) this.#flush();
-    else this.#flushTimer ??= setTimeout(() => this.#flush(), this.#options.flushMs);
+    else this.#later();
   }
 
   search(filter: EventFilter): EventPage {
@@ -149,7 +159,8 @@ export class SqliteEventStore implements EventStore {
     this.#worker.ref();
     await this.flushed();
     this.#closing = true;
-    clearTimeout(this.#flushTimer);
+    this.#options.timers.clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     clearInterval(this.#retentionTimer);
     const closed = new Promise<number>((resolve) => this.#waiting.closed.push(resolve));
     this.#send({ kind: 'close' });
@@ -161,8 +172,13 @@ export class SqliteEventStore implements EventStore {
     await this.#worker.terminate();
   }
 
+  /** Sends the pending events flushMs from now, unless a send is already due. */
+  #later(): void {
+    this.#flushTimer ??= this.#options.timers.setTimeout(() => this.#flush(), this.#options.flushMs);
+  }
+
   #flush(): void {
-    clearTimeout(this.#flushTimer);
+    this.#options.timers.clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (this.#inFlight > 0 || this.#pending.length === 0) return;
     const take = Math.min(this.#pending.length, this.#options.batchLimit * FIELDS);
@@ -181,16 +197,18 @@ export class SqliteEventStore implements EventStore {
       case 'written':
       case 'rejected':
         this.#inFlight = 0;
-        if (message.kind === 'written') this.#written += message.count;
-        else {
+        if (message.kind === 'written') {
+          this.#written += message.count;
+          this.#options.onBatch?.(message.count);
+        } else {
           this.#dropped += message.count;
           this.#options.log?.warn({ store: this.#options.file, events: message.count, reason: message.reason }, 'event store: events refused by SQLite were dropped');
         }
         if (this.#pending.length >= this.#options.batchLimit * FIELDS || (this.#closing === false && this.#waiting.idle.length > 0)) this.#flush();
-        else if (this.#pending.length > 0) this.#flushTimer ??= setTimeout(() => this.#flush(), this.#options.flushMs);
+        else if (this.#pending.length > 0) this.#later();
         break;
       case 'retained':
-        this.#waiting.retained.shift()?.(message);
+        this.#waiting.retained.shift()?.({ deleted: message.deleted, batches: message.batches });
         break;
       case 'closed':
         this.#waiting.closed.shift()?.(message.unwritten);
