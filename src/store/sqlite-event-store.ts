@@ -162,13 +162,14 @@ export class SqliteEventStore implements EventStore {
     this.#options.timers.clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     clearInterval(this.#retentionTimer);
+    // The read connection first: the writer's close, the last one, then removes the -wal and -shm files.
+    this.#closeReader();
     const closed = new Promise<number>((resolve) => this.#waiting.closed.push(resolve));
     this.#send({ kind: 'close' });
     const unwritten = await closed;
     this.#dropped += unwritten + this.#pending.length / FIELDS;
     this.#pending = [];
     this.#inFlight = 0;
-    this.#closeReader();
     await this.#worker.terminate();
   }
 
