@@ -30,14 +30,15 @@ export interface SearchBudget {
  */
 export function searchEvents(db: DatabaseSync, statements: Map<string, StatementSync>, filter: EventFilter, budget: SearchBudget): EventPage {
   const started = budget.clock();
-  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(filter.limit ?? DEFAULT_LIMIT)));
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(finite(filter.limit) ?? DEFAULT_LIMIT)));
   const where = conditions(db, statements, filter);
   if (where === null) return { events: [], next: null };
   const newest = (prepared(db, statements, 'SELECT max(id) AS id FROM events').get() as { id: number | null }).id;
   const oldest = (prepared(db, statements, 'SELECT min(id) AS id FROM events').get() as { id: number | null }).id;
   if (newest === null || oldest === null) return { events: [], next: null };
-  let upper = Math.min(newest + 1, filter.before ?? Infinity, filter.to === undefined ? Infinity : filter.to * ID_PER_MS);
-  const bottom = Math.max(oldest, filter.from === undefined ? -Infinity : filter.from * ID_PER_MS);
+  const [before, from, to] = [finite(filter.before), finite(filter.from), finite(filter.to)];
+  let upper = Math.min(newest + 1, before ?? Infinity, to === undefined ? Infinity : to * ID_PER_MS);
+  const bottom = Math.max(oldest, from === undefined ? -Infinity : from * ID_PER_MS);
   const sql = `SELECT ${COLUMNS} FROM events e JOIN facets f ON f.id = e.facet WHERE e.id < ? AND e.id >= ?${where.sql} ORDER BY e.id DESC LIMIT ?`;
   const statement = prepared(db, statements, sql);
   const events: StoredEvent[] = [];
@@ -52,6 +53,11 @@ export function searchEvents(db: DatabaseSync, statements: Map<string, Statement
     if (upper > bottom && budget.clock() - started > budget.ms) return { events, next: upper };
   }
   return { events, next: null };
+}
+
+/** A number the filter gives, or undefined for none (or for a value that is not a finite number). */
+function finite(value: number | undefined): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 type Row = Omit<StoredEvent, 'time'>;

@@ -1,16 +1,12 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { realTimers, type Timers } from '../runtime/bounded.js';
 import { startLowPriorityWorker } from '../runtime/low-priority-threads.js';
 import { appendEvent, FIELDS } from './event-batch.js';
 import { csvLines } from './event-csv.js';
-import { readDashboard } from './event-dashboard.js';
-import { searchEvents } from './event-search.js';
 import { StoreUnavailableError, type Dashboard, type EventFilter, type EventPage, type EventStore, type StoredEvent, type StoreStats } from './event-store.js';
-import { cannotRead } from './store-failure.js';
 import type { FromWorker, ToWorker } from './store-messages.js';
-import { openForReading } from './store-schema.js';
+import { StoreReader } from './store-reader.js';
 
 /** How the store runs; only the first three come from the config (store.*), the rest have defaults for a server. */
 export interface SqliteStoreOptions {
@@ -71,7 +67,7 @@ export class SqliteEventStore implements EventStore {
   #closing = false;
   #flushTimer: unknown;
   #retentionTimer: NodeJS.Timeout | undefined;
-  #reader: { db: DatabaseSync; statements: Map<string, StatementSync> } | null = null;
+  readonly #reader: StoreReader;
   /** Callers waiting for a reply of the writing thread, by kind. */
   readonly #waiting = { state: [] as Array<() => void>, retained: [] as Array<(done: { deleted: number; batches: number }) => void>, closed: [] as Array<(unwritten: number) => void>, idle: [] as Array<() => void> };
 
@@ -91,6 +87,7 @@ export class SqliteEventStore implements EventStore {
       ...options,
     };
     const { file, busyMs, retryMs, cacheKiB } = this.#options;
+    this.#reader = new StoreReader(file, { ms: this.#options.searchBudgetMs, clock: this.#options.searchClock });
     this.#worker = startLowPriorityWorker(WORKER, { workerData: { file, busyMs, retryMs, cacheKiB } });
     this.#worker.unref();
     this.#worker.on('message', (message: FromWorker) => this.#answer(message));
@@ -120,7 +117,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   search(filter: EventFilter): EventPage {
-    return this.#read((db, statements) => searchEvents(db, statements, filter, { ms: this.#options.searchBudgetMs, clock: this.#options.searchClock }));
+    return this.#opened ? this.#reader.search(filter) : this.#notYet();
   }
 
   csv(filter: EventFilter): Iterable<string> {
@@ -128,11 +125,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   dashboard(now: number): Dashboard {
-    return this.#read((db, statements) => readDashboard(db, statements, now));
+    return this.#opened ? this.#reader.dashboard(now) : this.#notYet();
   }
 
   /** Deletes the events older than store.retentionDays (by the injected clock), in batches; resolves with how many and in how many batches. */
   retain(): Promise<{ deleted: number; batches: number }> {
+    if (this.#closing) return Promise.resolve({ deleted: 0, batches: 0 });
     const done = new Promise<{ deleted: number; batches: number }>((resolve) => this.#waiting.retained.push(resolve));
     this.#send({ kind: 'retain', before: this.#options.now() - this.#options.retentionDays * DAY_MS, batch: this.#options.retentionBatch });
     return done;
@@ -140,6 +138,7 @@ export class SqliteEventStore implements EventStore {
 
   /** Opens the file again now (a failing one is otherwise retried every retryMs); resolves with stats.failing after it. */
   async retry(): Promise<string | null> {
+    if (this.#closing) return this.#failing;
     const done = new Promise<void>((resolve) => this.#waiting.state.push(resolve));
     this.#send({ kind: 'retry' });
     await done;
@@ -163,7 +162,7 @@ export class SqliteEventStore implements EventStore {
     this.#flushTimer = undefined;
     clearInterval(this.#retentionTimer);
     // The read connection first: the writer's close, the last one, then removes the -wal and -shm files.
-    this.#closeReader();
+    this.#reader.close();
     const closed = new Promise<number>((resolve) => this.#waiting.closed.push(resolve));
     this.#send({ kind: 'close' });
     const unwritten = await closed;
@@ -230,7 +229,7 @@ export class SqliteEventStore implements EventStore {
       }
     }
     if (failing === was) return;
-    this.#closeReader();
+    this.#reader.close();
     if (failing !== null) this.#options.log?.error({ store: this.#options.file, reason: failing }, 'event store failing: events are kept in the queue up to store.queueLimit, then dropped; DNS answers as before');
     else if (was !== null) this.#options.log?.info({ store: this.#options.file }, 'event store writing again');
   }
@@ -257,21 +256,8 @@ export class SqliteEventStore implements EventStore {
     for (const resolve of this.#waiting.closed.splice(0)) resolve(0);
   }
 
-  #read<T>(read: (db: DatabaseSync, statements: Map<string, StatementSync>) => T): T {
-    if (!this.#opened) throw new StoreUnavailableError(this.#failing ?? `${this.#options.file}: the event store is starting`);
-    try {
-      this.#reader ??= { db: openForReading(this.#options.file), statements: new Map() };
-      return read(this.#reader.db, this.#reader.statements);
-    } catch (error) {
-      this.#closeReader();
-      throw new StoreUnavailableError(cannotRead(this.#options.file, error));
-    }
-  }
-
-  #closeReader(): void {
-    try {
-      this.#reader?.db.close();
-    } catch {}
-    this.#reader = null;
+  /** Reads before the file was ever opened: it is starting, or cannot be opened (and says why). */
+  #notYet(): never {
+    throw new StoreUnavailableError(this.#failing ?? `${this.#options.file}: the event store is starting`);
   }
 }

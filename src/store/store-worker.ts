@@ -58,6 +58,7 @@ function writeHeld(): void {
 
 /** Closes the file, says why, and tries again in retryMs: a lock may be let go, a damaged file moved aside. */
 function fail(error: unknown): void {
+  clearTimeout(retryTimer);
   failing = cannotWrite(settings.file, error);
   writer = null;
   try {
