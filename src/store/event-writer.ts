@@ -40,7 +40,8 @@ export class EventWriter {
     this.#db.exec('BEGIN');
     try {
       for (let at = 0; at < batch.length; at += FIELDS) {
-        const time = Number(batch[at + AT.time]);
+        const given = Number(batch[at + AT.time]);
+        const time = Number.isFinite(given) && given >= 0 ? Math.floor(given) : Date.now();
         const qname = String(batch[at + AT.qname]);
         const rule = String(batch[at + AT.rule]);
         const ede = batch[at + AT.ede];
@@ -110,7 +111,7 @@ export class EventWriter {
    * millisecond carry on into the next one's ids.
    */
   #insertEvent(time: number, values: Array<string | number | null>): void {
-    const base = (Number.isFinite(time) && time >= 0 ? Math.floor(time) : Date.now()) * ID_PER_MS;
+    const base = time * ID_PER_MS;
     let id = base > this.#lastId ? base : base >= this.#lastId - (this.#lastId % ID_PER_MS) ? this.#lastId + 1 : this.#nextInMs(base);
     for (;;) {
       try {
