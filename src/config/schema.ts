@@ -423,6 +423,28 @@ const ApiToken = Type.Object(
   { additionalProperties: false },
 );
 
+const Store = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Keep block events in an SQLite database beside the block log, for the admin console\'s search and dashboard (see docs/console.md). A file that cannot be opened or written is reported and DNS goes on answering.',
+    }),
+    file: Type.String({ minLength: 1, default: 'events.sqlite', description: 'The database file, relative to state.dir (the container\'s volume); an absolute path puts it elsewhere. SQLite adds two files beside it (-wal, -shm).' }),
+    retentionDays: Type.Integer({ minimum: 1, default: 90, description: 'Events older than this many days are deleted (in batches, every hour), as Pi-hole keeps its query database.' }),
+    queueLimit: Type.Integer({
+      minimum: 100,
+      default: 10000,
+      description:
+        'Events waiting to be written at most. Events are written in batches by a thread of their own; past this many waiting (the disk stalls, the file is locked), further events are dropped and counted (stopzone_store_events_dropped_total), never delaying an answer. 10,000 holds five seconds at 2,000 blocks a second, in a few MiB.',
+    }),
+    allQueries: Type.Boolean({
+      default: false,
+      description: 'Also keep every query that no policy rule answered (msg "query"), with its client written as blockLog.client says. Off by default: it stores what every client asks.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'The event store: block events kept for search, in SQLite.' },
+);
+
 const Admin = Type.Object(
   {
     listen: Type.Array(hostPort, { default: ['127.0.0.1:9153'], description: 'Where /metrics (Prometheus), /healthz and /readyz are served, and the console with its API unless console.enabled is false.' }),
@@ -477,6 +499,7 @@ export const ConfigSchema = Type.Object(
     tsigKeys: Type.Array(TsigKey, { default: [], description: 'TSIG keys (RFC 8945) for zone transfers and NOTIFY, named by policy.zones[].key.' }),
     state: State,
     blockLog: BlockLog,
+    store: Store,
     admin: Admin,
     console: Console,
     log: Log,

@@ -4,12 +4,15 @@ import { AnswerCounts, type LabelledCount } from './answer-counts.js';
 import type { Answer, Query } from '../model/query.js';
 import { TCP_CLOSE_REASONS, type TcpStats } from '../model/tcp-stats.js';
 import type { ZoneStatus } from '../model/zone-status.js';
+import { storeMetrics, type StoreCounts } from './store-metrics.js';
 
 /** What the metrics read when scraped. */
 export interface MetricSources {
   readonly cache: { readonly size: number; readonly bytes: number };
   readonly policy: { current(): PolicySet };
   readonly droppedLogEvents: () => number;
+  /** The event store's counts (null when it is off). */
+  readonly store?: StoreCounts;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
   /** The DNS-over-TCP connections' counts. */
@@ -73,6 +76,7 @@ export class Metrics {
       });
     }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    storeMetrics(registers, () => sources.store?.() ?? null);
     tcpMetrics(registers, sources.tcp);
     const https = () => sources.stopPageHttps?.() ?? null;
     new Counter({

@@ -50,13 +50,14 @@ export interface ConfigSource {
  */
 export function parseTestConfig(yaml: string, { env = {}, baseDir }: ConfigSource = {}): Config {
   const parsed = parseConfig(yaml, env, 'test config', baseDir);
-  // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
+  // Tests run in parallel: the admin listener takes a free port, and the stop page and the event store (a file in state.dir) stay off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
   const config: Config = {
     ...parsed,
     policy: /^policy\s*:/m.test(yaml) ? parsed.policy : { ...parsed.policy, zones: [] },
     admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { ...parsed.admin, listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
+    store: /^store\s*:/m.test(yaml) ? parsed.store : { ...parsed.store, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
   assertConfigOnLoopback(config);
