@@ -25,6 +25,8 @@ interface Round {
   readonly queuePeak: number;
   /** CPU seconds over the two dnsperf runs: the answering (main) thread, and the whole process. */
   readonly cpu: { main: number; all: number };
+  /** Seconds the answering thread was ready to run but waited for its CPU (schedstat), over the two dnsperf runs. */
+  readonly waited: number;
   readonly steadyResponses: Responses;
   readonly blockResponses: Responses;
 }
@@ -42,6 +44,11 @@ export interface LatencySettings {
 function threadSeconds(pid: number, tid = pid): number {
   const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Seconds the main thread of `pid` has spent runnable, waiting for a CPU (the second field of its schedstat). */
+function waitedSeconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
 }
 
 /** Sums every sample of a metric family on Stopzone's /metrics. */
@@ -93,7 +100,7 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
   await dnsperf({ label: 'warm', cpu: '0', dir: settings.dir, args: args('steady.txt', 2000, 2) });
   const hitsBefore = await metric(stopzone.admin, 'stopzone_policy_hits_total');
   const pid = stopzone.proc.child.pid!;
-  const cpuBefore = { main: threadSeconds(pid), all: cpuSeconds(pid) };
+  const cpuBefore = { main: threadSeconds(pid), all: cpuSeconds(pid), waited: waitedSeconds(pid) };
   const steadyResponses = new Responses();
   const blockResponses = new Responses();
   let queuePeak = 0;
@@ -109,6 +116,7 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
     dnsperf({ label: `blocks-${index}`, cpu: '0', dir: settings.dir, args: args('blocked.txt', settings.blockQps), responses: blockResponses, timeoutS: 2 }),
   ]);
   const cpu = { main: threadSeconds(pid) - cpuBefore.main, all: cpuSeconds(pid) - cpuBefore.all };
+  const waited = waitedSeconds(pid) - cpuBefore.waited;
   running = false;
   await watch;
   // Until the queue is empty (at most 10 s): what is still waiting is not lost.
@@ -123,13 +131,14 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
     dropped: await metric(stopzone.admin, 'stopzone_store_events_dropped_total'),
     queuePeak,
     cpu,
+    waited,
     steadyResponses,
     blockResponses,
   };
   await stopProc(stopzone.proc);
   const p = (x: Percentiles): string => `p50 ${ms(x.p50)} p99 ${ms(x.p99)} p99.9 ${ms(x.p999)} max ${ms(x.max)} ms, lost ${x.lost}`;
   console.log(`round ${index}, store ${store ? 'on ' : 'off'}: steady ${steady.completed} answers (${p(result.steady)}); blocks ${blocks.completed} (${p(result.blocks)})`);
-  console.log(`  CPU: answering thread ${cpu.main.toFixed(2)} s, whole process ${cpu.all.toFixed(2)} s`);
+  console.log(`  CPU: answering thread ${cpu.main.toFixed(2)} s (and ${(waited * 1000).toFixed(0)} ms ready but waiting for its CPU), whole process ${cpu.all.toFixed(2)} s`);
   if (store) console.log(`  store: ${result.hits} block events, ${result.written} written, ${result.dropped} dropped, queue peak ${result.queuePeak} (1 s samples)`);
   return result;
 }
