@@ -186,7 +186,7 @@ if (missing !== null) {
     await page.click('#change-status button:has-text("Undo")');
     await page.waitForSelector('#decision:has-text("Blocked")');
     t.match(await page.textContent('#change-status'), 'Undone: the allow rule for games.example is gone from allow.rpz.');
-    t.ok(fake.requests.some((r) => /^DELETE \/api\/rules\/\d+$/.test(r)), 'undo deleted the rule it wrote');
+    t.ok(fake.requests.some((r) => /^DELETE \/api\/rules\/[0-9a-f]+$/.test(r)), 'undo deleted the rule it wrote');
     await page.goto(`${fake.url}/audit`);
     await page.waitForSelector('#audit table');
     const audit = await cells(page, '#audit');
@@ -218,7 +218,7 @@ if (missing !== null) {
     await context.clearCookies();
     const page = await open();
     await login(page, FAKE_READ_PASSWORD);
-    t.equal(await page.textContent('#role'), 'read-only');
+    t.equal(await page.textContent('#role'), 'reader (read-only)');
     await page.goto(`${fake.url}/why?name=games.example&group=students`);
     await page.waitForSelector('#result:not([hidden])');
     t.equal(await page.isVisible('#change-button'), false, 'why: no allow button');

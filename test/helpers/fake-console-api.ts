@@ -29,9 +29,9 @@ export async function startFakeConsoleApi(now: () => number = Date.now): Promise
   const events = fakeEvents(now());
   const zones = fakeZones(now());
   const files = new Map(consoleFiles().map((f) => [f.url, { body: readFileSync(f.file), type: f.type }]));
-  const sessions = new Map<string, { role: 'admin' | 'read'; csrf: string }>();
-  const rules: Array<{ id: number; zone: string; name: string; action: 'allow' | 'block'; reason: string; who: string; time: number }> = [];
-  const pauses: Array<{ id: number; zone: string; group: string; until: number; reason: string; who: string }> = [];
+  const sessions = new Map<string, { role: 'admin' | 'read'; csrf: string; who: string }>();
+  const rules: Array<{ id: string; zone: string; name: string; action: 'allow' | 'block'; reason: string; who: string; time: number }> = [];
+  const pauses: Array<{ id: string; zone: string; group: string; since: number; until: number; reason: string; who: string }> = [];
   const audit: Array<{ time: number; who: string; what: string; detail: string }> = [];
   const requests: string[] = [];
   let nextId = 1;
@@ -42,16 +42,16 @@ export async function startFakeConsoleApi(now: () => number = Date.now): Promise
   function api(method: string, path: string, query: URLSearchParams, body: Record<string, unknown>, cookie: string | undefined, csrf: string | undefined): Reply {
     if (method === 'POST' && path === '/api/login') {
       const role = body.password === FAKE_ADMIN_PASSWORD ? 'admin' : body.password === FAKE_READ_PASSWORD ? 'read' : null;
-      if (role === null) return { status: 401, body: { error: 'Unauthorized', message: 'wrong password' } };
+      if (role === null) return { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'wrong password' } };
       const id = randomBytes(16).toString('hex');
-      sessions.set(id, { role, csrf: randomBytes(16).toString('hex') });
+      sessions.set(id, { role, csrf: randomBytes(16).toString('hex'), who: role === 'admin' ? 'admin' : 'reader' });
       return { status: 204, headers: { 'set-cookie': `fake_console_session=${id}; Path=/; HttpOnly; SameSite=Strict` } };
     }
     const session = cookie === undefined ? undefined : sessions.get(cookie);
     if (session === undefined) return { status: 401, body: { error: 'Unauthorized', message: 'log in first' } };
     if (method !== 'GET' && csrf !== session.csrf) return { status: 403, body: { error: 'Forbidden', message: 'missing or wrong x-csrf-token' } };
     if (method !== 'GET' && path !== '/api/logout' && session.role !== 'admin') return { status: 403, body: { error: 'Forbidden', message: 'read-only role' } };
-    const who = session.role === 'admin' ? 'admin' : 'reader';
+    const who = session.who;
     if (method === 'GET' && path === '/api/session') return { status: 200, body: session };
     if (method === 'POST' && path === '/api/logout') return sessions.delete(cookie!), { status: 204 };
     if (method === 'GET' && path === '/api/events') return { status: 200, body: search(events, query) };
@@ -79,15 +79,15 @@ export async function startFakeConsoleApi(now: () => number = Date.now): Promise
       if (typeof name !== 'string' || !/^[a-z0-9*_-]+(\.[a-z0-9_-]+)*\.?$/i.test(name)) return { status: 400, body: { error: 'Bad Request', message: `not a domain name: ${String(name)}` } };
       if (action !== 'allow' && action !== 'block') return { status: 400, body: { error: 'Bad Request', message: 'action must be allow or block' } };
       const zone = zoneFor(action);
-      const rule = { id: nextId++, zone: zone.name, name: name.toLowerCase(), action: action as 'allow' | 'block', reason: reason ?? '', who, time: now() };
+      const rule = { id: (nextId++).toString(16), zone: zone.name, name: name.toLowerCase(), action: action as 'allow' | 'block', reason: reason ?? '', who, time: now() };
       rules.push(rule);
       zone.owners.push(rule.name);
       note(who, `rule ${action}`, `${rule.name} in ${zone.name}: ${rule.reason}`);
       return { status: 200, body: { id: rule.id, zone: rule.zone, name: rule.name, action } };
     }
-    const ruleId = /^\/api\/rules\/(\d+)$/.exec(path);
+    const ruleId = /^\/api\/rules\/([0-9a-f]+)$/.exec(path);
     if (method === 'DELETE' && ruleId) {
-      const index = rules.findIndex((r) => r.id === Number(ruleId[1]));
+      const index = rules.findIndex((r) => r.id === ruleId[1]);
       if (index < 0) return { status: 404, body: { error: 'Not Found', message: `no rule ${ruleId[1]}` } };
       const [rule] = rules.splice(index, 1);
       const owners = zoneFor(rule!.action).owners;
@@ -99,14 +99,14 @@ export async function startFakeConsoleApi(now: () => number = Date.now): Promise
     if (method === 'POST' && path === '/api/pauses') {
       const { zone, group, minutes, reason } = body as { zone?: string; group?: string; minutes?: number; reason?: string };
       if (!zones.some((z) => z.name === zone) || typeof group !== 'string' || group === '' || typeof minutes !== 'number' || minutes < 1) return { status: 400, body: { error: 'Bad Request', message: 'zone, group and minutes (at least 1) are required' } };
-      const pause = { id: nextId++, zone: zone!, group, until: now() + minutes * 60_000, reason: reason ?? '', who };
+      const pause = { id: (nextId++).toString(16), zone: zone!, group, since: now(), until: now() + minutes * 60_000, reason: reason ?? '', who };
       pauses.push(pause);
       note(who, 'pause', `${pause.zone} for ${group}, ${minutes} min: ${pause.reason}`);
       return { status: 200, body: { id: pause.id, until: pause.until } };
     }
-    const pauseId = /^\/api\/pauses\/(\d+)$/.exec(path);
+    const pauseId = /^\/api\/pauses\/([0-9a-f]+)$/.exec(path);
     if (method === 'DELETE' && pauseId) {
-      const index = pauses.findIndex((p) => p.id === Number(pauseId[1]));
+      const index = pauses.findIndex((p) => p.id === pauseId[1]);
       if (index < 0) return { status: 404, body: { error: 'Not Found', message: `no pause ${pauseId[1]}` } };
       const [pause] = pauses.splice(index, 1);
       note(who, 'pause ended', `${pause!.zone} for ${pause!.group}`);

@@ -39,9 +39,9 @@ export function withQuery(path, params) {
 
 /** Starts a page behind the login: shows the role, wires "Log out", hides admin controls from a read-only role. */
 export async function startPage() {
-  const { role } = await session();
+  const { role, who } = await session();
   document.body.dataset.role = role;
-  document.getElementById('role').textContent = role === 'admin' ? 'admin' : 'read-only';
+  document.getElementById('role').textContent = `${who ?? ''}${role === 'admin' ? '' : ' (read-only)'}`.trim();
   document.getElementById('logout').addEventListener('click', async () => {
     await api('/api/logout', { method: 'POST' }).catch(() => null);
     location.assign('/login');
