@@ -10,6 +10,8 @@ const results = document.getElementById('results');
 const older = document.getElementById('older');
 const newer = document.getElementById('newer');
 const TEXT_FIELDS = ['ref', 'name', 'client', 'list', 'group', 'action'];
+/** The badge colour of each kind of event: blocked, logged only (a zone in log-only mode), let through, any query. */
+const BADGES = { blocked: 'blocked', 'would block': 'rewritten', passthru: 'passthru', query: '' };
 let filters = {};
 let cursors = []; // the `before` of each page shown so far; the last is this page's
 let next = null;
@@ -66,7 +68,7 @@ function eventTable(events) {
       { label: 'Name', cell: (e) => el('span', {}, el('span', { class: 'mono qname' }, e.qname), ' ', el('span', { class: 'muted' }, e.qtype)) },
       { label: 'List', cell: (e) => e.list },
       { label: 'Group', cell: (e) => e.group },
-      { label: 'Action', cell: (e) => el('span', {}, el('span', { class: `badge ${e.msg === 'blocked' ? 'blocked' : 'rewritten'}` }, e.msg), ' ', e.action) },
+      { label: 'Action', cell: (e) => el('span', {}, el('span', { class: `badge ${BADGES[e.msg] ?? ''}` }, e.msg), ' ', e.action) },
       { label: 'Rule', cell: (e) => `${e.rule} (${e.trigger})` },
       { label: '', cell: (e) => rowActions(e) },
     ],
