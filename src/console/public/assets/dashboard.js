@@ -38,7 +38,7 @@ function chart(id, summaryId, hours, span) {
   const total = ys.reduce((a, b) => a + b, 0);
   const busiest = hours.reduce((best, h) => (best === null || h.count > best.count ? h : best), null);
   document.getElementById(summaryId).textContent =
-    total === 0 ? `No blocks ${span}.` : `${formatCount(total)} blocks ${span}; the busiest hour began ${formatTime(busiest.hour).slice(0, 16)} with ${formatCount(busiest.count)}.`;
+    total === 0 ? `No blocks ${span}.` : `${formatCount(total)} ${total === 1 ? 'block' : 'blocks'} ${span}; the busiest hour began ${formatTime(busiest.hour).slice(0, 16)} with ${formatCount(busiest.count)}.`;
   container.setAttribute('aria-label', `Blocks per hour ${span}: ${formatCount(total)} in all`);
   container.setAttribute('role', 'img');
   const options = {
