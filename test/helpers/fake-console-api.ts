@@ -57,8 +57,9 @@ export async function startFakeConsoleApi(now: () => number = Date.now): Promise
     if (method === 'GET' && path === '/api/events') return { status: 200, body: search(events, query) };
     if (method === 'GET' && path === '/api/events.csv') return { status: 200, type: 'text/csv; charset=utf-8', body: csv(search(events, query).events) };
     if (method === 'GET' && path === '/api/dashboard') {
-      const week = events.filter((e) => e.time > now() - 7 * 24 * 3_600_000);
-      const pairs = (key: 'qname' | 'client' | 'list' | 'group', as: string) => top(week, key).map((t) => ({ [as]: t.value, count: t.count }));
+      // The top lists cover the last 24 hours, the current hour included (as the store's dashboard).
+      const day = events.filter((e) => e.time >= (Math.floor(now() / 3_600_000) - 23) * 3_600_000);
+      const pairs = (key: 'qname' | 'client' | 'list' | 'group', as: string) => top(day, key).map((t) => ({ [as]: t.value, count: t.count }));
       const status = zones.map((z) => ({ name: z.name, rules: z.owners.length, ...z.status }));
       return { status: 200, body: { hours24: perHour(events, now(), 24), days7: perHour(events, now(), 168), topNames: pairs('qname', 'name'), topClients: pairs('client', 'client'), perList: pairs('list', 'list'), perGroup: pairs('group', 'group'), zones: status } };
     }

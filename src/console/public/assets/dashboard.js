@@ -5,6 +5,7 @@ import { api, startPage, withQuery } from './api.js';
 import { countTable, el, formatCount, formatSpan, formatTime, showError, table } from './dom.js';
 
 const status = document.getElementById('status');
+const WHOLE_STEPS = [1, 2, 5].flatMap((n) => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000].map((m) => n * m)).sort((a, b) => a - b);
 
 try {
   await startPage();
@@ -51,7 +52,8 @@ function chart(id, summaryId, hours, span) {
     series: [{}, { label: 'Blocks', stroke: '#b91c1c', fill: 'rgba(185, 28, 28, 0.6)', width: 1, points: { show: false }, paths: uPlot.paths.bars({ size: [0.85, 40], align: 1 }) }],
     axes: [
       { stroke: '#52606d', grid: { stroke: '#e4e7eb' }, ticks: { stroke: '#d9e2ec' } },
-      { stroke: '#52606d', grid: { stroke: '#e4e7eb' }, ticks: { stroke: '#d9e2ec' }, size: 48 },
+      // Counts are whole: ticks at 1, 2, 5, 10, 20, 50, ... never 0.25.
+      { stroke: '#52606d', grid: { stroke: '#e4e7eb' }, ticks: { stroke: '#d9e2ec' }, size: 48, incrs: WHOLE_STEPS },
     ],
   };
   const plot = new uPlot(options, [xs, ys], container);

@@ -56,7 +56,7 @@ async function show(before) {
   results.replaceChildren(eventTable(page.events));
   older.disabled = next === null;
   newer.disabled = cursors.length <= 1;
-  document.getElementById('page-info').textContent = page.events.length === 0 ? '' : `page ${cursors.length}, ${page.events.length} events`;
+  document.getElementById('page-info').textContent = page.events.length === 0 ? '' : `page ${cursors.length}, ${page.events.length} ${page.events.length === 1 ? 'event' : 'events'}`;
 }
 
 function eventTable(events) {
@@ -68,7 +68,7 @@ function eventTable(events) {
       { label: 'Name', cell: (e) => el('span', {}, el('span', { class: 'mono qname' }, e.qname), ' ', el('span', { class: 'muted' }, e.qtype)) },
       { label: 'List', cell: (e) => e.list },
       { label: 'Group', cell: (e) => e.group },
-      { label: 'Action', cell: (e) => el('span', {}, el('span', { class: `badge ${BADGES[e.msg] ?? ''}` }, e.msg), ' ', e.action) },
+      { label: 'Action', cell: (e) => el('span', { class: 'nowrap' }, el('span', { class: `badge ${BADGES[e.msg] ?? ''}` }, e.msg), ' ', e.action) },
       { label: 'Rule', cell: (e) => `${e.rule} (${e.trigger})` },
       { label: '', cell: (e) => rowActions(e) },
     ],
@@ -81,7 +81,7 @@ function rowActions(event) {
   const why = el('a', { class: 'button quiet', href: withQuery('/why', { name: event.qname, group: event.group, type: event.qtype }) }, 'Why');
   const allow = el('button', { type: 'button', class: 'allow admin-only' }, 'Allow');
   allow.addEventListener('click', () => changeRule({ name: event.qname, action: 'allow', reason: `allowed from the block log (ref ${event.ref})`, status }));
-  return el('span', { class: 'pager' }, why, allow);
+  return el('span', { class: 'row-actions' }, why, allow);
 }
 
 /** A datetime-local input's value for a time in ms, in the browser's time zone. */
