@@ -68,8 +68,12 @@ export interface Answer {
   readonly ede?: { readonly code: number; readonly text: string };
 }
 
-/** Whatever comes after a stage. */
-export type Next = (query: Query) => Promise<Answer>;
+/** Whatever comes after a stage: the answer now when it is known at once (a cache hit), else its promise. */
+export type Next = (query: Query) => Answer | Promise<Answer>;
 
-/** A pipeline stage: answers the query itself or calls `next`, never both. */
-export type Stage = (query: Query, next: Next) => Promise<Answer>;
+/**
+ * A pipeline stage: answers the query itself or calls `next`, never both. It returns its answer as it stands
+ * when it has it (no `async`: a stage that answers at once must not wrap it in a promise), and `next`'s
+ * result as it is when it passes the query on; only a stage that waits on something returns a promise.
+ */
+export type Stage = (query: Query, next: Next) => Answer | Promise<Answer>;

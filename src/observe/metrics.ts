@@ -1,16 +1,18 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ACTION_NAMES } from '../rpz/actions.js';
 import type { PolicySet } from '../rpz/policy-set.js';
-import { TRIGGER_NAMES } from '../rpz/triggers.js';
+import { AnswerCounts, type LabelledCount } from './answer-counts.js';
 import type { Answer, Query } from '../model/query.js';
 import { TCP_CLOSE_REASONS, type TcpStats } from '../model/tcp-stats.js';
 import type { ZoneStatus } from '../model/zone-status.js';
+import { storeMetrics, type StoreCounts } from './store-metrics.js';
 
 /** What the metrics read when scraped. */
 export interface MetricSources {
   readonly cache: { readonly size: number; readonly bytes: number };
   readonly policy: { current(): PolicySet };
   readonly droppedLogEvents: () => number;
+  /** The event store's counts (null when it is off). */
+  readonly store?: StoreCounts;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
   /** The DNS-over-TCP connections' counts. */
@@ -21,28 +23,28 @@ export interface MetricSources {
   readonly rateLimited?: { readonly dropped: number; readonly slipped: number };
 }
 
-const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
-
 /**
- * Prometheus metrics (prom-client). Per-query counting uses label children
- * resolved once and kept, so the hot path pays a Map lookup and an add.
+ * Prometheus metrics (prom-client). Per-query counts are plain numbers (AnswerCounts) read when /metrics is
+ * scraped: a prom-client child from labels() hashes its labels on every inc(). Per-exchange upstream metrics
+ * keep one child per upstream, found by the upstream's own label string.
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #queries: Counter<'transport' | 'rcode'>;
-  readonly #hits: Counter<'zone' | 'action' | 'trigger' | 'group'>;
-  readonly #cache: Counter<'result'>;
+  readonly #counts = new AnswerCounts();
   readonly #upstreamSeconds: Histogram<'upstream'>;
   readonly #upstreamErrors: Counter<'upstream'>;
   readonly #malformedAnswers: Counter<'upstream'>;
-  readonly #children = new Map<string, { inc(value?: number): void }>();
+  readonly #timings = new Map<string, { observe(value: number): void }>();
+  readonly #errors = new Map<string, { inc(value?: number): void }>();
+  readonly #malformed = new Map<string, { inc(value?: number): void }>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'stopzone_process_' });
-    this.#queries = new Counter({ name: 'stopzone_queries_total', help: 'Queries answered, by transport and RCODE.', labelNames: ['transport', 'rcode'], registers });
-    this.#hits = new Counter({ name: 'stopzone_policy_hits_total', help: 'Policy rules that fired, by zone, action, trigger and client group (groups are configured, so the label set stays bounded).', labelNames: ['zone', 'action', 'trigger', 'group'], registers });
-    this.#cache = new Counter({ name: 'stopzone_cache_lookups_total', help: 'Cache lookups by result (hit, stale, miss).', labelNames: ['result'], registers });
+    const counts = this.#counts;
+    countedAtScrape(registers, 'stopzone_queries_total', 'Queries answered, by transport and RCODE.', ['transport', 'rcode'], () => counts.queries());
+    countedAtScrape(registers, 'stopzone_policy_hits_total', 'Policy rules that fired, by zone, action, trigger and client group (groups are configured, so the label set stays bounded).', ['zone', 'action', 'trigger', 'group'], () => counts.policyHits());
+    countedAtScrape(registers, 'stopzone_cache_lookups_total', 'Cache lookups by result (hit, stale, miss).', ['result'], () => counts.cacheLookups());
     this.#upstreamSeconds = new Histogram({
       name: 'stopzone_upstream_seconds',
       help: 'Time for an upstream to answer, by upstream.',
@@ -74,6 +76,7 @@ export class Metrics {
       });
     }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    storeMetrics(registers, () => sources.store?.() ?? null);
     tcpMetrics(registers, sources.tcp);
     const https = () => sources.stopPageHttps?.() ?? null;
     new Counter({
@@ -143,36 +146,40 @@ export class Metrics {
 
   /** Counts one answered query (an AnswerObserver). */
   observe(query: Query, answer: Answer): void {
-    this.#child(`q|${query.transport}|${answer.rcode}`, () => this.#queries.labels(query.transport, RCODES[answer.rcode] ?? String(answer.rcode))).inc();
-    if (answer.source === 'cache' || answer.source === 'upstream' || answer.source === 'stale') {
-      const result = answer.source === 'upstream' ? 'miss' : answer.source === 'cache' ? 'hit' : 'stale';
-      this.#child(`c|${result}`, () => this.#cache.labels(result)).inc();
-    }
-    const hit = answer.policy;
-    if (hit !== undefined) {
-      const action = ACTION_NAMES[hit.kind] ?? String(hit.kind);
-      const trigger = TRIGGER_NAMES[hit.trigger] ?? String(hit.trigger);
-      const group = query.group?.name ?? 'default';
-      this.#child(`h|${hit.zone.name}|${action}|${trigger}|${group}`, () => this.#hits.labels(hit.zone.name, action, trigger, group)).inc();
-    }
+    this.#counts.count(query, answer);
   }
 
   /** Records an upstream exchange: its duration, or a failure. */
   upstream(upstream: string, seconds: number | null): void {
-    if (seconds === null) this.#child(`ue|${upstream}`, () => this.#upstreamErrors.labels(upstream)).inc();
-    else this.#upstreamSeconds.labels(upstream).observe(seconds);
+    if (seconds === null) childOf(this.#errors, upstream, () => this.#upstreamErrors.labels(upstream)).inc();
+    else childOf(this.#timings, upstream, () => this.#upstreamSeconds.labels(upstream)).observe(seconds);
   }
 
   /** Counts one malformed upstream answer. */
   malformedAnswer(upstream: string): void {
-    this.#child(`um|${upstream}`, () => this.#malformedAnswers.labels(upstream)).inc();
+    childOf(this.#malformed, upstream, () => this.#malformedAnswers.labels(upstream)).inc();
   }
+}
 
-  #child(key: string, make: () => { inc(value?: number): void }): { inc(value?: number): void } {
-    let child = this.#children.get(key);
-    if (child === undefined) this.#children.set(key, (child = make()));
-    return child;
-  }
+/** The prom-client child kept for `key` (upstreams are configured: the maps stay small). */
+function childOf<C>(children: Map<string, C>, key: string, make: () => C): C {
+  let child = children.get(key);
+  if (child === undefined) children.set(key, (child = make()));
+  return child;
+}
+
+/** A counter whose values are read from `counts` when /metrics is scraped. */
+function countedAtScrape<L extends string>(registers: Registry[], name: string, help: string, labelNames: readonly L[], counts: () => Iterable<LabelledCount<L>>): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const { labels, value } of counts()) this.inc(labels as Partial<Record<L, string>>, value);
+    },
+  });
 }
 
 /** Open TCP connections, answer bytes waiting on them, and connections closed by each limit, read at scrape time. */

@@ -8,6 +8,7 @@ import { addressToBytes } from './ip-prefix.js';
 import { targetQuery, type PolicyQuery } from './policy-query.js';
 import type { ChainStep, PolicyHit, PolicySet, ZoneMask } from './policy-set.js';
 import { rewrite, type StopPageRdata } from './rewrite.js';
+import { whenReady, type Awaitable } from '../runtime/awaitable.js';
 
 /** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
 export interface Resolved {
@@ -23,7 +24,7 @@ export interface Resolved {
  * target (targetQuery: RD=1, ID 0; a throw there leaves the CNAME alone).
  * What it returns is never evaluated again when it answers a redirect.
  */
-export type Resolve<Q extends PolicyQuery, R extends Resolved> = (query: Q) => Promise<R>;
+export type Resolve<Q extends PolicyQuery, R extends Resolved> = (query: Q) => Awaitable<R>;
 
 /** Why an answer is what it is: the rule that decided it (PASSTHRU included) and the "would have" hits of zones with policy "disabled". */
 export interface Provenance {
@@ -76,24 +77,56 @@ export async function evaluate<Q extends PolicyQuery, R extends Resolved>(
   zones: ZoneMask | null = null,
   at: GroupAt | null = null,
 ): Promise<Decision<R>> {
+  return decide(policy, query, resolve, stopPage, zones, at);
+}
+
+/**
+ * evaluate's decision without the promise when none is needed: a decision made before resolution, or on an
+ * answer `resolve` gives at once (a cache hit), is returned as it is, so a host can answer from the packet's
+ * own callback. A throw of `resolve` made at once comes out of decide at once.
+ */
+export function decide<Q extends PolicyQuery, R extends Resolved>(
+  policy: PolicySet,
+  query: Q,
+  resolve: Resolve<Q, R>,
+  stopPage: StopPageRdata = NO_STOP_PAGE,
+  zones: ZoneMask | null = null,
+  at: GroupAt | null = null,
+): Awaitable<Decision<R>> {
   if (policy.missingRequired.length > 0) return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'policy', rcode: Rcode.SERVFAIL };
   const client = policy.hasClientIpTriggers ? addressToBytes(unmapIPv4(query.client.address)) : null;
   const before = policy.beforeResolution(query.question.lname, client, zones);
   if (before.hit !== null && !policy.mustWaitForAnswer(before.hit.zoneIndex) && !keepsSigned(query, before.hit)) {
-    const early = await apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
-    return at === null ? early : bounded(policy, query, early, at, client, null);
+    const early = apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
+    return at === null ? early : whenReady(early, (decision) => bounded(policy, query, decision, at, client, null));
   }
+  return whenReady(resolve(query), (answer) => onAnswer(policy, query, resolve, stopPage, zones, at, client, before, answer));
+}
 
-  const answer = await resolve(query);
+/** The decision once the answer is here: triggers on its CNAME chain and addresses, then the hit's action. */
+function onAnswer<Q extends PolicyQuery, R extends Resolved>(
+  policy: PolicySet,
+  query: Q,
+  resolve: Resolve<Q, R>,
+  stopPage: StopPageRdata,
+  zones: ZoneMask | null,
+  at: GroupAt | null,
+  client: Uint8Array | null,
+  before: ReturnType<PolicySet['beforeResolution']>,
+  answer: R,
+): Awaitable<Decision<R>> {
   if (answer.message === null) return answer;
   const chain = answerChain(answer.message, query.questionEnd, query.question.lname, policy.hasIpTriggers);
   const after = chain === null ? null : policy.onAnswer(chain.steps, before.hit?.zoneIndex, before.hit === null ? undefined : 0, zones);
   const hit = after?.hit ?? before.hit;
   const wouldHave = after === null || after.wouldHave.length === 0 ? before.wouldHave : [...before.wouldHave, ...after.wouldHave];
-  let decision: Decision<R>;
-  if (hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))) decision = wouldHave.length === 0 ? answer : { ...answer, wouldHave };
-  else decision = await apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
-  return at === null ? decision : bounded(policy, query, decision, at, client, chain?.steps ?? null);
+  const decision: Awaitable<Decision<R>> =
+    hit === null || (keepsSigned(query, hit) && isSigned(answer.message, query.questionEnd))
+      ? wouldHave.length === 0
+        ? answer
+        : { ...answer, wouldHave }
+      : apply(query, resolve, stopPage, hit, chain?.cnames.slice(0, hit.step) ?? [], answer, wouldHave);
+  return at === null ? decision : whenReady(decision, (made) => bounded(policy, query, made, at, client, chain?.steps ?? null));
 }
 
 /** The client's group (0: "default") and the instant the zones in force were read at. */
@@ -114,7 +147,7 @@ function bounded<R extends Resolved>(policy: PolicySet, query: PolicyQuery, deci
 }
 
 /** The hit's action applied: a finished message, none, or the resolver's answer (fetched now if it was not yet). */
-async function apply<Q extends PolicyQuery, R extends Resolved>(
+function apply<Q extends PolicyQuery, R extends Resolved>(
   query: Q,
   resolve: Resolve<Q, R>,
   stopPage: StopPageRdata,
@@ -122,22 +155,50 @@ async function apply<Q extends PolicyQuery, R extends Resolved>(
   chain: Buffer[],
   upstream: R | null,
   wouldHave: readonly PolicyHit[],
+): Awaitable<Decision<R>> {
+  const result = rewrite(query, hit, chain, stopPage);
+  if (result.kind === 'redirect') return redirected(query, resolve, stopPage, hit, chain, upstream, wouldHave, result.target);
+  return applied(query, resolve, hit, result, upstream, wouldHave);
+}
+
+/** A walled garden's answer: the target resolved (a failure leaves the CNAME alone), then written. */
+async function redirected<Q extends PolicyQuery, R extends Resolved>(
+  query: Q,
+  resolve: Resolve<Q, R>,
+  stopPage: StopPageRdata,
+  hit: PolicyHit,
+  chain: Buffer[],
+  upstream: R | null,
+  wouldHave: readonly PolicyHit[],
+  targetName: string,
 ): Promise<Decision<R>> {
-  let result = rewrite(query, hit, chain, stopPage);
-  if (result.kind === 'redirect') {
-    const target = targetQuery(query, result.target);
-    const answer = await resolve(target).catch(() => null);
-    const resolved = answer?.message == null ? null : { message: answer.message, questionEnd: target.questionEnd, rcode: answer.rcode };
-    result = rewrite(query, hit, chain, stopPage, resolved);
-  }
+  const target = targetQuery(query, targetName);
+  const answer = await Promise.resolve()
+    .then(() => resolve(target))
+    .catch(() => null);
+  const resolved = answer?.message == null ? null : { message: answer.message, questionEnd: target.questionEnd, rcode: answer.rcode };
+  return applied(query, resolve, hit, rewrite(query, hit, chain, stopPage, resolved), upstream, wouldHave);
+}
+
+/** A rewrite's outcome as a decision, with the hit (and "would have" hits) as provenance. */
+function applied<Q extends PolicyQuery, R extends Resolved>(
+  query: Q,
+  resolve: Resolve<Q, R>,
+  hit: PolicyHit,
+  result: ReturnType<typeof rewrite>,
+  upstream: R | null,
+  wouldHave: readonly PolicyHit[],
+): Awaitable<Decision<R>> {
   const provenance = wouldHave.length === 0 ? { policy: hit } : { policy: hit, wouldHave };
   switch (result.kind) {
     case 'answer':
       return { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, ...provenance };
     case 'drop':
       return { message: null, source: 'policy', rcode: 0, ...provenance };
+    case 'redirect':
+      throw new Error('a redirect is resolved before it is applied');
     default:
-      return { ...(upstream ?? (await resolve(query))), ...provenance };
+      return whenReady(upstream ?? resolve(query), (answer) => ({ ...answer, ...provenance }));
   }
 }
 

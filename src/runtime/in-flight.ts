@@ -1,3 +1,5 @@
+import { isPending, type Awaitable } from './awaitable.js';
+
 /**
  * Counts a listener's queries in flight so that closing can wait for them:
  * on shutdown every query already received still gets its answer.
@@ -9,11 +11,16 @@ export class InFlight {
   /**
    * Tracks `work` and then `deliver` (what is done with its result, e.g.
    * sending the answer) as one: drained() resolves only after every result was
-   * delivered, so a listener that closes its socket then loses no answer.
+   * delivered, so a listener that closes its socket then loses no answer. A
+   * result already here is delivered at once, with nothing to track.
    */
-  track<T>(work: Promise<T>, deliver: (value: T) => void = () => {}): Promise<void> {
+  track<T>(work: Awaitable<T>, deliver: (value: T) => void = () => {}): void {
+    if (!isPending(work)) {
+      deliver(work);
+      return;
+    }
     this.#count++;
-    return work.then(deliver).finally(() => {
+    void work.then(deliver).finally(() => {
       this.#count--;
       if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
     });

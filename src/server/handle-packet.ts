@@ -5,6 +5,7 @@ import type { PacketMeta } from '../model/query.js';
 import { decodeQuery } from './decode-query.js';
 import { answerEde } from './answer-ede.js';
 import { finishAnswer, type FinishLimits } from './finish.js';
+import { isPending } from '../runtime/awaitable.js';
 import type { Answer, ClientGroup, Next, Query } from '../model/query.js';
 
 /** The client group of a query from `client` arriving on `listener`. */
@@ -21,12 +22,27 @@ const OPCODE_NOTIFY = 4;
 /**
  * The one error boundary: decodes a packet, runs the pipeline, and turns any
  * failure into SERVFAIL with a single debug line. NOTIFY requests go to
- * `notify` when given (NOTIMP otherwise). Resolves to the bytes to send, or
- * null to send nothing. Never rejects. `groupOf` puts the client's group on
- * each query, once.
+ * `notify` when given (NOTIMP otherwise). Gives the bytes to send, or null to
+ * send nothing: at once when the pipeline answered at once (a cache hit, a
+ * policy answer, a refusal, FORMERR), else a promise of them. Never throws,
+ * never rejects. `groupOf` puts the client's group on each query, once.
  */
 export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger, observe?: AnswerObserver, notify?: NotifyHandler, groupOf?: GroupOf) {
-  return async function handlePacket(raw: Buffer, meta: PacketMeta): Promise<Buffer | null> {
+  const servfail = (query: Query, error: unknown): Answer => {
+    if (log.isLevelEnabled('debug')) log.debug({ client: query.client.address, qname: query.question.name, err: String(error) }, 'SERVFAIL');
+    return { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL };
+  };
+  const finish = (query: Query, answer: Answer): Buffer | null => {
+    const ede = answerEde(answer, query.question.name, query.group);
+    observe?.(query, answer, query.edns === null ? null : (ede?.code ?? null));
+    try {
+      return finishAnswer(query, answer, limits, ede?.option);
+    } catch (error) {
+      if (log.isLevelEnabled('debug')) log.debug({ client: query.client.address, qname: query.question.name, err: String(error) }, 'answer could not be finished');
+      return finishAnswer(query, { message: emptyReply(query.raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL }, limits);
+    }
+  };
+  return function handlePacket(raw: Buffer, meta: PacketMeta): Buffer | null | Promise<Buffer | null> {
     if (notify !== undefined && raw.length >= 12 && (raw[2]! & 0x80) === 0 && ((raw[2]! >> 3) & 0x0f) === OPCODE_NOTIFY) {
       try {
         return notify(raw, meta);
@@ -41,25 +57,20 @@ export function packetHandler(pipeline: Next, limits: FinishLimits, log: Logger,
       return decoded.kind === 'reply' ? decoded.reply : null;
     }
     const query = decoded.query;
-    let answer: Answer;
     if (query.edns !== null && query.edns.version > 0) {
-      answer = { message: emptyReply(raw, Rcode.BADVERS, query.questionEnd), source: 'local', rcode: Rcode.BADVERS };
-    } else {
-      try {
-        answer = await pipeline(query);
-      } catch (error) {
-        if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, qname: query.question.name, err: String(error) }, 'SERVFAIL');
-        answer = { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL };
-      }
+      return finish(query, { message: emptyReply(raw, Rcode.BADVERS, query.questionEnd), source: 'local', rcode: Rcode.BADVERS });
     }
-    const ede = answerEde(answer, query.question.name, query.group);
-    observe?.(query, answer, query.edns === null ? null : (ede?.code ?? null));
+    let answer;
     try {
-      return finishAnswer(query, answer, limits, ede?.option);
+      answer = pipeline(query);
     } catch (error) {
-      if (log.isLevelEnabled('debug')) log.debug({ client: meta.client.address, qname: query.question.name, err: String(error) }, 'answer could not be finished');
-      return finishAnswer(query, { message: emptyReply(raw, Rcode.SERVFAIL, query.questionEnd), source: 'local', rcode: Rcode.SERVFAIL }, limits);
+      return finish(query, servfail(query, error));
     }
+    if (!isPending(answer)) return finish(query, answer);
+    return answer.then(
+      (answered) => finish(query, answered),
+      (error: unknown) => finish(query, servfail(query, error)),
+    );
   };
 }
 

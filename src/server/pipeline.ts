@@ -5,6 +5,8 @@ import type { Next, Stage } from '../model/query.js';
  * last stage must answer; falling off the end is a programming error.
  */
 export function compose(stages: readonly Stage[]): Next {
-  const end: Next = () => Promise.reject(new Error('the pipeline ended without an answer'));
+  const end: Next = () => {
+    throw new Error('the pipeline ended without an answer');
+  };
   return stages.reduceRight<Next>((next, stage) => (query) => stage(query, next), end);
 }

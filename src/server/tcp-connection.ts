@@ -36,6 +36,8 @@ export class TcpConnection {
   #paused = false;
   #readEnded = false;
   #stopped = false;
+  /** Set while #read runs, so that an answer given at once does not read again from inside it. */
+  #reading = false;
   #ending = false;
   #closed = false;
 
@@ -105,7 +107,17 @@ export class TcpConnection {
   }
 
   #read(): void {
-    if (this.#closed || this.#stopped) return;
+    if (this.#closed || this.#stopped || this.#reading) return;
+    this.#reading = true;
+    try {
+      this.#readFrames();
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** #read's loop: answers given at once come back through #answered while it runs, which must not read again. */
+  #readFrames(): void {
     const limits = this.#connections.limits;
     const now = this.#connections.now();
     while (this.#pending < MAX_IN_FLIGHT && this.#queued < limits.maxQueuedBytes) {
@@ -114,7 +126,7 @@ export class TcpConnection {
       this.#messageStartedAt = -1;
       this.#lastActiveAt = now;
       this.#pending++;
-      void this.#tracker.track(this.#handle(raw, this.#meta), this.#answered);
+      this.#tracker.track(this.#handle(raw, this.#meta), this.#answered);
     }
     const blocked = this.#pending >= MAX_IN_FLIGHT || this.#queued >= limits.maxQueuedBytes;
     if (blocked !== this.#paused) {

@@ -54,7 +54,7 @@ export async function listenUdp(address: string, port: number, handle: PacketHan
         return;
       }
     }
-    void inFlight.track(handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener }), (reply) => {
+    inFlight.track(handle(raw, { client: { address: rinfo.address, port: rinfo.port }, transport: 'udp', listener }), (reply) => {
       if (reply !== null && open) socket.send(reply, rinfo.port, rinfo.address);
     });
   };

@@ -72,7 +72,7 @@ export class UpstreamPool {
   /** Sockets still closing: close() waits for them. */
   readonly #closing = new InFlight();
   readonly #track = (closed: Promise<void>): void => {
-    void this.#closing.track(closed);
+    this.#closing.track(closed);
   };
   readonly #udpSockets = new UdpSockets();
   #closed = false;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { consoleFiles } from '../../src/console/console-files.js';
+import { publicFiles } from '../../src/console/pages.js';
 import { fakeEvents, fakeGroup, fakeMatch, fakeZones, perHour, top, type FakeEvent, type FakeZone } from './fake-console-data.js';
 
 /**
@@ -28,7 +28,7 @@ type Reply = { status: number; body?: unknown; type?: string; headers?: Record<s
 export async function startFakeConsoleApi(now: () => number = Date.now): Promise<FakeConsoleApi> {
   const events = fakeEvents(now());
   const zones = fakeZones(now());
-  const files = new Map(consoleFiles().map((f) => [f.url, { body: readFileSync(f.file), type: f.type }]));
+  const files = new Map(publicFiles().map((f) => [f.url, { body: readFileSync(f.file), type: f.type }]));
   const sessions = new Map<string, { role: 'admin' | 'read'; csrf: string; who: string }>();
   const rules: Array<{ id: string; zone: string; name: string; action: 'allow' | 'block'; reason: string; who: string; time: number }> = [];
   const pauses: Array<{ id: string; zone: string; group: string; since: number; until: number; reason: string; who: string }> = [];

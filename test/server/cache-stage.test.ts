@@ -50,8 +50,8 @@ t.test('cache: when next fails with UpstreamFailure, a stale answer is served; a
   t.same(failing.seen, ['www.example.test'], 'expired: next was asked first');
   t.equal(stale.source, 'stale');
   t.same(ttls(stale.message), [30], 'the stale answer TTL (RFC 8767 section 4)');
-  await t.rejects(stage(stageQuery('other.example.test'), recordingNext(new UpstreamFailure('every upstream failed', [])).next), UpstreamFailure, 'nothing stale: the failure goes on');
-  await t.rejects(stage(stageQuery('www.example.test'), recordingNext(new Error('a bug')).next), { message: 'a bug' }, 'not an upstream failure: no stale answer hides it');
+  await t.rejects(async () => stage(stageQuery('other.example.test'), recordingNext(new UpstreamFailure('every upstream failed', [])).next), UpstreamFailure, 'nothing stale: the failure goes on');
+  await t.rejects(async () => stage(stageQuery('www.example.test'), recordingNext(new Error('a bug')).next), { message: 'a bug' }, 'not an upstream failure: no stale answer hides it');
 });
 
 t.test('cache: answers that are not from an upstream are not stored', async (t) => {

@@ -50,7 +50,7 @@ t.test('forward: RD=0 is never forwarded: REFUSED with EDE 20 (RFC 8914 section 
 
 t.test('forward: every upstream failing rejects with UpstreamFailure, each attempt observed as failed', async (t) => {
   const { stage, upstream, timers, observed } = await setup(t, 'dead');
-  const failing = stage(stageQuery('www.example.test'), never);
+  const failing = Promise.resolve(stage(stageQuery('www.example.test'), never));
   await upstream.received(1);
   timers.advance(100);
   await t.rejects(failing, UpstreamFailure);

@@ -37,7 +37,7 @@ export function accessStage(allowed: BlockList): Stage {
     }
     return verdict;
   };
-  return async (query, next) => {
+  return (query, next) => {
     if (isAllowed(query.client.address)) return next(query);
     return { message: emptyReply(query.raw, Rcode.REFUSED, query.questionEnd), source: 'local', rcode: Rcode.REFUSED };
   };

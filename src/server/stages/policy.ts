@@ -1,10 +1,10 @@
 import type { PolicySource } from '../../rpz/policy-holder.js';
-import { evaluate } from '../../rpz/evaluate.js';
+import { decide } from '../../rpz/evaluate.js';
 import type { StopPageRdata } from '../../rpz/rewrite.js';
 import type { Stage } from '../../model/query.js';
 
 /**
- * RPZ, before the cache and the upstreams: the engine (rpz/evaluate.ts)
+ * RPZ, before the cache and the upstreams: the engine (rpz/evaluate.ts, `decide`)
  * decides, with the rest of the pipeline as its resolver, so a rewritten
  * answer is never cached (the cache stage sits after this one) and never
  * evaluated again. Its decision is an Answer as it stands: a policy answer
@@ -20,8 +20,8 @@ export function policyStage(source: PolicySource, stopPage: StopPageRdata, now: 
     // No zones and none missing: nothing to decide, and nothing to spend on it.
     if (policy.empty) return next(query);
     // Groups and schedules unused: nothing to look up, and no object per query.
-    if (!policy.scoped) return evaluate(policy, query, next, stopPage);
+    if (!policy.scoped) return decide(policy, query, next, stopPage);
     const at = { group: query.group?.index ?? 0, nowMs: now() };
-    return evaluate(policy, query, next, stopPage, policy.zonesFor(at.group, at.nowMs), at);
+    return decide(policy, query, next, stopPage, policy.zonesFor(at.group, at.nowMs), at);
   };
 }

@@ -22,7 +22,7 @@ function outOfScope(query: Query): string | null {
 
 /** Refuses what outOfScope names (REFUSED with EDE 21 Not Supported, RFC 8914 section 4.22); everything else goes on. */
 export function scopeStage(): Stage {
-  return async (query, next) => {
+  return (query, next) => {
     const reason = outOfScope(query);
     if (reason === null) return next(query);
     const refused: Answer = { message: emptyReply(query.raw, Rcode.REFUSED, query.questionEnd), source: 'local', rcode: Rcode.REFUSED, ede: { code: EdeCode.NOT_SUPPORTED, text: reason } };

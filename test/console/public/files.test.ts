@@ -1,21 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { CONSOLE_PAGES, CONSOLE_PUBLIC_DIR, consoleFiles } from '../../src/console/console-files.js';
+import { PAGES, PUBLIC_DIR, publicFiles } from '../../../src/console/pages.js';
 
 // What the console's files must be to work under the CSP `default-src 'self'` and to show data only as text:
 // checked on the files themselves, so a page or module that breaks a rule fails here with its name.
-const files = consoleFiles();
+const files = publicFiles();
 const served = new Set(files.map((f) => f.url));
 const pages = files.filter((f) => f.type.startsWith('text/html'));
 const modules = files.filter((f) => f.type.startsWith('text/javascript') && !f.url.startsWith('/assets/vendor/'));
 
 t.test('every page route, every asset and the chart library are served, each with its type', async (t) => {
-  t.same(pages.map((f) => f.url).sort(), Object.keys(CONSOLE_PAGES).sort(), 'the pages: /, /login, /log, /why, /rules, /audit');
+  t.same(pages.map((f) => f.url).sort(), Object.keys(PAGES).sort(), 'the pages: /, /login, /log, /why, /rules, /audit');
   t.same(pages.map((f) => f.url).sort(), ['/', '/audit', '/log', '/login', '/rules', '/why']);
   for (const file of files) t.ok(existsSync(file.file), `${file.url}: ${file.file} exists`);
   t.match(files.find((f) => f.url === '/assets/vendor/uPlot.esm.js'), { type: 'text/javascript; charset=utf-8', file: /node_modules\/uplot\/dist\/uPlot\.esm\.js$/ });
-  t.match(files.find((f) => f.url === '/assets/console.css'), { type: 'text/css; charset=utf-8', file: join(CONSOLE_PUBLIC_DIR, 'assets', 'console.css') });
+  t.match(files.find((f) => f.url === '/assets/console.css'), { type: 'text/css; charset=utf-8', file: join(PUBLIC_DIR, 'assets', 'console.css') });
   t.ok(files.every((f) => /^\/(assets\/(vendor\/)?[A-Za-z0-9.-]+)?[a-z]*$/.test(f.url)), 'only plain names: nothing a request path could climb out with');
 });
 
@@ -44,7 +44,7 @@ t.test('each module writes data as text: no innerHTML, outerHTML, insertAdjacent
 });
 
 t.test('the dashboard loads the chart library and its stylesheet locally', async (t) => {
-  const html = readFileSync(join(CONSOLE_PUBLIC_DIR, 'index.html'), 'utf8');
+  const html = readFileSync(join(PUBLIC_DIR, 'index.html'), 'utf8');
   t.match(html, '<link rel="stylesheet" href="/assets/vendor/uPlot.min.css">');
-  t.match(readFileSync(join(CONSOLE_PUBLIC_DIR, 'assets', 'dashboard.js'), 'utf8'), "import uPlot from './vendor/uPlot.esm.js';");
+  t.match(readFileSync(join(PUBLIC_DIR, 'assets', 'dashboard.js'), 'utf8'), "import uPlot from './vendor/uPlot.esm.js';");
 });
