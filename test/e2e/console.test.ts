@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -24,7 +24,9 @@ const UPSTREAM_ADDRESS = '192.0.2.80';
 const PASSWORD = 'correct horse battery staple';
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
+/** Where the screenshots go: STOPZONE_SCREENSHOTS, or a temporary folder removed when the test ends. */
 const SHOTS = process.env.STOPZONE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'stopzone-console-shots-'));
+if (process.env.STOPZONE_SCREENSHOTS === undefined) process.once('exit', () => rmSync(SHOTS, { recursive: true, force: true }));
 
 const missing = chromiumMissing() || skipWhenMissing(!(await hasDig()), 'dig is missing: apt-get install bind9-dnsutils');
 if (missing) {
@@ -32,6 +34,7 @@ if (missing) {
 } else {
   t.test('a blocked dig, its reference code on the stop page, found in the console, why, allow, forwarded, undo, blocked again', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'stopzone-console-e2e-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const soa = '$TTL 60\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n';
     writeFileSync(join(dir, 'allow.rpz'), soa);
     writeFileSync(join(dir, 'local.rpz'), soa);
@@ -157,6 +160,6 @@ policy:
       await shot(phone, `${name}-phone`);
     }
     t.same(problems, [], 'no page logged an error or broke the CSP');
-    t.comment(`screenshots: ${SHOTS}`);
+    if (process.env.STOPZONE_SCREENSHOTS !== undefined) t.comment(`screenshots: ${SHOTS}`);
   });
 }
