@@ -3,10 +3,9 @@
  * latency at a fixed rate (dnsperf -Q, half of Unbound's capacity in the same round). Beside each: the server's
  * CPU time over the run from /proc/PID/stat (utime + stime of all its threads) per answered query, and its RSS.
  */
-import { cpuSeconds, rssKiB, udpBufferErrors, udpDrops } from '../lib/sampler.js';
+import { cpuSeconds, rssKiB, mainThreadWaitNs, udpBufferErrors, udpDrops } from '../lib/sampler.js';
 import { dnsperf, percentiles, Responses } from '../lib/dnsperf.js';
 import { ADDR } from '../lib/processes.js';
-import { cpuBusyTicks } from '../lib/quiet-machine.js';
 import type { Server } from './servers.js';
 import { CLIENTS, LOAD_CPU, OUTSTANDING, SECONDS, TIMEOUT_S, TMP } from './settings.js';
 
@@ -23,8 +22,11 @@ export interface RunFigures {
   readonly cpuUs: number;
   /** The server's CPU time over the run's wall time, percent of one CPU. */
   readonly cpuPercent: number;
-  /** What other processes took of the server's CPUs over the run, percent of one CPU: well above 0, the figures are disturbed. */
-  readonly othersPercent: number;
+  /**
+   * How long the server's main thread (Stopzone's answering loop, Unbound's first thread) waited for a CPU while
+   * runnable, percent of the run: the machine's other work, or the server's own other threads, holding it back.
+   */
+  readonly waitPercent: number;
   readonly rssKiB: number;
   /** dnsperf's response codes, e.g. "NOERROR 90%, NXDOMAIN 10%". */
   readonly rcodes: string;
@@ -42,7 +44,7 @@ export interface RateFigures extends RunFigures {
 async function run(server: Server, label: string, args: string[], responses?: Responses): Promise<RunFigures> {
   const cpuBefore = cpuSeconds(server.pid);
   const dropsBefore = udpDrops(server.port);
-  const busyBefore = cpuBusyTicks(server.cpu);
+  const waitBefore = mainThreadWaitNs(server.pid);
   const errorsBefore = udpBufferErrors();
   // -b 4096: dnsperf's sockets get the servers' receive buffer (4 MiB): when the load generator is starved of CPU
   // for a moment, the answers wait in its buffer instead of counting as the server's losses.
@@ -51,8 +53,7 @@ async function run(server: Server, label: string, args: string[], responses?: Re
   const cpu = cpuSeconds(server.pid) - cpuBefore;
   const errorsAfter = udpBufferErrors();
   const wallS = (summary.ended - summary.started) / 1000;
-  // Busy clock ticks (1/100 s) of the server's CPUs, all processes: per second, a percentage of one CPU.
-  const busyPercent = (cpuBusyTicks(server.cpu) - busyBefore) / wallS;
+  const waitS = (mainThreadWaitNs(server.pid) - waitBefore) / 1e9;
   return {
     qps: summary.qps,
     completed: summary.completed,
@@ -61,7 +62,7 @@ async function run(server: Server, label: string, args: string[], responses?: Re
     machineDrops: errorsAfter.rcvbuf + errorsAfter.sndbuf - errorsBefore.rcvbuf - errorsBefore.sndbuf,
     cpuUs: (cpu * 1e6) / summary.completed,
     cpuPercent: (cpu * 100) / wallS,
-    othersPercent: Math.max(0, busyPercent - (cpu * 100) / wallS),
+    waitPercent: (waitS * 100) / wallS,
     rssKiB: rssKiB(server.pid),
     rcodes: summary.rcodes,
     endOfFile: summary.text.includes('end of file'),

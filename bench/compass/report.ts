@@ -33,13 +33,13 @@ const label = (result: WorkloadResult): string => `workload ${result.tag === '' 
 /** "(b) compass", "hits". */
 const short = (result: WorkloadResult): string => (result.tag === '' ? result.name : `${result.tag} ${result.name}`);
 
-const HEADER = 'round  server       qps  ratio  CPU µs/q  CPU %  others %  |  rate qps  p50 ms  p99 ms  CPU µs/q  lost  |  RSS MiB';
+const HEADER = 'round  server       qps  ratio  CPU µs/q  CPU %  wait %  |  rate qps  p50 ms  p99 ms  CPU µs/q  lost  |  RSS MiB';
 
 /** One server's line: capacity figures, then the fixed-rate run's, then RSS. */
-function row(label: string, server: string, figures: { capacity: Pick<RunFigures, 'qps' | 'cpuUs' | 'cpuPercent' | 'othersPercent' | 'rssKiB'>; atRate: { rate: number; p50: number; p99: number; cpuUs: number } }, lost: number, ratioText: string): string {
+function row(label: string, server: string, figures: { capacity: Pick<RunFigures, 'qps' | 'cpuUs' | 'cpuPercent' | 'waitPercent' | 'rssKiB'>; atRate: { rate: number; p50: number; p99: number; cpuUs: number } }, lost: number, ratioText: string): string {
   const { capacity, atRate } = figures;
   return (
-    `${label.padEnd(6)} ${server.padEnd(8)} ${fixed(capacity.qps, 0).padStart(8)}  ${ratioText.padStart(5)}  ${fixed(capacity.cpuUs, 1).padStart(8)}  ${fixed(capacity.cpuPercent, 0).padStart(5)}  ${fixed(capacity.othersPercent, 0).padStart(8)}  |  ` +
+    `${label.padEnd(6)} ${server.padEnd(8)} ${fixed(capacity.qps, 0).padStart(8)}  ${ratioText.padStart(5)}  ${fixed(capacity.cpuUs, 1).padStart(8)}  ${fixed(capacity.cpuPercent, 0).padStart(5)}  ${fixed(capacity.waitPercent, 0).padStart(6)}  |  ` +
     `${fixed(atRate.rate, 0).padStart(8)}  ${fixed(atRate.p50, 2).padStart(6)}  ${fixed(atRate.p99, 2).padStart(6)}  ${fixed(atRate.cpuUs, 1).padStart(8)}  ${String(lost).padStart(4)}${lost > 0 ? ' LOST' : ''}  |  ${fixed(capacity.rssKiB / 1024, 0).padStart(7)}`
   );
 }
@@ -48,7 +48,7 @@ function row(label: string, server: string, figures: { capacity: Pick<RunFigures
 function medians(rounds: Round[], kind: 'unbound' | 'stopzone'): Parameters<typeof row>[2] {
   const of = (pick: (r: ServerRound) => number): number => median(rounds.map((r) => pick(r[kind])));
   return {
-    capacity: { qps: of((r) => r.capacity.qps), cpuUs: of((r) => r.capacity.cpuUs), cpuPercent: of((r) => r.capacity.cpuPercent), othersPercent: of((r) => r.capacity.othersPercent), rssKiB: of((r) => r.capacity.rssKiB) },
+    capacity: { qps: of((r) => r.capacity.qps), cpuUs: of((r) => r.capacity.cpuUs), cpuPercent: of((r) => r.capacity.cpuPercent), waitPercent: of((r) => r.capacity.waitPercent), rssKiB: of((r) => r.capacity.rssKiB) },
     atRate: { rate: of((r) => r.atRate.rate), p50: of((r) => r.atRate.p50), p99: of((r) => r.atRate.p99), cpuUs: of((r) => r.atRate.cpuUs) },
   };
 }
@@ -69,20 +69,25 @@ function table(result: WorkloadResult): string[] {
   return [...lines, ...warnings(result)];
 }
 
-/** What makes a figure doubtful: lost queries, a query file run through, a baseline that was not the limit. */
+/** What makes a round's figures doubtful, one line each: lost queries (loud), a query file run through, a run disturbed, a rate not kept, a baseline that was not the limit. */
 function warnings(result: WorkloadResult): string[] {
   const out: string[] = [];
   for (const round of result.rounds) {
+    const disturbed: string[] = [];
     for (const kind of ['unbound', 'stopzone'] as const) {
       const figures = round[kind];
-      for (const [run, f] of [['capacity', figures.capacity], ['fixed-rate', figures.atRate]] as const) {
+      for (const [run, f] of [['capacity', figures.capacity], ['latency', figures.atRate]] as const) {
         if (f.lost > 0) out.push(`   !!! LOST QUERIES: ${kind} lost ${f.lost} in the ${run} run of round ${round.round} (the goal is 0); the kernel dropped ${f.socketDrops} at its socket and ${f.machineDrops} at all UDP sockets of the machine (full buffers) !!!`);
-        if (result.threads === 1 && f.othersPercent > 10) out.push(`   disturbed: other processes took ${f.othersPercent.toFixed(0)} % of CPU 1 during ${kind}'s ${run} run of round ${round.round}`);
         if (f.endOfFile) out.push(`   warning: ${kind} reached the end of the query file in the ${run} run of round ${round.round}: its qps is a floor`);
+        if (f.waitPercent > 10) disturbed.push(`${kind} ${f.waitPercent.toFixed(0)} % of its ${run} run`);
       }
+      const { atRate } = figures;
+      if (atRate.qps < 0.95 * atRate.rate) out.push(`   round ${round.round}: ${kind} answered ${atRate.qps.toFixed(0)} of the ${atRate.rate} qps asked in the latency run: beyond what it managed, its latency is queueing`);
     }
-    if (round.unbound.capacity.cpuPercent < 90 * result.threads) {
-      out.push(`   note: Unbound used ${round.unbound.capacity.cpuPercent.toFixed(0)} % CPU in round ${round.round}'s capacity run: the load generator (or the machine's other jobs), not Unbound, set its rate`);
+    if (disturbed.length > 0) out.push(`   round ${round.round} disturbed: the server's main thread waited for the CPU (${disturbed.join(', ')})`);
+    const unbound = round.unbound.capacity;
+    if (unbound.cpuPercent + unbound.waitPercent < 90 * result.threads) {
+      out.push(`   round ${round.round}: Unbound used ${unbound.cpuPercent.toFixed(0)} % of a CPU and waited ${unbound.waitPercent.toFixed(0)} % in its capacity run: idle the rest, so the load generator, not Unbound, set its rate (compare CPU µs/q)`);
     }
   }
   return out;
@@ -94,8 +99,8 @@ export function render(results: WorkloadResult[], header: string[]): string {
     ...header,
     `dnsperf -c ${CLIENTS} -q ${OUTSTANDING} -l ${SECONDS} -n 1 -t 2 -b 4096 (capacity) and -q 2000 -Q <half of Unbound's capacity of the round> (latency); ${ROUNDS} round(s); "1 U>" = round 1, Unbound first`,
     'columns: from the capacity run, qps, ratio (Stopzone/Unbound), CPU µs/q (utime + stime of the server from /proc over the run / answered queries), CPU % (of one CPU) and',
-    '  others % (what other processes took of the server\'s CPUs: above ~10 % on CPU 1 the figures are disturbed); from the fixed-rate run, its rate, latency p50 and p99,',
-    '  CPU µs/q; lost: both runs (no answer within 2 s); RSS after the capacity run. Medians over the rounds (lost: the sum).',
+    '  wait % (its main thread runnable but waiting for the CPU, from schedstat: above ~10 % other work held it back); from the latency run, its rate, p50, p99, CPU µs/q;',
+    '  lost: both runs (no answer within 2 s); RSS after the capacity run. Medians over the rounds (lost: the sum).',
     '',
   ];
   for (const result of results) lines.push(...table(result), '');

@@ -19,7 +19,7 @@ export interface Sample {
 }
 
 /** The second field of the main thread's schedstat (time runnable but not running, ns); NaN where the kernel has none. */
-function mainThreadWaitNs(pid: number): number {
+export function mainThreadWaitNs(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
   } catch {
