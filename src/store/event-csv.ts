@@ -26,20 +26,24 @@ export function csvLine(event: StoredEvent): string {
 }
 
 /**
- * The header, then every event the filter matches, newest first, read a page at a time as the
- * lines are taken (the caller streams them); `limit` is ignored, `before` starts the export
- * there, and at most CSV_MAX_ROWS events are written.
+ * The header, then every event the filter matches, newest first: the first page read now (so that
+ * a store that cannot be read throws before a response starts), the others as the lines are taken
+ * (the caller streams them); `limit` is ignored, `before` starts the export there, and at most
+ * CSV_MAX_ROWS events are written.
  */
-export function* csvLines(search: (filter: EventFilter) => EventPage, filter: EventFilter): Generator<string> {
+export function csvLines(search: (filter: EventFilter) => EventPage, filter: EventFilter): Generator<string> {
+  return linesFrom(search, filter, search({ ...filter, limit: MAX_LIMIT }));
+}
+
+function* linesFrom(search: (filter: EventFilter) => EventPage, filter: EventFilter, first: EventPage): Generator<string> {
   yield `${COLUMNS.join(',')}\r\n`;
   let rows = 0;
-  let before = filter.before;
+  let page: EventPage | null = first;
   do {
-    const page = search({ ...filter, limit: MAX_LIMIT, ...(before !== undefined && { before }) });
     for (const event of page.events) {
       if (rows++ === CSV_MAX_ROWS) return;
       yield csvLine(event);
     }
-    before = page.next ?? undefined;
-  } while (before !== undefined);
+    page = page.next === null ? null : search({ ...filter, limit: MAX_LIMIT, before: page.next });
+  } while (page !== null);
 }

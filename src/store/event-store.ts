@@ -88,7 +88,11 @@ export interface EventStore {
   record(event: Omit<StoredEvent, 'id'>): void;
   /** Throws StoreUnavailableError when the database cannot be read. */
   search(filter: EventFilter): EventPage;
-  /** A header line, then one line per matching event, newest first; each line ends with CRLF (RFC 4180). */
+  /**
+   * A header line, then one line per matching event, newest first; each line ends with CRLF (RFC 4180). The
+   * first page is read at once (a store that cannot be read throws here, before a response starts); the rest
+   * as the lines are taken.
+   */
   csv(filter: EventFilter): Iterable<string>;
   dashboard(now: number): Dashboard;
   readonly stats: StoreStats;
@@ -99,4 +103,6 @@ export interface EventStore {
 /** The database cannot be read now: the message says why (the file, what SQLite said, what to do). */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+  /** What an HTTP API answers with it (Fastify's error handler reads it): 503 Service Unavailable. */
+  readonly statusCode = 503;
 }

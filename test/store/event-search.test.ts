@@ -89,6 +89,9 @@ t.test(`each filter, alone and together, finds exactly the events it should (see
     );
     t.equal(page.next, want.length > 500 ? page.events.at(-1)!.id : null, 'the cursor only when more match');
   }
+  const code = recorded[77]!.ref;
+  const misread = code.replace(/0/g, 'O').replace(/1/g, 'l').toLowerCase();
+  t.same(store.search({ ref: ` ${misread} ` }).events.map((e) => e.ref), [code], `a code typed as read off a screen (${misread}: O for 0, l for 1, lower case) finds ${code}`);
 });
 
 t.test('the cursor walks every page, newest first, each event once; ids follow time', async (t) => {

@@ -99,6 +99,7 @@ t.test('a damaged file is reported, nothing is thrown at callers, events wait, a
   t.same({ ...store.stats, failing: 'set' }, { written: 0, dropped: 2, queued: 3, failing: 'set' }, 'three wait (the queue bound), two dropped');
   t.throws(() => store.search({}), StoreUnavailableError, 'search says the store is unavailable');
   t.throws(() => store.dashboard(Date.now()), /not an SQLite database/);
+  t.throws(() => store.csv({}), { name: 'StoreUnavailableError', statusCode: 503 }, 'the CSV export throws at once, before any line (an HTTP API answers 503)');
 
   renameSync(file, `${file}.damaged`);
   t.equal(await store.retry(), null, 'moved aside: a new file is started');
