@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dnsperf, percentiles, Responses, ms, type Percentiles } from '../lib/dnsperf.js';
 import { ADDR, stopProc, type Proc } from '../lib/processes.js';
 import { waitQuiet } from '../lib/quiet-machine.js';
+import { cpuSeconds } from '../lib/sampler.js';
 import { launchLine, startStopzoneProcess } from '../lib/stopzone-launch.js';
 
 /** What one round measured. */
@@ -22,6 +23,8 @@ interface Round {
   readonly written: number;
   readonly dropped: number;
   readonly queuePeak: number;
+  /** CPU seconds over the two dnsperf runs: the answering (main) thread, and the whole process. */
+  readonly cpu: { main: number; all: number };
   readonly steadyResponses: Responses;
   readonly blockResponses: Responses;
 }
@@ -33,6 +36,12 @@ export interface LatencySettings {
   readonly rounds: number;
   readonly steadyQps: number;
   readonly blockQps: number;
+}
+
+/** CPU seconds (user + system) thread `tid` of process `pid` has used so far; the main thread's tid is the pid. */
+function threadSeconds(pid: number, tid = pid): number {
+  const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Sums every sample of a metric family on Stopzone's /metrics. */
@@ -68,6 +77,7 @@ log: { level: info }
 stopPage: { enabled: false }
 blockLog: { destination: file, file: ${join(settings.dir, `blocks-${on}.log`)} }
 store: { enabled: ${store} }
+console: { enabled: false }
 policy:
   zones:
     - { name: bench.rpz, file: ${join(settings.dir, 'bench.rpz')} }
@@ -82,6 +92,8 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
   const args = (names: string, qps: number, seconds = settings.seconds): string[] => ['-s', ADDR, '-p', String(stopzone.port), '-d', join(settings.dir, names), '-c', '1', '-q', '500', '-Q', String(qps), '-l', String(seconds), '-t', '2'];
   await dnsperf({ label: 'warm', cpu: '0', dir: settings.dir, args: args('steady.txt', 2000, 2) });
   const hitsBefore = await metric(stopzone.admin, 'stopzone_policy_hits_total');
+  const pid = stopzone.proc.child.pid!;
+  const cpuBefore = { main: threadSeconds(pid), all: cpuSeconds(pid) };
   const steadyResponses = new Responses();
   const blockResponses = new Responses();
   let queuePeak = 0;
@@ -96,6 +108,7 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
     dnsperf({ label: `steady-${index}`, cpu: '0', dir: settings.dir, args: args('steady.txt', settings.steadyQps), responses: steadyResponses, timeoutS: 2 }),
     dnsperf({ label: `blocks-${index}`, cpu: '0', dir: settings.dir, args: args('blocked.txt', settings.blockQps), responses: blockResponses, timeoutS: 2 }),
   ]);
+  const cpu = { main: threadSeconds(pid) - cpuBefore.main, all: cpuSeconds(pid) - cpuBefore.all };
   running = false;
   await watch;
   // Until the queue is empty (at most 10 s): what is still waiting is not lost.
@@ -109,12 +122,14 @@ async function round(settings: LatencySettings, store: boolean, index: number): 
     written: await metric(stopzone.admin, 'stopzone_store_events_written_total'),
     dropped: await metric(stopzone.admin, 'stopzone_store_events_dropped_total'),
     queuePeak,
+    cpu,
     steadyResponses,
     blockResponses,
   };
   await stopProc(stopzone.proc);
   const p = (x: Percentiles): string => `p50 ${ms(x.p50)} p99 ${ms(x.p99)} p99.9 ${ms(x.p999)} max ${ms(x.max)} ms, lost ${x.lost}`;
   console.log(`round ${index}, store ${store ? 'on ' : 'off'}: steady ${steady.completed} answers (${p(result.steady)}); blocks ${blocks.completed} (${p(result.blocks)})`);
+  console.log(`  CPU: answering thread ${cpu.main.toFixed(2)} s, whole process ${cpu.all.toFixed(2)} s`);
   if (store) console.log(`  store: ${result.hits} block events, ${result.written} written, ${result.dropped} dropped, queue peak ${result.queuePeak} (1 s samples)`);
   return result;
 }
@@ -146,4 +161,11 @@ export async function latencyRounds(settings: LatencySettings): Promise<void> {
   const written = on.reduce((sum, r) => sum + r.written, 0);
   const dropped = on.reduce((sum, r) => sum + r.dropped, 0);
   console.log(`events: ${hits} block events with the store on, ${written} written, ${dropped} dropped, ${hits - written - dropped} unaccounted; queue peak ${Math.max(...on.map((r) => r.queuePeak))} of 10000`);
+  // CPU time is what contention disturbs least: what the store costs the answering thread, per event, and the rest of the process.
+  const mean = (store: boolean, which: 'main' | 'all'): number => {
+    const picked = rounds.filter((r) => r.store === store);
+    return picked.reduce((sum, r) => sum + r.cpu[which], 0) / picked.length;
+  };
+  const events = hits / on.length;
+  console.log(`CPU a round (mean): answering thread ${mean(false, 'main').toFixed(2)} s off, ${mean(true, 'main').toFixed(2)} s on: ${(((mean(true, 'main') - mean(false, 'main')) / events) * 1e6).toFixed(1)} µs an event; other threads ${(mean(false, 'all') - mean(false, 'main')).toFixed(2)} s off, ${(mean(true, 'all') - mean(true, 'main')).toFixed(2)} s on (the writing thread among them)`);
 }
