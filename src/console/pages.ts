@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,18 +17,28 @@ const TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
 };
 
-/** src/console/public when run from src/, dist/console/public once built. */
+/** The chart library (uPlot, MIT), served from the installed package rather than a CDN. */
+const VENDOR: Readonly<Record<string, string>> = {
+  '/assets/vendor/uPlot.esm.js': 'uplot/dist/uPlot.esm.js',
+  '/assets/vendor/uPlot.min.css': 'uplot/dist/uPlot.min.css',
+};
+
+/** src/console/public when run from src/, dist/console/public once built (`npm run build` copies it there). */
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
-/** The pages and the files of public/assets/, listed once at start-up; a folder not there yet lists the pages alone. */
+/**
+ * The pages, the files of public/assets/ and the chart library's two files, listed once at start-up; a folder
+ * not there yet lists the pages and the library alone.
+ */
 export function publicFiles(dir = PUBLIC_DIR): ConsoleFile[] {
   const files: ConsoleFile[] = Object.entries(PAGES).map(([url, name]) => ({ url, file: join(dir, name), type: TYPES['.html']! }));
   const assets = join(dir, 'assets');
-  if (!existsSync(assets)) return files;
-  for (const name of readdirSync(assets).sort()) {
+  for (const name of existsSync(assets) ? readdirSync(assets).sort() : []) {
     const type = TYPES[extname(name)];
     if (type !== undefined) files.push({ url: `/assets/${name}`, file: join(assets, name), type });
   }
+  const require = createRequire(import.meta.url);
+  for (const [url, id] of Object.entries(VENDOR)) files.push({ url, file: require.resolve(id), type: TYPES[extname(url)]! });
   return files;
 }
 

@@ -20,7 +20,7 @@ t.test('the pages that exist and the assets listed at start-up; 404 for the rest
   writeFileSync(join(dir, 'assets', 'notes.txt'), 'not served\n');
   writeFileSync(join(dir, 'secret.html'), 'not a page\n');
   const files = publicFiles(dir);
-  t.same(files.map((file) => file.url), ['/', '/login', '/log', '/why', '/rules', '/audit', '/assets/console.css', '/assets/dashboard.js']);
+  t.same(files.map((file) => file.url), ['/', '/login', '/log', '/why', '/rules', '/audit', '/assets/console.css', '/assets/dashboard.js', '/assets/vendor/uPlot.esm.js', '/assets/vendor/uPlot.min.css']);
   const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], new Registry(), () => true, createLogger('silent'), undefined, {
     routes: async (app) => {
       securityHeaders(app);
@@ -37,6 +37,7 @@ t.test('the pages that exist and the assets listed at start-up; 404 for the rest
   t.match(await get('/log'), { status: 404, csp: CONSOLE_CSP }, 'a page not installed');
   t.match(await get('/assets/dashboard.js'), { status: 200, type: 'text/javascript; charset=utf-8', body: 'export {};\n' });
   t.match(await get('/assets/console.css'), { status: 200, type: 'text/css; charset=utf-8' });
+  t.match(await get('/assets/vendor/uPlot.esm.js'), { status: 200, type: 'text/javascript; charset=utf-8', body: /export \{ uPlot as default \}/ }, 'the chart library, from its package');
   for (const path of ['/assets/notes.txt', '/secret.html', '/index.html', '/assets/../login.html', '/assets/%2e%2e/secret.html', '/assets/']) t.equal((await get(path)).status, 404, path);
   t.match(CONSOLE_CSP, /default-src 'self'; script-src 'self'; style-src 'self';/, 'no inline script or style');
   t.notMatch(CONSOLE_CSP, /unsafe/);
