@@ -65,7 +65,8 @@ COPY stopzone.schema.json ./
 COPY zones ./zones
 
 # /etc/stopzone: the configuration and the policy zones, read-only for the server.
-# /var/lib/stopzone: last-good copies of downloaded and transferred zones (state.dir), written by it.
+# /var/lib/stopzone: last-good copies of downloaded and transferred zones (state.dir) and the event store
+# (events.sqlite), written by it.
 # The application and the configuration belong to root: the server cannot change its own code or policy.
 COPY container/stopzone.yaml /etc/stopzone/stopzone.yaml
 COPY zones /etc/stopzone/zones

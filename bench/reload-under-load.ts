@@ -24,10 +24,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startBenchNsd } from './lib/bench-upstream.js';
 import { need, pinSelf, stopOnSignal } from './lib/processes.js';
 import { buildUnlessSkipped } from './lib/stopzone-launch.js';
 import type { Result } from './reload/measure.js';
-import { startBenchNsd } from './reload/peers.js';
 import { render } from './reload/render.js';
 import { scenarioFile } from './reload/scenario-file.js';
 import { scenarioIxfr } from './reload/scenario-ixfr.js';

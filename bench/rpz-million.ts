@@ -15,27 +15,27 @@
  *
  * Run: npx node --expose-gc --import ./test/helpers/ts-resolve.mjs bench/rpz-million.ts [triggers=1000000]
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadPolicyZone } from '../src/rpz/load-zone.js';
 import type { NameIndex } from '../src/rpz/name-index.js';
 import { prng } from '../test/helpers/prng.js';
+import { millionZone, shuffle as shuffleWith, word as wordWith, writeMillionZone } from './lib/million-zone.js';
 
 const TRIGGERS = Number(process.argv[2] ?? 1_000_000);
-const PAIRS = Math.round(TRIGGERS * 0.35);
-const BASES = TRIGGERS - PAIRS;
 const ORIGIN = 'rpz.bench';
 const SAMPLE = 50_000;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 if ((globalThis as { gc?: unknown }).gc === undefined) console.log('warning: run with --expose-gc, or the memory figures include garbage');
 
 const random = prng(20261123);
-const bases = shuffle(names());
+const zone = millionZone(TRIGGERS, random, (line) => console.log(line));
+const { bases, pairs: PAIRS } = zone;
+const BASES = bases.length;
 const file = join(tmpdir(), `stopzone-rpz-million-${process.pid}.rpz`);
-await writeZone();
+const bytes = await writeMillionZone(zone, file);
+console.log(`zone: ${file}, ${(bytes / 1e6).toFixed(1)} MB, ${BASES + PAIRS} triggers (${BASES} exact, ${PAIRS} wildcard)`);
 
 // Query names kept across the baseline, so they count as "empty policy". Wildcard hits are new labels below
 // a paired name; misses are unlisted names and new labels below exact-only names (no wildcard there).
@@ -106,64 +106,13 @@ function measure(index: NameIndex): void {
   }
 }
 
-/** 650,000 distinct owner names: the corpus's QNAME owners, then variants of their first label; or synthetic. */
-function names(): string[] {
-  const corpus = new URL('../../shared/corpus/', import.meta.url);
-  const seen = new Set<string>();
-  if (existsSync(corpus)) {
-    for (const entry of readdirSync(corpus)) {
-      if (!/^(hagezi-rpz-(light|ultimate\.mini|nsfw|nosafesearch)\.txt|oisd-small\.rpz|urlhaus-hostfile\.rpz)$/.test(entry)) continue;
-      for (const line of readFileSync(fileURLToPath(new URL(entry, corpus)), 'utf8').split('\n')) {
-        const end = line.search(/[ \t]/);
-        const owner = end < 0 ? '' : line.slice(0, end);
-        if (owner === '' || /^[;$@*]/.test(owner)) continue;
-        seen.add(owner.toLowerCase().replace(/\.$/, ''));
-      }
-    }
-    console.log(`names: ${seen.size} distinct QNAME owners from ../shared/corpus`);
-  } else {
-    console.log('names: ../shared/corpus not present, synthetic names only');
-    const tlds = ['com', 'net', 'org', 'de', 'ru', 'info', 'xyz', 'co.uk', 'com.br', 'xn--p1ai'];
-    while (seen.size < Math.min(BASES, 200_000)) {
-      const sub = random() < 0.4 ? `${['www', 'ads', 'cdn', 'api', 'track', 'm'][Math.floor(random() * 6)]!}.` : '';
-      seen.add(`${sub}${word()}${random() < 0.3 ? `-${word()}` : ''}.${tlds[Math.floor(random() * tlds.length)]!}`);
-    }
-  }
-  const originals = [...seen];
-  for (let copy = 1; seen.size < BASES; copy++) {
-    const prefix = `v${copy}-`;
-    for (const name of originals) {
-      if (seen.size >= BASES) break;
-      const first = name.indexOf('.');
-      if (prefix.length + (first < 0 ? name.length : first) <= 63) seen.add(prefix + name);
-    }
-  }
-  return [...seen].slice(0, BASES);
-}
-
-/** The zone: the first PAIRS names as exact + wildcard pairs, the rest exact only. */
-async function writeZone(): Promise<void> {
-  const lines = ['$TTL 300', '@ SOA localhost. root.localhost. 1 43200 3600 86400 300', '  NS  localhost.'];
-  bases.forEach((name, i) => {
-    lines.push(`${name} CNAME .`);
-    if (i < PAIRS) lines.push(`*.${name} CNAME .`);
-  });
-  const text = `${lines.join('\n')}\n`;
-  await writeFile(file, text);
-  console.log(`zone: ${file}, ${(text.length / 1e6).toFixed(1)} MB, ${lines.length - 3} triggers (${BASES} exact, ${PAIRS} wildcard)`);
-}
-
 /** A flat copy, as a name decoded from a packet is (a concatenated string would be a rope until first read). */
 function flat(name: string): string {
   return Buffer.from(name, 'latin1').toString('latin1');
 }
 
 function word(): string {
-  const syllables = ['ka', 'lo', 'mi', 'net', 'ad', 'tra', 'ck', 'ser', 'vo', 'pix', 'el', 'stat', 'go', 'bet', 'cas', 'ino'];
-  let out = '';
-  const n = 2 + Math.floor(random() * 3);
-  for (let i = 0; i < n; i++) out += syllables[Math.floor(random() * syllables.length)]!;
-  return out;
+  return wordWith(random);
 }
 
 function pick(from: string[], n: number): string[] {
@@ -171,10 +120,5 @@ function pick(from: string[], n: number): string[] {
 }
 
 function shuffle<T>(array: T[]): T[] {
-  for (let i = array.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [array[i], array[j]] = [array[j]!, array[i]!];
-  }
-  return array;
+  return shuffleWith(array, random);
 }
-

@@ -19,7 +19,7 @@ export interface Sample {
 }
 
 /** The second field of the main thread's schedstat (time runnable but not running, ns); NaN where the kernel has none. */
-function mainThreadWaitNs(pid: number): number {
+export function mainThreadWaitNs(pid: number): number {
   try {
     return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]);
   } catch {
@@ -107,4 +107,31 @@ export function rssKiB(pid: number): number {
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Datagrams the kernel dropped at the UDP sockets bound to 127.0.0.1:`port` since they were opened (the drops
+ * column of /proc/net/udp, summed over the sockets sharing the port): a full receive buffer, the server behind.
+ */
+export function udpDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === local) drops += Number(fields[12] ?? 0);
+  }
+  return drops;
+}
+
+/**
+ * Datagrams dropped by the kernel for a full receive buffer and sends refused for a full send buffer, on the whole
+ * machine since boot (/proc/net/snmp, Udp: RcvbufErrors, SndbufErrors): beside udpDrops, where else a loss happened
+ * (the load generator's sockets, when it was starved of CPU).
+ */
+export function udpBufferErrors(): { rcvbuf: number; sndbuf: number } {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp: '));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  const value = (name: string): number => Number(values[names.indexOf(name)] ?? NaN);
+  return { rcvbuf: value('RcvbufErrors'), sndbuf: value('SndbufErrors') };
 }

@@ -2,18 +2,14 @@
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { prng } from '../../test/helpers/prng.js';
 import { ADDR } from '../lib/processes.js';
-import { BASES, CHANGED, FIXED_NAMES, IXFR_BATCHES, PAIRS, STABLE, ZONE } from './settings.js';
+import { FIXED_NAMES, fixedName } from '../lib/bench-upstream.js';
+import { BASES, CHANGED, IXFR_BATCHES, PAIRS, STABLE, ZONE } from './settings.js';
 
 const TLDS = ['com', 'net', 'org', 'info', 'xyz', 'ru', 'de', 'io', 'co.uk', 'com.br'];
 
 /** Base name i: `site<i>.<tld>`, one in five one label deeper (`cdn.site<i>.<tld>`). */
 export function base(i: number): string {
   return `${i % 5 === 0 ? 'cdn.' : ''}site${i}.${TLDS[i % TLDS.length]!}`;
-}
-
-/** `host001.bench.test` .. `host300.bench.test`: the names answered from the cache. */
-export function fixedName(i: number): string {
-  return `host${String(i).padStart(3, '0')}.bench.test`;
 }
 
 /** Version 1: bases 0..BASES-1 (the first PAIRS also as wildcards). Version 2: the last CHANGED exact-only bases replaced by CHANGED new ones. */

@@ -1,7 +1,7 @@
 /**
- * The reload benchmark's peers on 127.0.0.1: NSD, Stopzone's only upstream (test/helpers/nsd.ts), and BIND, the
- * primary of the ixfr scenario (its named.conf from test/helpers/bind-primary.ts). Both run on the load CPU: NSD
- * inherits this script's pinning, named is pinned with taskset.
+ * The reload benchmark's peers on 127.0.0.1: BIND, the primary of the ixfr scenario (its named.conf from
+ * test/helpers/bind-primary.ts), pinned with taskset on the load CPU. Stopzone's upstream, NSD, is
+ * bench/lib/bench-upstream.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,27 +9,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { primaryNamedConf } from '../../test/helpers/bind-primary.js';
 import { dig } from '../../test/helpers/dig.js';
-import { startNsd, type RunningNsd } from '../../test/helpers/nsd.js';
 import { ADDR, alive, runPinned, startPinned, type Proc } from '../lib/processes.js';
-import { writeZone, fixedName } from './names.js';
-import { FIXED_NAMES, LOAD_CPU, NOTIFY_MODE, TMP, ZONE } from './settings.js';
+import { writeZone } from './names.js';
+import { LOAD_CPU, NOTIFY_MODE, TMP, ZONE } from './settings.js';
 
 /** The rcode dig reports for `name` A at 127.0.0.1:port, or "no answer (...)". */
 export async function digStatus(port: number, name: string): Promise<string> {
   const output = await dig({ address: ADDR, port }, ['+time=2', name, 'A']);
   return /status: (\w+)/.exec(output)?.[1] ?? `no answer (${output.trim().split('\n').pop() ?? ''})`;
-}
-
-/** NSD answers bench.test (the fixed names and *.miss) and, through a root wildcard, any other name (blocked names once unlisted). */
-export function startBenchNsd(): Promise<RunningNsd> {
-  const hosts: string[] = [];
-  for (let i = 1; i <= FIXED_NAMES; i++) {
-    const label = fixedName(i).slice(0, -'.bench.test'.length);
-    hosts.push(`${label} IN A 192.0.2.${(i % 250) + 1}`, `${label} IN AAAA 2001:db8::${i.toString(16)}`);
-  }
-  const benchTest = ['$ORIGIN bench.test.', '$TTL 3600', '@ IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600', '@ IN NS ns', 'ns IN A 127.0.0.1', ...hosts, '*.miss IN A 192.0.2.254', '*.miss IN AAAA 2001:db8::ffff'];
-  const root = ['$TTL 3600', '. IN SOA ns.invalid. hostmaster.invalid. 1 3600 600 86400 3600', '. IN NS ns.invalid.', '* IN A 192.0.2.200', '* IN AAAA 2001:db8::200'];
-  return startNsd({ zones: [{ name: 'bench.test', text: benchTest.join('\n') }, { name: '.', text: root.join('\n') }] });
 }
 
 /** The TSIG key BIND and Stopzone share for the transfers, the updates and the NOTIFY. */

@@ -32,7 +32,6 @@ export const CHANGED = 5_000;
 /** Policy hits are drawn from bases 0 .. STABLE-1, listed in both versions. */
 export const STABLE = BASES - CHANGED;
 export const IXFR_BATCHES = 10;
-export const FIXED_NAMES = 300;
 /** Stopzone's cache.maxEntries: filled before the load run (see warmAndRate). */
 export const CACHE_ENTRIES = 10_000;
 /** The first seconds of a load run are ramp-up, left out of "steady". */

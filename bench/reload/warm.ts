@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { dnsperf } from '../lib/dnsperf.js';
 import { ADDR } from '../lib/processes.js';
 import { waitQuiet } from '../lib/quiet-machine.js';
-import { fixedName, writeQueries } from './names.js';
-import { CACHE_ENTRIES, CAPACITY_SECONDS, FIXED_NAMES, FIXED_RATE, LOAD_CPU, LOAD_SECONDS, LOAD_SHARE, TMP } from './settings.js';
+import { fixedQueryLines } from '../lib/bench-upstream.js';
+import { writeQueries } from './names.js';
+import { CACHE_ENTRIES, CAPACITY_SECONDS, FIXED_RATE, LOAD_CPU, LOAD_SECONDS, LOAD_SHARE, TMP } from './settings.js';
 import type { Stopzone } from './stopzone.js';
 
 /** Measured by the first scenario, reused by the next; preset by BENCH_RATE. */
@@ -21,11 +22,7 @@ const run = (label: string, args: string[]) => dnsperf({ label, cpu: LOAD_CPU, d
 export async function warmAndRate(stopzone: Stopzone, scenario: string): Promise<{ rate: number; capacity: number | null }> {
   const target = ['-s', ADDR, '-p', String(stopzone.port), '-n', '1'];
   const fixed = join(TMP, 'fixed.txt');
-  if (!existsSync(fixed)) {
-    const lines: string[] = [];
-    for (let i = 1; i <= FIXED_NAMES; i++) lines.push(`${fixedName(i)} A`, `${fixedName(i)} AAAA`);
-    writeFileSync(fixed, `${lines.join('\n')}\n`);
-  }
+  if (!existsSync(fixed)) writeFileSync(fixed, `${fixedQueryLines().join('\n')}\n`);
   await run(`${scenario}-warm`, [...target, '-d', fixed, '-c', '1', '-q', '20', '-l', '10']);
   if (capacity === null) {
     await waitQuiet(`${scenario} capacity run`);

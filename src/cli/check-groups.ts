@@ -1,12 +1,6 @@
 import type { Config } from '../config/schema.js';
-import { appliesAt, type Schedule, type ZoneWhen } from '../schedule/index.js';
+import { appliesAt, scheduleOf } from '../schedule/index.js';
 import { CheckUsageError } from './check.js';
-
-/** A zone's rule for one group, with the schedule it follows (null: every hour, or never). */
-function scheduleOf(when: ZoneWhen): Schedule | null {
-  if (typeof when === 'string') return null;
-  return 'during' in when ? when.during : when.outside;
-}
 
 /**
  * `stopzone check --config`'s group section (issue 19 item 7): per client group ("default" first), the zones in

@@ -10,6 +10,7 @@ Commands:
   check           load policy zones as the server would and report what they hold
   healthcheck     exit 0 when the server answers /readyz (for container health checks)
   report          summarise block-log files: top names, clients, zones, hours
+  passwd          print the hash of a console password (or, with --token, a new API token)
   schema          print the configuration's JSON Schema (for editors);
                   with --markdown, the configuration reference
 
@@ -74,4 +75,19 @@ export const HEALTHCHECK_HELP = `Usage: stopzone healthcheck [--config PATH]
 Asks the admin listener (admin.listen in the same configuration and
 environment the server uses) for /readyz and exits 0 when it answers 200,
 1 otherwise or after 3 seconds. Meant for container HEALTHCHECKs.
+`;
+
+export const PASSWD_HELP = `Usage: stopzone passwd
+       stopzone passwd --token
+
+Reads a password for the admin console (asked twice, not shown, on a
+terminal; the first line when piped: echo "$PASSWORD" | stopzone passwd) and
+prints its scrypt hash, for admin.passwordHash in stopzone.yaml (in single
+quotes) or the STOPZONE_ADMIN_PASSWORD_HASH variable. At least 10 characters.
+
+Options:
+      --token   print a new random API token and its hash instead, for
+                admin.tokens (scripts send it as "Authorization: Bearer TOKEN");
+                the token is shown once and stored nowhere
+  -h, --help    show this help
 `;

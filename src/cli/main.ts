@@ -6,7 +6,8 @@ import { configJsonSchema, configMarkdown } from '../config/describe-schema.js';
 import { loadConfig } from '../config/load-config.js';
 import { check, CheckUsageError, checkTargets, type CheckTarget } from './check.js';
 import { groupLines, parseCheckInstant } from './check-groups.js';
-import { CHECK_HELP, HEALTHCHECK_HELP, MAIN_HELP, serveHelp } from './help.js';
+import { CHECK_HELP, HEALTHCHECK_HELP, MAIN_HELP, PASSWD_HELP, serveHelp } from './help.js';
+import { passwd } from './passwd.js';
 import { healthcheck } from './healthcheck.js';
 import { report } from './report.js';
 import { serve } from './serve.js';
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       format: { type: 'string', short: 'f' },
       policy: { type: 'string', short: 'p' },
       at: { type: 'string' },
+      token: { type: 'boolean' },
     },
   });
   const [command] = positionals;
@@ -63,6 +65,9 @@ async function main(argv: string[]): Promise<number> {
     case 'healthcheck':
       if (values.help === true) return print(HEALTHCHECK_HELP);
       return healthcheck(values.config, process.env, (line) => process.stdout.write(`${line}\n`));
+    case 'passwd':
+      if (values.help === true) return print(PASSWD_HELP);
+      return passwd(values.token === true, { input: process.stdin, output: process.stdout, errors: process.stderr });
     case 'schema':
       return print(values.markdown === true ? configMarkdown() : configJsonSchema());
     case undefined:

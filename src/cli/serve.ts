@@ -15,9 +15,13 @@ export async function serve(configPath: string | undefined, env: NodeJS.ProcessE
   const config = loadConfig(configPath, env);
   const log = createLogger(config.log.level);
   const server = await startServer({ config, log });
-  const { blockLog, ...shown } = config;
-  // No secrets in the log: the hash key is replaced by whether there is one.
-  const safeConfig = { ...shown, blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' } };
+  const { blockLog, admin, ...shown } = config;
+  // No secrets in the log: the hash key, the console password's hash and the tokens' hashes are replaced by whether there is one.
+  const safeConfig = {
+    ...shown,
+    blockLog: { ...blockLog, hashKey: blockLog.hashKey === undefined ? undefined : '(set)' },
+    admin: { ...admin, passwordHash: admin.passwordHash === undefined ? undefined : '(set)', tokens: admin.tokens.map((token) => ({ ...token, hash: '(set)' })) },
+  };
   log.info({ config: safeConfig, configFile: configPath ?? '(embedded defaults)', endpoints: server.endpoints, admin: server.admin.endpoints, stopPage: { http: server.stopPage.http, https: server.stopPage.https }, helperThreadsLowered }, 'stopzone serving');
   // SIGHUP reads the config again for its groups and schedules (a bad one is refused and logged), then
   // reloads every policy zone (a zone that fails keeps its last good version).

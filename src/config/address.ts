@@ -112,3 +112,9 @@ export function parseNetwork(text: string): Network | null {
 export function networkMaxBits(text: string): number {
   return isIP(text.split('/')[0]!) === 6 ? 128 : 32;
 }
+
+/** Whether `host` (an address as Endpoint.host holds it) is on loopback: 127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6. */
+export function isLoopback(host: string): boolean {
+  const address = host.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  return (isIP(address) === 4 && address.startsWith('127.')) || address === '::1';
+}

@@ -1,4 +1,5 @@
 import type { Config } from './schema.js';
+import { isLoopback } from './address.js';
 
 /** A value the schema accepts but that cannot work. */
 export interface MeaningProblem {
@@ -33,8 +34,44 @@ export function checkMeaning(config: Config): MeaningProblem | null {
     const missing = config.stopPage.caCertFile === undefined ? 'caCertFile' : 'caKeyFile';
     return { path: ['stopPage', missing], value: undefined, expected: 'both caCertFile and caKeyFile, or neither' };
   }
+  const admin = adminProblem(config);
+  if (admin !== null) return admin;
   if (config.upstream.timeoutMs > config.upstream.deadlineMs) {
     return { path: ['upstream', 'timeoutMs'], value: config.upstream.timeoutMs, expected: `at most upstream.deadlineMs (${config.upstream.deadlineMs})` };
+  }
+  return null;
+}
+
+/**
+ * The admin listener and the console: a console reachable off loopback needs a password (issue 20: refuse to
+ * start rather than open the policy to the network), HTTPS needs both files, and the zones the console writes
+ * to must be policy zones read from files.
+ */
+function adminProblem(config: Config): MeaningProblem | null {
+  const { admin } = config;
+  const exposed = admin.listen.find((endpoint) => !isLoopback(endpoint.host));
+  if (config.console.enabled && exposed !== undefined && admin.passwordHash === undefined) {
+    return {
+      path: ['admin', 'passwordHash'],
+      value: undefined,
+      expected: `a password hash (run "stopzone passwd" and put what it prints here or in STOPZONE_ADMIN_PASSWORD_HASH), since admin.listen ${exposed.label} is not on loopback and the console would be open to anyone who reaches it; or listen on 127.0.0.1 or [::1], or set console.enabled: false to serve /metrics, /healthz and /readyz only`,
+    };
+  }
+  if ((admin.certFile === undefined) !== (admin.keyFile === undefined)) {
+    const missing = admin.certFile === undefined ? 'certFile' : 'keyFile';
+    return { path: ['admin', missing], value: undefined, expected: 'both certFile and keyFile, or neither' };
+  }
+  const names = admin.tokens.map((token) => token.name);
+  const repeated = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (repeated >= 0) return { path: ['admin', 'tokens', String(repeated), 'name'], value: names[repeated], expected: 'a name no other token has (the audit log tells them apart by it)' };
+  for (const key of ['allowZone', 'blockZone'] as const) {
+    const name = config.console[key];
+    if (name === undefined) continue;
+    const zone = config.policy.zones.find((candidate) => candidate.name === name);
+    if (zone?.file === undefined) {
+      const files = config.policy.zones.filter((candidate) => candidate.file !== undefined).map((candidate) => candidate.name);
+      return { path: ['console', key], value: name, expected: `the name of a policy zone read from a file (${files.join(', ') || 'none configured'})` };
+    }
   }
   return null;
 }

@@ -15,6 +15,9 @@ export const ENVIRONMENT_OVERRIDES = [
   { variable: 'STOPZONE_STOP_PAGE_HTTP', path: ['stopPage', 'http'], kind: 'list', example: '0.0.0.0:80' },
   { variable: 'STOPZONE_STOP_PAGE_HTTPS', path: ['stopPage', 'https'], kind: 'list', example: '0.0.0.0:443' },
   { variable: 'STOPZONE_ADMIN_LISTEN', path: ['admin', 'listen'], kind: 'list', example: '0.0.0.0:9153' },
+  // The console's password off loopback, without writing the hash into a file (stopzone passwd prints it).
+  { variable: 'STOPZONE_ADMIN_PASSWORD_HASH', path: ['admin', 'passwordHash'], kind: 'string', example: '$scrypt$ln=15,r=8,p=1$...' },
+  { variable: 'STOPZONE_CONSOLE_ENABLED', path: ['console', 'enabled'], kind: 'boolean', example: 'true' },
   { variable: 'STOPZONE_STATE_DIR', path: ['state', 'dir'], kind: 'string', example: '/var/lib/stopzone' },
   { variable: 'STOPZONE_LOG_LEVEL', path: ['log', 'level'], kind: 'string', example: 'debug' },
 ] as const;
@@ -40,7 +43,9 @@ export function applyEnvironment(raw: Raw, env: Readonly<Record<string, string |
         ? text.split(',').map((item) => item.trim()).filter((item) => item !== '')
         : override.kind === 'integer' && /^\s*\d+\s*$/.test(text)
           ? Number(text)
-          : text.trim(); // a string, or a would-be integer that is not one (validation then names the variable)
+          : override.kind === 'boolean' && /^\s*(true|false)\s*$/i.test(text)
+            ? /true/i.test(text)
+            : text.trim(); // a string, or a would-be integer or boolean that is not one (validation then names the variable)
     const [first, second] = override.path;
     if (second === undefined) {
       raw[first] = value;

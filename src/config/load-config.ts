@@ -76,6 +76,9 @@ export function parseConfig(text: string | null, env: Readonly<Record<string, st
   const stopPage = config.stopPage as { caCertFile?: string; caKeyFile?: string; templatesDir?: string };
   for (const key of ['caCertFile', 'caKeyFile', 'templatesDir'] as const) if (stopPage[key] !== undefined) stopPage[key] = resolve(baseDir, stopPage[key]);
   (config.blockLog as { file: string }).file = resolve(baseDir, config.blockLog.file);
+  const admin = config.admin as { certFile?: string; keyFile?: string };
+  for (const key of ['certFile', 'keyFile'] as const) if (admin[key] !== undefined) admin[key] = resolve(baseDir, admin[key]);
+  (config.store as { file: string }).file = resolve(config.state.dir, config.store.file);
   for (const [i, key] of config.tsigKeys.entries()) {
     if ((key.secret === undefined) === (key.secretFile === undefined)) {
       throw new ConfigError(`${where(['tsigKeys', String(i)])}: key "${key.name}" has ${key.secret === undefined ? 'neither' : 'both'} secret and secretFile; expected exactly one`);

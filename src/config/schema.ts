@@ -411,11 +411,66 @@ const BlockLog = Type.Object(
   { additionalProperties: false, default: {}, description: 'The block log: one JSON event per policy hit.' },
 );
 
+/** A password hash as `stopzone passwd` prints it: scrypt in PHC string form (cost as log2 N, block size, parallelism, salt, hash). */
+export const PASSWORD_HASH_PATTERN = String.raw`^\$scrypt\$ln=[0-9]{1,2},r=[0-9]{1,2},p=[0-9]{1,2}\$[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{43,}={0,2}$`;
+
+const ApiToken = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', description: 'What the audit log calls the token\'s holder (letters, digits, ".", "-" and "_").' }),
+    hash: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: 'The token\'s SHA-256 as `stopzone passwd --token` prints it ("sha256:" and 64 hex digits); the token itself is never stored.' }),
+    role: Type.Union([Type.Literal('read'), Type.Literal('admin')], { default: 'read', description: 'read: look only (events, dashboard, why, rules, pauses, audit); admin: also add and undo rules and pauses.' }),
+  },
+  { additionalProperties: false },
+);
+
+const Store = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Keep block events in an SQLite database beside the block log, for the admin console\'s search and dashboard (see docs/console.md). A file that cannot be opened or written is reported and DNS goes on answering.',
+    }),
+    file: Type.String({ minLength: 1, default: 'events.sqlite', description: 'The database file, relative to state.dir (the container\'s volume); an absolute path puts it elsewhere. SQLite adds two files beside it (-wal, -shm).' }),
+    retentionDays: Type.Integer({ minimum: 1, default: 90, description: 'Events older than this many days are deleted (in batches, every hour), as Pi-hole keeps its query database.' }),
+    queueLimit: Type.Integer({
+      minimum: 100,
+      default: 10000,
+      description:
+        'Events waiting to be written at most. Events are written in batches by a thread of their own; past this many waiting (the disk stalls, the file is locked), further events are dropped and counted (stopzone_store_events_dropped_total), never delaying an answer. 10,000 holds five seconds at 2,000 blocks a second, in a few MiB.',
+    }),
+    allQueries: Type.Boolean({
+      default: false,
+      description: 'Also keep every query that no policy rule answered (msg "query"), with its client written as blockLog.client says. Off by default: it stores what every client asks.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'The event store: block events kept for search, in SQLite.' },
+);
+
 const Admin = Type.Object(
   {
-    listen: Type.Array(hostPort, { default: ['127.0.0.1:9153'], description: 'Where /metrics (Prometheus), /healthz and /readyz are served.' }),
+    listen: Type.Array(hostPort, { default: ['127.0.0.1:9153'], description: 'Where /metrics (Prometheus), /healthz and /readyz are served, and the console with its API unless console.enabled is false.' }),
+    passwordHash: Type.Optional(
+      Type.String({
+        pattern: PASSWORD_HASH_PATTERN,
+        description:
+          'The console password as a scrypt hash, as `stopzone passwd` prints it (or STOPZONE_ADMIN_PASSWORD_HASH). Required when an admin.listen address is not on loopback and the console is on: the server refuses to start without it. Left out on loopback, the console asks for no password (anyone on this host may use it).',
+      }),
+    ),
+    tokens: Type.Array(ApiToken, { default: [], description: 'API tokens for scripts (`Authorization: Bearer <token>`), each with a role.' }),
+    certFile: Type.Optional(Type.String({ minLength: 1, description: 'A PEM certificate (chain) for HTTPS on every admin.listen address (relative to the config file); give keyFile too. Without them the admin listener speaks plain HTTP.' })),
+    keyFile: Type.Optional(Type.String({ minLength: 1, description: 'The PEM private key of admin.certFile.' })),
+    sessionMinutes: Type.Integer({ minimum: 5, maximum: 10080, default: 480, description: 'A console login lasts this long (a school day), then the password is asked again; logging out ends it at once.' }),
+    loginAttemptsPerMinute: Type.Integer({ minimum: 1, default: 10, description: 'Login attempts one client address may make per minute, right or wrong; past it the login answers 429 until the minute is over.' }),
   },
-  { additionalProperties: false, default: {}, description: 'The admin listener: metrics and health.' },
+  { additionalProperties: false, default: {}, description: 'The admin listener: metrics, health, and the console.' },
+);
+
+const Console = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve the console (its pages and the /api it uses, docs/console.md) on the admin listener beside /metrics. False: metrics and health only, and no password is needed off loopback.' }),
+    allowZone: Type.Optional(Type.String({ minLength: 1, description: 'The policy zone (by name; one with a file) that "allow" in the console writes "name CNAME rpz-passthru." to. Left out: allow.rpz, when a zone of that name has a file.' })),
+    blockZone: Type.Optional(Type.String({ minLength: 1, description: 'The policy zone (by name; one with a file) that "block" in the console writes "name CNAME ." to. Left out: local.rpz, when a zone of that name has a file.' })),
+  },
+  { additionalProperties: false, default: {}, description: 'The admin console: block log, why, allow/block with undo, pauses, audit log (docs/console.md).' },
 );
 
 export const ConfigSchema = Type.Object(
@@ -449,7 +504,9 @@ export const ConfigSchema = Type.Object(
     tsigKeys: Type.Array(TsigKey, { default: [], description: 'TSIG keys (RFC 8945) for zone transfers and NOTIFY, named by policy.zones[].key.' }),
     state: State,
     blockLog: BlockLog,
+    store: Store,
     admin: Admin,
+    console: Console,
     log: Log,
   },
   {
@@ -492,5 +549,5 @@ export type Config = Omit<RawConfig, 'workers' | 'upstreams' | 'access' | 'rateL
     zones: Array<Omit<RawZone, 'primaries' | 'groups'> & { primaries?: Endpoint[]; groups: readonly ZoneWhen[] }>;
   };
   stopPage: Omit<RawConfig['stopPage'], 'http' | 'https'> & { http: Endpoint[]; https: Endpoint[] };
-  admin: { listen: Endpoint[] };
+  admin: Omit<RawConfig['admin'], 'listen'> & { listen: Endpoint[] };
 };

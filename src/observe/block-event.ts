@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { PrecomputedHmac } from './precomputed-hmac.js';
 
 /**
  * One block-log event: a JSON line per policy hit (pino adds `time` and
@@ -34,6 +34,19 @@ export interface BlockEvent {
   readonly address?: string;
 }
 
+/** The key's HMAC, set up once per key object (the server has one key; its padded blocks are hashed once). */
+const hmacs = new WeakMap<Buffer, PrecomputedHmac>();
+let lastString: { readonly key: string; readonly hmac: PrecomputedHmac } | null = null;
+function hmacOf(key: string | Buffer): PrecomputedHmac {
+  if (typeof key === 'string') {
+    if (lastString?.key !== key) lastString = { key, hmac: new PrecomputedHmac(key) };
+    return lastString.hmac;
+  }
+  let hmac = hmacs.get(key);
+  if (hmac === undefined) hmacs.set(key, (hmac = new PrecomputedHmac(key)));
+  return hmac;
+}
+
 /** Crockford base32 alphabet: no I, L, O or U to misread on a phone. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -45,7 +58,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  */
 export function referenceCode(key: string | Buffer, client: string, qname: string, zone: string, rule: string, time: number): string {
   const hour = Math.floor(time / 3_600_000);
-  const digest = createHmac('sha256', key).update(`${client}|${qname.toLowerCase()}|${zone}|${rule}|${hour}`).digest();
+  const digest = hmacOf(key).digest(`${client}|${qname.toLowerCase()}|${zone}|${rule}|${hour}`);
   let code = '';
   for (let i = 0; i < 8; i++) code += ALPHABET[digest[i]! & 31];
   return code;

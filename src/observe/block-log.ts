@@ -11,6 +11,19 @@ import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
 
+/** A block-log event with its time (ms), or with `allQueries` a "query" event, as handed to a tap. */
+export type TappedEvent = Omit<BlockEvent, 'msg'> & { readonly msg: BlockEvent['msg'] | 'query'; readonly time: number };
+
+/**
+ * Where the block log also hands every event it writes (the event store): the same fields, the
+ * client written the same way. With `allQueries`, every answer no policy rule decided is handed on
+ * too, as msg "query" (zone, list, rule, trigger and ref empty; action: where the answer came from).
+ */
+export interface BlockLogTap {
+  readonly event: (event: TappedEvent) => void;
+  readonly allQueries: boolean;
+}
+
 /** A destination the block log ends on close (a SonicBoom stream). */
 type ClosableStream = DestinationStream & EventEmitter & { end(): void };
 
@@ -49,21 +62,23 @@ export class BlockLog {
   readonly referenceKey: Buffer;
   readonly #passthru: boolean;
   readonly #streams: ClosableStream[];
+  readonly #tap: BlockLogTap | undefined;
   #dropped = 0;
   /** Events still on their way from worker threads, waited for before a flush. */
   #gather: () => Promise<void> = async () => {};
 
-  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream, streams: ClosableStream[]) {
+  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream, streams: ClosableStream[], tap: BlockLogTap | undefined) {
     this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
     this.#client = clientWriter(config.client, config.hashKey === undefined ? key : Buffer.from(config.hashKey));
     this.referenceKey = key;
     this.#passthru = config.passthru;
     this.#streams = streams;
+    this.#tap = tap;
   }
 
-  /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). */
-  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable): Promise<BlockLog> {
-    if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, []);
+  /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). `tap` gets every event too. */
+  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable, tap?: BlockLogTap): Promise<BlockLog> {
+    if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, [], tap);
     const buffering = { sync: false, maxLength: config.bufferEvents * EVENT_BYTES, minLength: MIN_WRITE_BYTES, maxWrite: MAX_WRITE_BYTES, periodicFlush: FLUSH_MS };
     const streams: ClosableStream[] = [];
     const log = (): BlockLog => instance;
@@ -75,7 +90,7 @@ export class BlockLog {
     }
     for (const stream of streams) stream.on('drop', () => log().#countDrop());
     const destination = streams.length === 1 ? streams[0]! : pino.multistream(streams.map((stream) => ({ stream, level: 'debug' as const })));
-    const instance = new BlockLog(config, key, destination, streams);
+    const instance = new BlockLog(config, key, destination, streams, tap);
     return instance;
   }
 
@@ -87,6 +102,7 @@ export class BlockLog {
   /** Writes the events of one answered query: its hit, and the "would have" hits of disabled zones. */
   record(query: Query, answer: Answer, ede: number | null): void {
     if (answer.policy !== undefined) this.#write(query, answer.policy, ede);
+    else if (this.#tap?.allQueries === true) this.#tapQuery(query, answer, ede);
     if (answer.wouldHave !== undefined) for (const hit of answer.wouldHave) this.#write(query, hit, null, 'would block');
   }
 
@@ -125,11 +141,12 @@ export class BlockLog {
     if (!hit.settings.log) return;
     const passthru = hit.kind === ActionKind.PASSTHRU;
     if (passthru && !this.#passthru) return;
+    const time = Date.now();
     const event: BlockEvent = {
       msg: msg ?? (passthru ? 'passthru' : 'blocked'),
       client: this.#client(query.client.address),
       qname: query.question.name,
-      qtype: QTYPES[query.question.type] ?? `TYPE${query.question.type}`,
+      qtype: qtypeName(query.question.type),
       zone: hit.zone.name,
       list: hit.settings.logName,
       rule: hit.via,
@@ -139,16 +156,42 @@ export class BlockLog {
       listener: query.listener,
       transport: query.transport,
       group: query.group?.name ?? 'default',
-      ref: referenceCode(this.referenceKey, query.client.address, query.question.name, hit.zone.name, hit.via, Date.now()),
+      ref: referenceCode(this.referenceKey, query.client.address, query.question.name, hit.zone.name, hit.via, time),
       ...(hit.address !== undefined && { address: hit.address }),
     };
     if (passthru) this.#logger.debug(event);
     else this.#logger.info(event);
+    this.#tap?.event({ ...event, time });
+  }
+
+  #tapQuery(query: Query, answer: Answer, ede: number | null): void {
+    this.#tap!.event({
+      msg: 'query',
+      client: this.#client(query.client.address),
+      qname: query.question.name,
+      qtype: qtypeName(query.question.type),
+      zone: '',
+      list: '',
+      rule: '',
+      trigger: '',
+      action: answer.source,
+      ede,
+      listener: query.listener,
+      transport: query.transport,
+      group: query.group?.name ?? 'default',
+      ref: '',
+      time: Date.now(),
+    });
   }
 
   #countDrop(): void {
     this.#dropped++;
   }
+}
+
+/** A query type's name as events write it: "AAAA", or "TYPE123" for one without a name here. */
+function qtypeName(type: number): string {
+  return QTYPES[type] ?? `TYPE${type}`;
 }
 
 /**

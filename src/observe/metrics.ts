@@ -1,11 +1,14 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PolicySet } from '../rpz/policy-set.js';
 import type { ZoneStatus } from '../model/zone-status.js';
+import { storeMetrics, type StoreCounts } from './store-metrics.js';
 
 /** What the metrics of the process (outside the answering loops) read when scraped. */
 export interface MetricSources {
   readonly policy: { current(): PolicySet };
   readonly droppedLogEvents: () => number;
+  /** The event store's counts (null when it is off). */
+  readonly store?: StoreCounts;
   /** Each configured zone's source state (loads, failures). */
   readonly zoneStatus: () => readonly ZoneStatus[];
   /** The HTTPS stop page's certificates and refusals (null until it runs, or when it is off). */
@@ -40,6 +43,7 @@ export class Metrics {
       });
     }
     new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    storeMetrics(registers, () => sources.store?.() ?? null);
     const https = () => sources.stopPageHttps?.() ?? null;
     new Counter({
       name: 'stopzone_stop_page_certificates_minted_total',

@@ -3,4 +3,4 @@ export { compileSchedule } from './compile-schedule.js';
 export { HORIZON_MS, Schedule } from './schedule.js';
 export { ScheduleError } from './schedule-error.js';
 export type { DayName, ScheduleInput, WindowInput } from './schedule-input.js';
-export { appliesAt, nextChangeOf, secondsToChangeOf, type ZoneWhen } from './zone-when.js';
+export { appliesAt, nextChangeOf, scheduleOf, secondsToChangeOf, type ZonePaused, type ZoneWhen } from './zone-when.js';

@@ -28,7 +28,10 @@ export interface LoopOptions {
   readonly policy: PolicySource;
   /** The client group of each query (the groups in force, which a reload replaces). */
   readonly groupOf: GroupOf;
-  /** Called for each answer on which a policy rule fired (a hit or a "would have"): the block log, the stop page's memory. Must not throw. */
+  /**
+   * Called for each answer on which a policy rule fired (a hit or a "would have"), and with store.allQueries for
+   * every answer (the block log hands those to the event store only): the block log, the stop page's memory. Must not throw.
+   */
   readonly onHit: AnswerObserver;
   readonly notify?: NotifyHandler;
   /** The UDP rate limiter. */
@@ -88,13 +91,14 @@ export async function startAnsweringLoop(options: LoopOptions): Promise<Answerin
     upstreamSets: tails,
   });
   const onHit = options.onHit;
+  const everyAnswer = config.store.enabled && config.store.allQueries;
   const handle = packetHandler(
     compose(stages),
     { maxUdpPayload: config.listen.maxUdpPayload },
     log,
     (query, answer, ede) => {
       metrics.observe(query, answer);
-      if (answer.policy !== undefined || answer.wouldHave !== undefined) onHit(query, answer, ede);
+      if (everyAnswer || answer.policy !== undefined || answer.wouldHave !== undefined) onHit(query, answer, ede);
     },
     options.notify,
     options.groupOf,

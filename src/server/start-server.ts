@@ -4,7 +4,7 @@ import type { AnswerCache } from '../cache/answer-cache.js';
 import type { UpstreamPool } from '../upstream/index.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { startAdminServer, type AdminServer } from '../observe/admin-server.js';
+import { ADMIN_HTTP_LIMITS, startAdminServer, type AdminServer } from '../observe/admin-server.js';
 import { BlockLog } from '../observe/block-log.js';
 import { Metrics } from '../observe/metrics.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
@@ -22,7 +22,11 @@ import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { upstreamSets } from './upstream-sets.js';
 import { startAnswering } from './start-answering.js';
 import type { WorkerPool } from './worker-pool.js';
+import { openEventStore } from '../store/open-event-store.js';
+import type { SqliteEventStore } from '../store/sqlite-event-store.js';
 import { planRegroup, type Reconfigured } from './regroup.js';
+import { setUpConsole } from '../console/console-setup.js';
+import type { EventStore } from '../store/event-store.js';
 
 /** A running Stopzone: DNS, the admin listener, the block log. */
 export interface RunningServer {
@@ -40,6 +44,8 @@ export interface RunningServer {
   /** The UDP rate limiter and its counts (undefined when rateLimit.enabled is false). */
   readonly rateLimiter: RateLimiter | undefined;
   readonly blockLog: BlockLog;
+  /** The block events kept for search (null when store.enabled is false). */
+  readonly store: SqliteEventStore | null;
   readonly admin: AdminServer;
   /** The stop page's bound HTTP and HTTPS addresses (empty when stopPage.enabled is false). */
   readonly stopPage: RunningStopPage;
@@ -65,6 +71,8 @@ export interface StartOptions {
   readonly zoneClock?: ZoneClock;
   /** Timers for upstream timeouts and the deadline (tests move time instead of waiting). */
   readonly upstreamTimers?: Timers;
+  /** The event store the console searches instead of the configured one (tests hand an in-memory one in); without either, the console's event routes answer 503. */
+  readonly eventStore?: EventStore;
 }
 
 /**
@@ -72,7 +80,7 @@ export interface StartOptions {
  * pipeline, opens the block log, binds DNS and the admin listener. Closing
  * stops taking queries, answers those received, then flushes the log.
  */
-export async function startServer({ config, log, now, blockLogSink, zoneClock, upstreamTimers }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log, now, blockLogSink, zoneClock, upstreamTimers, eventStore }: StartOptions): Promise<RunningServer> {
   const referenceKey = config.blockLog.hashKey === undefined ? randomBytes(32) : Buffer.from(config.blockLog.hashKey);
   const clock = now ?? Date.now;
   // Lines a remote peer can cause once per packet: the first of a kind a minute, then a count.
@@ -91,12 +99,15 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   });
   await zones.loadAll();
   const notifyChecks = new NotifyChecks((index) => zones.refresh(index, 'notify'), { now: clock });
-  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink);
+  const events = openEventStore(config.store, log, clock);
+  const store = events?.store ?? null;
+  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink, events?.tap);
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
   const metrics = new Metrics({
     policy,
     droppedLogEvents: () => blockLog.dropped,
+    store: () => store?.stats ?? null,
     zoneStatus: () => zones.status(),
     stopPageHttps: () => stopPageStarted?.stats ?? null,
     ...(limiter !== undefined && { rateLimited: limiter }),
@@ -122,11 +133,15 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     ...(upstreamTimers && { upstreamTimers }),
   }).catch(async (error: unknown) => {
     await blockLog.close();
+    await store?.close();
     throw error;
   });
   blockLog.gatherFirst(() => dns.flushHits());
   zones.watchSources();
-  const opened: Array<() => Promise<void>> = [dns.close, () => blockLog.close(), async () => {
+  const opened: Array<() => Promise<void>> = [dns.close, async () => {
+    await blockLog.close();
+    await store?.close();
+  }, async () => {
     notifyChecks.close();
     zones.close();
   }];
@@ -134,8 +149,11 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     await Promise.all(opened.map((close) => close()));
     throw error;
   };
+  // The console's pauses go in force here, before the admin listener opens (console/console-setup.ts).
+  const consoleSetup = await setUpConsole({ config, policy, zones, groups: () => groups, events: eventStore ?? store, now: clock, log }).catch(failed);
+  opened.push(async () => consoleSetup.close());
   // Ready once every required zone has a version in force (zone files load before DNS binds; downloads may lag).
-  const admin = await startAdminServer(config.admin.listen, dns.registry, () => zones.missingRequired().length === 0, log).catch(failed);
+  const admin = await startAdminServer(config.admin.listen, dns.registry, () => zones.missingRequired().length === 0, log, ADMIN_HTTP_LIMITS, consoleSetup).catch(failed);
   opened.push(admin.close);
   const stopPage = await startStopPage({ config: config.stopPage, policy, log, referenceKey, recent: recentStopPage, groups: () => groups, lines, ...(now && { now }) }).catch(failed);
   stopPageStarted = stopPage;
@@ -150,6 +168,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     metrics,
     rateLimiter: limiter,
     blockLog,
+    store,
     admin,
     stopPage,
     get groups() {
@@ -161,6 +180,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
       // Both in this one synchronous step: no query sees the new groups with the old zones' rules (in any worker thread either: PolicyRelay.regroup).
       groups = plan.groups;
       dns.regroup(plan.groups, () => zones.regroup((name) => next.policy.zones.find((zone) => zone.name === name)?.groups, next.groups.length));
+      consoleSetup.regrouped();
       return { applied: true, restartNeeded: plan.restartNeeded };
     },
     // Idempotent: a second SIGTERM, or a caller closing twice, waits for the same shutdown.
@@ -168,9 +188,11 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
       (closing ??= (async () => {
         notifyChecks.close();
         zones.close();
+        consoleSetup.close();
         await Promise.all([dns.close(), admin.close(), stopPage.close()]);
         lines.close();
         await blockLog.close();
+        await store?.close();
       })()),
   };
 }

@@ -120,7 +120,8 @@ export class TcpConnection {
   #readFrames(): void {
     const limits = this.#connections.limits;
     const now = this.#connections.now();
-    while (this.#pending < MAX_IN_FLIGHT && this.#queued < limits.maxQueuedBytes) {
+    // An answer given at once may close the connection (a byte cap reset it): stop reading then.
+    while (!this.#closed && this.#pending < MAX_IN_FLIGHT && this.#queued < limits.maxQueuedBytes) {
       const raw = this.#framer.next();
       if (raw === null) break;
       this.#messageStartedAt = -1;

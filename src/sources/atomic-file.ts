@@ -1,8 +1,9 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 
-/** Writes `path` whole or not at all: to a temporary file beside it, then renamed over it. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.tmp`, data);
+/** Writes `path` whole or not at all: to a temporary file beside it (with permission bits `mode`, when given), then renamed over it. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  await writeFile(`${path}.tmp`, data, mode === undefined ? {} : { mode });
+  if (mode !== undefined) await chmod(`${path}.tmp`, mode); // the umask narrowed what writeFile set
   await rename(`${path}.tmp`, path);
 }
 

@@ -18,6 +18,14 @@ export interface PolicyTarget {
   replace(set: PolicySet): void;
 }
 
+/** A zone paused for one client group (by index) until an instant (ms): the console's pauses, laid over the groups' rules. */
+export interface ZonePause {
+  /** The zone's configured name. */
+  readonly zone: string;
+  readonly group: number;
+  readonly until: number;
+}
+
 /** How PolicyZones waits: for zone files to settle, for first downloads at start-up; and its clock. */
 export interface PolicyZonesOptions {
   /** Holds the last-good copies of downloaded and transferred zones. */
@@ -47,6 +55,8 @@ export class PolicyZones extends EventEmitter {
   readonly #startupWaitMs: number;
   /** Each zone's rule per client group, by zone index: the config's, until `regroup` (SIGHUP) replaces them. */
   #zoneGroups: ReadonlyArray<readonly ZoneWhen[]>;
+  /** Pauses laid over #zoneGroups at publish (`pause`); one past its end applies nothing more. */
+  #pauses: readonly ZonePause[] = [];
   /** Aborted by close: downloads in flight stop, refresh threads end. */
   readonly #stopping = new AbortController();
 
@@ -145,6 +155,17 @@ export class PolicyZones extends EventEmitter {
     this.#publish();
   }
 
+  /**
+   * Puts `pauses` in force in place of those before, and publishes at once. A paused zone applies to none
+   * of the group's queries until the pause ends, then as the group's rule says again with no further step:
+   * the rule becomes ZonePaused (schedule/zone-when.ts), so the group's zone mask changes at the pause's end
+   * and answers the zone would change get TTLs capped at the seconds left (PolicySet.boundaryTtl).
+   */
+  pause(pauses: readonly ZonePause[]): void {
+    this.#pauses = pauses;
+    this.#publish();
+  }
+
   /** The zone with primaries named `name` (any case, trailing dot or not), for NOTIFY. */
   secondary(name: string): { index: number; primaries: readonly Endpoint[]; key: TsigKey | undefined } | null {
     const wanted = name.toLowerCase().replace(/\.$/, '');
@@ -177,9 +198,19 @@ export class PolicyZones extends EventEmitter {
     for (const [i, feed] of this.#feeds.entries()) {
       const inForce = feed.inForce;
       if (inForce === null) continue;
-      const groups = this.#zoneGroups[i]!;
+      const groups = this.#paused(feed.config.name, this.#zoneGroups[i]!);
       zones.push(inForce.settings.groups === groups ? inForce : { zone: inForce.zone, settings: { ...inForce.settings, groups } });
     }
     this.#target.replace(new PolicySet(zones, this.missingRequired()));
+  }
+
+  /** A zone's rule per group with its pauses laid over; the very array given when none concerns it (so the settings are shared). */
+  #paused(zone: string, groups: readonly ZoneWhen[]): readonly ZoneWhen[] {
+    const mine = this.#pauses.filter((p) => p.zone === zone && p.group < groups.length);
+    if (mine.length === 0) return groups;
+    return groups.map((when, group): ZoneWhen => {
+      const until = Math.max(...mine.filter((p) => p.group === group).map((p) => p.until));
+      return until === -Infinity ? when : { pausedUntil: until, then: when };
+    });
   }
 }

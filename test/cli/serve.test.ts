@@ -6,6 +6,7 @@ import t from 'tap';
 import { answerData, askTcp, askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { runCli } from '../helpers/cli.js';
+import { testPasswordHash, testToken } from '../helpers/console-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stopzone-cli-'));
 const file = (name: string, text: string) => {
@@ -57,6 +58,19 @@ t.test('serve: start-up line with the effective config, answers over UDP and TCP
   t.match(server.stdout(), /"msg":"stopzone stopped"/, 'log flushed before exit');
 });
 
+t.test('serve: the start-up line shows no secret: the console password\'s hash and the tokens\' hashes are "(set)"', async (t) => {
+  const hash = await testPasswordHash();
+  const token = testToken('deploy', 'admin');
+  const config = file('secrets.yaml', `listen: { addresses: ["127.0.0.1"], port: 0 }\nupstreams: ["127.0.0.1:1"]\nadmin: { listen: ["127.0.0.1:0"], passwordHash: '${hash}', tokens: [${token.yaml}] }\nstopPage: { enabled: false }\nstate: { dir: ${join(dir, 'state')} }\n`);
+  const server = runCli(['serve', '--config', config]);
+  t.teardown(() => void server.child.kill('SIGKILL'));
+  const line = await server.waitFor(/"msg":"stopzone serving"/);
+  t.match(JSON.parse(line), { config: { admin: { passwordHash: '(set)', tokens: [{ name: 'deploy', role: 'admin', hash: '(set)' }] } } });
+  t.notOk(line.includes(hash.split('$').at(-1)!), 'the hash is nowhere in the line');
+  t.notOk(line.includes('sha256:'), 'nor a token\'s');
+  server.child.kill('SIGTERM');
+  t.equal(await server.exited, 0);
+});
 
 t.test('serve: a real SIGHUP reloads the zones; a real SIGTERM drains a query in flight, then exits 0', async (t) => {
   const upstream = await startFakeUpstream({ records: { 'slow.test': [{ type: 'A', ttl: 60, data: '192.0.2.9' }], 'later.test': [{ type: 'A', ttl: 60, data: '192.0.2.8' }] } });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { ENVIRONMENT_OVERRIDES } from '../../src/config/environment.js';
 import { parseConfig } from '../../src/config/load-config.js';
+import { ConfigSchema } from '../../src/config/schema.js';
 
 /** What an address list was configured as: the config now holds parsed values, each labelled with its text. */
 const texts = (list: ReadonlyArray<{ readonly label: string }>): string[] => list.map((entry) => entry.label);
@@ -68,6 +69,16 @@ t.test('the container configuration needs only the stop page address from the ad
   t.equal(config.listen.port, 53);
   t.same(config.stopPage.addresses, ['192.168.1.2']);
   t.same(texts(config.admin.listen), ['0.0.0.0:9153']);
+  t.equal(config.console.enabled, false, 'the console is off: the admin port is on every interface and has no password');
+  t.throws(
+    () => parseConfig(CONTAINER_YAML, { STOPZONE_STOP_PAGE_ADDRESSES: '192.168.1.2', STOPZONE_CONSOLE_ENABLED: 'true' }, '/etc/stopzone/stopzone.yaml', '/etc/stopzone'),
+    { message: /admin\.passwordHash: found nothing; expected a password hash .*since admin\.listen 0\.0\.0\.0:9153 is not on loopback/ },
+    'turned on without a password, the container refuses to start',
+  );
+  const hash = '$scrypt$ln=15,r=8,p=3$5q0qgKOQBpWqDhGa+G5ySw$5oamqgMnTk8WHWpbOGlS37n6eOEpWQd8yfTcaaoO/Ms';
+  const withConsole = parseConfig(CONTAINER_YAML, { STOPZONE_STOP_PAGE_ADDRESSES: '192.168.1.2', STOPZONE_CONSOLE_ENABLED: 'true', STOPZONE_ADMIN_PASSWORD_HASH: hash }, '/etc/stopzone/stopzone.yaml', '/etc/stopzone');
+  t.equal(withConsole.console.enabled, true, 'STOPZONE_CONSOLE_ENABLED turns it on');
+  t.equal(withConsole.admin.passwordHash, hash, 'with the hash from STOPZONE_ADMIN_PASSWORD_HASH');
   t.equal(config.state.dir, '/var/lib/stopzone');
   t.equal(config.blockLog.destination, 'stdout');
   t.same(
@@ -84,9 +95,11 @@ t.test('the container configuration needs only the stop page address from the ad
 });
 
 t.test('every override names a key the schema knows', async (t) => {
-  const config = parseConfig(null, {}) as unknown as Record<string, Record<string, unknown>>;
+  type Node = { properties?: Record<string, Node> };
+  const schema = ConfigSchema as unknown as Node;
   for (const { variable, path } of ENVIRONMENT_OVERRIDES) {
     const [first, second] = path;
-    t.ok(second === undefined ? first in config : second in (config[first] ?? {}), `${variable} -> ${path.join('.')}`);
+    const section = schema.properties?.[first];
+    t.ok(second === undefined ? section !== undefined : section?.properties?.[second] !== undefined, `${variable} -> ${path.join('.')}`);
   }
 });

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/observe/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import type { ZoneClock } from '../../src/sources/file-settle.js';
 import type { Timers } from '../../src/runtime/bounded.js';
+import type { EventStore } from '../../src/store/event-store.js';
 import { assertConfigOnLoopback, guardFetch } from './loopback-guard.js';
 
 /** A Stopzone server booted in-process for a test, with its log lines captured. */
@@ -27,14 +28,14 @@ export interface TestServer {
  * the default public resolvers; so must be every listener, primary and feed
  * URL, and every redirect a feed answers with).
  */
-export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers } & ConfigSource = {}): Promise<TestServer> {
+export async function startTestServer(yaml: string, options: { now?: () => number; zoneClock?: ZoneClock; upstreamTimers?: Timers; eventStore?: EventStore } & ConfigSource = {}): Promise<TestServer> {
   const parsed = parseTestConfig(yaml, options);
   // Timers the test moves by hand run their callbacks on the test's thread: the upstream code that sets them must run there too.
   const config = options.upstreamTimers === undefined ? parsed : { ...parsed, workers: 1 };
   const logs: Array<Record<string, unknown>> = [];
   const blockEvents: Array<Record<string, unknown>> = [];
   const log = createLogger(config.log.level, jsonLines(logs));
-  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }) });
+  const server = await startServer({ config, log, blockLogSink: jsonLines(blockEvents), ...(options.now && { now: options.now }), ...(options.zoneClock && { zoneClock: options.zoneClock }), ...(options.upstreamTimers && { upstreamTimers: options.upstreamTimers }), ...(options.eventStore && { eventStore: options.eventStore }) });
   const first = server.endpoints[0]!;
   return { server, config, target: { address: first.address, port: first.port }, logs, blockEvents, close: () => server.close() };
 }
@@ -53,14 +54,15 @@ export function parseTestConfig(yaml: string, { env = {}, baseDir }: ConfigSourc
   const parsed = parseConfig(yaml, env, 'test config', baseDir);
   // One answering loop unless STOPZONE_TEST_WORKERS says otherwise, so the suite can run both ways; a test that names workers keeps them.
   const workers = /^workers\s*:/m.test(yaml) ? parsed.workers : testWorkers();
-  // Tests run in parallel: the admin listener takes a free port and the stop page stays off unless a test asks for them.
+  // Tests run in parallel: the admin listener takes a free port, and the stop page and the event store (a file in state.dir) stay off unless a test asks for them.
   // A test that names no policy zones means none (a config file without them would get the shipped zones).
   const config: Config = {
     ...parsed,
     workers,
     policy: /^policy\s*:/m.test(yaml) ? parsed.policy : { ...parsed.policy, zones: [] },
-    admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
+    admin: /^admin\s*:/m.test(yaml) ? parsed.admin : { ...parsed.admin, listen: [endpoint('127.0.0.1:0', 'admin', { listener: true })] },
     stopPage: /^stopPage\s*:/m.test(yaml) ? parsed.stopPage : { ...parsed.stopPage, enabled: false },
+    store: /^store\s*:/m.test(yaml) ? parsed.store : { ...parsed.store, enabled: false },
   };
   if (!/^\s*upstreams\s*:/m.test(yaml)) throw new Error('test configs must name their (loopback) upstreams');
   assertConfigOnLoopback(config);

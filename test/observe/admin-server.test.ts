@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import type net from 'node:net';
+import { Writable } from 'node:stream';
 import { endpoint } from '../../src/config/address.js';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { startAdminServer } from '../../src/observe/admin-server.js';
 import type { HttpLimits } from '../../src/observe/http-limits.js';
@@ -43,4 +46,60 @@ t.test('past maxConnections a new connection is closed at once; the open ones st
   open[0]!.end('GET /healthz HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n');
   t.match(await reply, /^HTTP\/1\.1 200/, 'an open connection is still served');
   open[1]!.destroy();
+});
+
+t.test('/metrics, /healthz and /readyz answer as they did before Fastify; other methods 405, other paths 404', async (t) => {
+  const registry = new Registry();
+  new Counter({ name: 'test_things_total', help: 'Things.', registers: [registry] }).inc(3);
+  let ready = false;
+  const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], registry, () => ready, createLogger('silent'));
+  t.teardown(() => admin.close());
+  const get = async (path: string, method = 'GET') => {
+    const response = await fetch(`http://${admin.endpoints[0]}${path}`, { method });
+    return { status: response.status, type: response.headers.get('content-type'), cache: response.headers.get('cache-control'), body: await response.text() };
+  };
+  const text = 'text/plain; charset=utf-8';
+  t.same(await get('/healthz'), { status: 200, type: text, cache: 'no-store', body: 'ok\n' });
+  t.same(await get('/readyz'), { status: 503, type: text, cache: 'no-store', body: 'policy zones not loaded yet\n' });
+  ready = true;
+  t.same(await get('/readyz'), { status: 200, type: text, cache: 'no-store', body: 'ready\n' });
+  t.same(await get('/metrics'), { status: 200, type: registry.contentType, cache: 'no-store', body: await registry.metrics() });
+  t.same(await get('/metrics?name=x'), { status: 200, type: registry.contentType, cache: 'no-store', body: await registry.metrics() }, 'a query string is ignored');
+  t.same(await get('/healthz', 'HEAD'), { status: 200, type: text, cache: 'no-store', body: '' }, 'HEAD: the headers alone');
+  t.same(await get('/metrics', 'POST'), { status: 405, type: text, cache: 'no-store', body: 'method not allowed\n' });
+  t.same(await get('/nope'), { status: 404, type: text, cache: 'no-store', body: 'not found: try /metrics, /healthz or /readyz\n' });
+  t.same(await get('/metrics/'), { status: 404, type: text, cache: 'no-store', body: 'not found: try /metrics, /healthz or /readyz\n' }, 'no trailing slash');
+});
+
+t.test('with a certificate the admin listener speaks HTTPS only', async (t) => {
+  const { selfSignedServerCert } = await import('../helpers/self-signed.js');
+  const ca = await selfSignedServerCert();
+  const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], new Registry(), () => true, createLogger('silent'), undefined, {
+    tls: { cert: readFileSync(ca.certFile), key: readFileSync(ca.keyFile) },
+  });
+  t.teardown(() => admin.close());
+  t.equal(admin.scheme, 'https');
+  const body = await new Promise<string>((resolve, reject) => {
+    https.get(`https://${admin.endpoints[0]}/healthz`, { ca: ca.certPem }, (response) => {
+      let data = '';
+      response.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      response.on('end', () => resolve(data));
+    }).on('error', reject);
+  });
+  t.equal(body, 'ok\n', 'over TLS with the configured certificate');
+  await t.rejects(fetch(`http://${admin.endpoints[0]}/healthz`), 'plain HTTP gets no answer');
+});
+
+t.test('a request target that is no path, or a method the router does not know, is answered 404 or 405, with nothing logged', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) });
+  const admin = await startAdminServer([endpoint('127.0.0.1:0', 'admin', { listener: true })], new Registry(), () => true, createLogger('debug', sink));
+  t.teardown(() => admin.close());
+  for (const [request, status] of [['GET * HTTP/1.1', 404], ['OPTIONS * HTTP/1.1', 405], ['GET http://127.0.0.1/metrics HTTP/1.1', 404], ['PRI /metrics', 405]] as const) {
+    const socket = await connectRaw(admin.endpoints[0]!);
+    const reply = closedWith(socket);
+    socket.end(`${request}\r\nHost: admin\r\nConnection: close\r\n\r\n`);
+    t.match(await reply, new RegExp(`^HTTP/1\\.1 ${status} `), request);
+  }
+  t.same(lines.filter((line) => !line.includes('admin listener up')), [], 'no log line: a client cannot fill the log');
 });

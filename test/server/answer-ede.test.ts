@@ -1,22 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { askTcp, askUdp, edeOf } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
+import { zoneFolder } from '../helpers/zone-files.js';
 
 /**
  * The EDE text of a blocked answer names the client's group when the config has groups (issue 19 item 7), over
  * real UDP and TCP from 127.0.0.2 (students), 127.0.0.3 (staff) and 127.0.0.1 (no group: default); a zone's own
  * ede.text is sent as written; without groups the text is the one it always was.
  */
-const dir = mkdtempSync(join(tmpdir(), 'stopzone-ede-groups-'));
-const zone = (name: string, body: string): string => {
-  const file = join(dir, `${name}.rpz`);
-  writeFileSync(file, `$TTL 300\n@ SOA ns.${name}. hostmaster.${name}. 1 3600 600 86400 60\n@ NS ns.${name}.\n${body}\n`);
-  return file;
-};
+const zone = zoneFolder('stopzone-ede-groups-');
 const legal = zone('legal', 'abuse.example CNAME .');
 const school = zone('school', 'games.example CNAME .');
 const own = zone('own', 'chat.example CNAME .');

@@ -1,22 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { askTcp, askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { startTestServer, testConfig } from '../helpers/stopzone.js';
+import { zoneFolder } from '../helpers/zone-files.js';
 
 /**
  * Client groups and schedules end to end: one Stopzone, clients at 127.0.0.2 (students), 127.0.0.3 (staff),
  * 127.0.0.4 (guests) and 127.0.0.1 (no group: default), queried over UDP and TCP with the clock moved
  * between lesson time and lunch instead of waiting for it.
  */
-const dir = mkdtempSync(join(tmpdir(), 'stopzone-groups-'));
-const zone = (name: string, body: string): string => {
-  const file = join(dir, `${name}.rpz`);
-  writeFileSync(file, `$TTL 300\n@ SOA ns.${name}. hostmaster.${name}. 1 3600 600 86400 60\n@ NS ns.${name}.\n${body}\n`);
-  return file;
-};
+const zone = zoneFolder('stopzone-groups-');
 const legal = zone('legal', 'abuse.example CNAME .');
 const school = zone('school', 'games.example CNAME .\n*.games.example CNAME .');
 const guests = zone('guests', 'social.example CNAME .');

@@ -1,22 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { askTcp, askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { parseTestConfig, startTestServer, testConfig } from '../helpers/stopzone.js';
+import { zoneFolder } from '../helpers/zone-files.js';
 
 /**
  * Issue 19 item 8: a reloaded config's groups and schedules take effect while serving (RunningServer.reconfigure,
  * what SIGHUP calls), with no query dropped; a change that cannot be applied is refused and the running config
  * stays. Clients at 127.0.0.2 (students) and 127.0.0.3 (staff); the clock is injected.
  */
-const dir = mkdtempSync(join(tmpdir(), 'stopzone-reload-groups-'));
-const zone = (name: string, body: string): string => {
-  const file = join(dir, `${name}.rpz`);
-  writeFileSync(file, `$TTL 300\n@ SOA ns.${name}. hostmaster.${name}. 1 3600 600 86400 60\n@ NS ns.${name}.\n${body}\n`);
-  return file;
-};
+const zone = zoneFolder('stopzone-reload-groups-');
 const legal = zone('legal', 'abuse.example CNAME .');
 const school = zone('school', 'games.example CNAME .');
 

@@ -1,11 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { answerData, askUdp } from '../helpers/dns-client.js';
 import { startFakeUpstream } from '../helpers/fake-upstream.js';
 import { getPage } from '../helpers/http-page.js';
 import { startTestServer } from '../helpers/stopzone.js';
+import { zoneFolder } from '../helpers/zone-files.js';
 
 /**
  * The stop page names the visitor's client group and says why for that group (issue 19 item 7): one Stopzone
@@ -14,12 +12,7 @@ import { startTestServer } from '../helpers/stopzone.js';
  * told by listener, which an HTTP visit cannot show) and "default" otherwise. Real DNS queries, then real HTTP
  * visits from the same source addresses.
  */
-const dir = mkdtempSync(join(tmpdir(), 'stopzone-page-groups-'));
-const zone = (name: string, body: string): string => {
-  const file = join(dir, `${name}.rpz`);
-  writeFileSync(file, `$TTL 300\n@ SOA ns.${name}. hostmaster.${name}. 1 3600 600 86400 60\n@ NS ns.${name}.\n${body}\n`);
-  return file;
-};
+const zone = zoneFolder('stopzone-page-groups-');
 const legal = zone('legal', 'abuse.example CNAME .');
 const school = zone('school', 'games.example CNAME .\n*.games.example CNAME .\nvideo.example CNAME .');
 const staffList = zone('staff', 'video.example CNAME .');

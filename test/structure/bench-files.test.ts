@@ -24,7 +24,7 @@ t.test('tsc --noEmit checks every TypeScript file under bench/', async (t) => {
 t.test('the benchmark scripts of package.json name files that exist', async (t) => {
   const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const benchScripts = Object.entries(scripts).filter(([name]) => name === 'bench' || name.startsWith('bench:'));
-  t.same(benchScripts.map(([name]) => name).sort(), ['bench', 'bench:reload'], 'npm run bench and npm run bench:reload');
+  t.same(benchScripts.map(([name]) => name).sort(), ['bench', 'bench:compass', 'bench:reload'], 'npm run bench, npm run bench:compass and npm run bench:reload');
   for (const [name, command] of benchScripts) {
     const files = command.split(/\s+/).filter((word) => word.startsWith('bench/'));
     t.equal(files.length, 1, `${name} runs one file under bench/`);

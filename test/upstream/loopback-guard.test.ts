@@ -25,18 +25,19 @@ t.test('runCli refuses a serve config that names no upstreams, or any address of
     t.throws(() => start().child.kill('SIGKILL') && t.fail(`${name}: started (and killed)`), { message }, name);
   };
   const local = 'listen: { addresses: ["127.0.0.1"], port: 0 }\nadmin: { listen: ["127.0.0.1:0"] }\nstopPage: { enabled: false }\n';
+  // An admin listener off loopback is tested with the console off: with it on and no password the loader refuses the config itself (test/console/refuse-exposed-console.test.ts).
   refused(() => runCli(['serve', '--config', file('none.yaml', local)]), /names no upstreams/, 'no upstreams: the default would be Quad9');
   refused(() => runCli(['serve']), /embedded defaults names no upstreams/, 'no config at all');
   refused(() => runCli(['serve', '--config', file('quad9.yaml', local)], { STOPZONE_UPSTREAMS: '9.9.9.9:53' }), /9\.9\.9\.9:53 is not on loopback/, 'upstreams from the environment');
-  refused(() => runCli(['serve', '--config', file('admin.yaml', 'upstreams: ["127.0.0.1:53"]\nlisten: { addresses: ["127.0.0.1"], port: 0 }\nadmin: { listen: ["0.0.0.0:9153"] }\nstopPage: { enabled: false }\n')]), /0\.0\.0\.0:9153 is not on loopback/, 'admin listener');
+  refused(() => runCli(['serve', '--config', file('admin.yaml', 'upstreams: ["127.0.0.1:53"]\nlisten: { addresses: ["127.0.0.1"], port: 0 }\nadmin: { listen: ["0.0.0.0:9153"] }\nconsole: { enabled: false }\nstopPage: { enabled: false }\n')]), /0\.0\.0\.0:9153 is not on loopback/, 'admin listener');
   refused(() => runCli(['serve', '--config', file('stop.yaml', 'upstreams: ["127.0.0.1:53"]\nlisten: { addresses: ["127.0.0.1"], port: 0 }\nadmin: { listen: ["127.0.0.1:0"] }\nstopPage: { https: ["[::]:8443"] }\n')]), /\[::\]:8443 is not on loopback/, 'stop-page listener');
   refused(() => runCli(['serve', '--config', file('feed.yaml', `upstreams: ["127.0.0.1:53"]\n${local}policy: { zones: [{ name: f.list, url: "http://192.0.2.1/list.txt", format: hosts }] }\n`)]), /192\.0\.2\.1 is not on loopback/, 'feed URL');
-  refused(() => runCli(['healthcheck', '--config', file('health.yaml', 'upstreams: ["127.0.0.1:53"]\nadmin: { listen: ["192.0.2.1:9153"] }\n')]), /192\.0\.2\.1:9153/, 'healthcheck asks the admin address');
+  refused(() => runCli(['healthcheck', '--config', file('health.yaml', 'upstreams: ["127.0.0.1:53"]\nadmin: { listen: ["192.0.2.1:9153"] }\nconsole: { enabled: false }\n')]), /192\.0\.2\.1:9153/, 'healthcheck asks the admin address');
 });
 
 t.test('startTestServer refuses admin and stop-page listeners off loopback', async (t) => {
   const { startTestServer, testConfig } = await import('../helpers/stopzone.js');
-  await t.rejects(startTestServer(testConfig(['127.0.0.1:53'], 'admin: { listen: ["0.0.0.0:0"] }\n')), { message: /0\.0\.0\.0:0 is not on loopback/ });
+  await t.rejects(startTestServer(testConfig(['127.0.0.1:53'], 'admin: { listen: ["0.0.0.0:0"] }\nconsole: { enabled: false }\n')), { message: /test network guard: 0\.0\.0\.0:0 is not on loopback/ });
   await t.rejects(startTestServer(testConfig(['127.0.0.1:53'], 'stopPage: { http: ["127.0.0.1:0"], https: ["[::]:0"] }\n')), { message: /\[::\]:0 is not on loopback/ });
 });
 

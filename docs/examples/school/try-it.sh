@@ -13,9 +13,10 @@ shift || true
 NAMES=("${@:-roblox.com www.google.com abuse.example netflix.com}")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
-export PATH=$PATH:/usr/sbin
+# The project's pinned Node (24, from npm install), as npm scripts have it; NSD lives in /usr/sbin.
+export PATH=$ROOT/node_modules/.bin:$PATH:/usr/sbin
 for tool in nsd dig faketime; do command -v "$tool" >/dev/null || { echo "try-it: $tool not found (apt-get install nsd bind9-dnsutils faketime)" >&2; exit 1; }; done
-[[ -f "$ROOT/dist/cli/main.js" ]] || { echo "try-it: run npm run build first" >&2; exit 1; }
+[[ -f "$ROOT/dist/cli/main.js" ]] || { echo "try-it: run npm install and npm run build first" >&2; exit 1; }
 for variable in $(compgen -e | grep '^STOPZONE_' || true); do unset "$variable"; done
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stopzone-school.XXXXXX")

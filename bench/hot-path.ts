@@ -1,0 +1,88 @@
+/**
+ * Scenario: the answering path in process, from the packet's bytes to the reply's bytes (packetHandler over the
+ * stages in their real order, the real cache, policy set and metrics; no sockets, so the kernel's share, 40 % of
+ * a cache hit in issue 21's profile, is left out): the CPU each common answer costs, garbage collection included.
+ *
+ * Hypothesis (issue 21 item 2): answers known at once (a cache hit, a QNAME policy hit, REFUSED, FORMERR) cost
+ * far less when sent from the packet's own callback than through a promise per stage, and per-query metrics
+ * without label hashing cost nothing measurable. Baseline: the same file run in a checkout of the previous commit
+ * (`git worktree add ../before <commit>`, symlink node_modules, copy this file, run it there), alternating.
+ *
+ * Run: npx node --expose-gc --import ./test/helpers/ts-resolve.mjs bench/hot-path.ts [queries=300000] [rounds=5]
+ * Prints per case: CPU microseconds per query (user + system, process.cpuUsage: the work, whatever else the
+ * machine runs) and wall microseconds per query, medians of the rounds.
+ */
+import { performance } from 'node:perf_hooks';
+import dnsPacket from 'dns-packet';
+import pino from 'pino';
+import { AnswerCache, cacheKey } from '../src/cache/answer-cache.js';
+import { parseConfig } from '../src/config/load-config.js';
+import { readQuestion } from '../src/dns/wire.js';
+import { Registry } from 'prom-client';
+import { LoopMetrics } from '../src/observe/loop-metrics.js';
+import { loadPolicyZoneText } from '../src/rpz/load-zone.js';
+import { PolicySet, type ZoneSettings } from '../src/rpz/policy-set.js';
+import { stopPageRdata } from '../src/rpz/policy-holder.js';
+import { packetHandler } from '../src/server/handle-packet.js';
+import { compose } from '../src/server/pipeline.js';
+import { stagesInOrder } from '../src/server/stage-order.js';
+import { allowList } from '../src/server/stages/access.js';
+import { UpstreamPool } from '../src/upstream/index.js';
+
+const queries = Number(process.argv[2] ?? 300_000);
+const rounds = Number(process.argv[3] ?? 5);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('run with --expose-gc');
+
+const settings: ZoneSettings = { policy: 'given', maxPolicyTtl: 5, breakDnssec: true, logName: 'bench', ede: { code: 15 }, log: true };
+const names = Array.from({ length: 10_000 }, (_, i) => `listed${i}.example CNAME .`).join('\n');
+const zone = await loadPolicyZoneText(`$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n${names}\n`, 'bench.rpz');
+const policy = new PolicySet([{ zone, settings }]);
+// The shipped defaults; the upstream (discard port on loopback) is never asked: every case answers before forwarding.
+const config = parseConfig('upstreams: ["127.0.0.1:9"]\npolicy: { zones: [] }\n', {});
+const cache = new AnswerCache(config.cache);
+const pool = new UpstreamPool({ upstreams: config.upstreams, ...config.upstream });
+const metrics = new LoopMetrics(new Registry(), { cache, tcp: () => ({ open: 0, queuedBytes: 0, queuedBytesPeak: 0, closed: {} }) as never });
+const stages = stagesInOrder({ allowed: allowList(config.access.allow.filter((network) => network.address === '127.0.0.0')), cache, pool, policy: { current: () => policy }, stopPage: stopPageRdata([]) });
+const log = pino({ level: 'warn' }, pino.destination('/dev/null'));
+const handle = packetHandler(compose(stages), { maxUdpPayload: 1232 }, log, (query, answer) => metrics.observe(query, answer));
+
+const wire = (name: string, id = 1): Buffer => dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A', class: 'IN' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as never] });
+const cached = 'www.cached.example';
+const answer = dnsPacket.encode({ type: 'response', id: 0, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: [{ name: cached, type: 'A', class: 'IN' }], answers: [{ type: 'A', name: cached, ttl: 86_400, data: '192.0.2.1' }] });
+cache.store(cacheKey({ name: cached, lname: cached, type: 1, class: 1 }, false, false), answer, readQuestion(answer)!.end);
+
+const inside = { client: { address: '127.0.0.1', port: 5353 }, transport: 'udp' as const, listener: '127.0.0.1:53' };
+const outside = { client: { address: '192.0.2.7', port: 5353 }, transport: 'udp' as const, listener: '127.0.0.1:53' };
+const cases: Array<{ name: string; raw: Buffer; meta: typeof inside }> = [
+  { name: 'cache hit', raw: wire(cached), meta: inside },
+  { name: 'policy hit (NXDOMAIN)', raw: wire('listed42.example'), meta: inside },
+  { name: 'REFUSED (access)', raw: wire(cached), meta: outside },
+  { name: 'FORMERR (QDCOUNT 2)', raw: Buffer.concat([wire(cached).subarray(0, 4), Buffer.from([0, 2]), wire(cached).subarray(6)]), meta: inside },
+];
+
+async function run(raw: Buffer, meta: typeof inside): Promise<{ cpuUs: number; wallUs: number }> {
+  gc!();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let replied = 0;
+  for (let i = 0; i < queries; i++) {
+    let reply = handle(raw, meta);
+    if (reply instanceof Promise) reply = await reply;
+    if (reply !== null) replied++;
+  }
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  if (replied !== queries) throw new Error(`only ${replied} of ${queries} answered`);
+  return { cpuUs: (used.user + used.system) / queries, wallUs: (wall * 1000) / queries };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+console.log(`hot path in process: ${queries} queries per case and round, ${rounds} rounds, Node ${process.version}`);
+for (const { name, raw, meta } of cases) {
+  await run(raw, meta); // warm-up
+  const results = [];
+  for (let r = 0; r < rounds; r++) results.push(await run(raw, meta));
+  console.log(`${name.padEnd(24)} CPU ${median(results.map((x) => x.cpuUs)).toFixed(2).padStart(6)} µs/query   wall ${median(results.map((x) => x.wallUs)).toFixed(2).padStart(6)} µs/query`);
+}
+await pool.close();

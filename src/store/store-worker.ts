@@ -1,0 +1,122 @@
+// The writing thread of the event store (started by sqlite-event-store.ts at the lowest priority): every
+// write, retention delete and checkpoint of the database happens here, never on the thread answering queries.
+import type { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lowerOwnPriority } from '../runtime/low-priority-threads.js';
+import { EventWriter } from './event-writer.js';
+import { FIELDS } from './event-batch.js';
+import { cannotWrite, isBadData } from './store-failure.js';
+import type { ToWorker, FromWorker, WorkerSettings } from './store-messages.js';
+import { openForWriting } from './store-schema.js';
+
+lowerOwnPriority();
+const settings = workerData as WorkerSettings;
+const port = parentPort!;
+const send = (message: FromWorker): void => port.postMessage(message);
+
+let db: DatabaseSync | null = null;
+let writer: EventWriter | null = null;
+let failing: string | null = null;
+/** The batch being written: kept while the file cannot be written, and written once it can. */
+let held: unknown[] | null = null;
+let retryTimer: NodeJS.Timeout | undefined;
+
+/** Opens the file (again) when it is not open, then writes the held batch; reports the state when it changed or `always`. */
+function attempt(always: boolean): void {
+  clearTimeout(retryTimer);
+  const before = failing;
+  try {
+    if (writer === null) {
+      db?.close();
+      db = null;
+      mkdirSync(dirname(settings.file), { recursive: true });
+      db = openForWriting(settings.file, settings.busyMs, settings.cacheKiB);
+      writer = new EventWriter(db);
+    }
+    failing = null;
+    if (held !== null) writeHeld();
+  } catch (error) {
+    fail(error);
+  }
+  if (always || failing !== before) send({ kind: 'state', failing });
+}
+
+function writeHeld(): void {
+  const batch = held!;
+  try {
+    const count = writer!.write(batch);
+    held = null;
+    send({ kind: 'written', count });
+  } catch (error) {
+    if (!isBadData(error)) throw error;
+    held = null;
+    send({ kind: 'rejected', count: batch.length / FIELDS, reason: cannotWrite(settings.file, error) });
+  }
+}
+
+/** Closes the file, says why, and tries again in retryMs: a lock may be let go, a damaged file moved aside. */
+function fail(error: unknown): void {
+  clearTimeout(retryTimer);
+  failing = cannotWrite(settings.file, error);
+  writer = null;
+  try {
+    db?.close();
+  } catch {}
+  db = null;
+  retryTimer = setTimeout(() => attempt(false), settings.retryMs);
+}
+
+/** Lets queued messages (batches to write) run between the batches of a long delete. */
+const yieldToMessages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function retain(before: number, batch: number): Promise<{ deleted: number; batches: number }> {
+  let deleted = 0;
+  let batches = 0;
+  try {
+    for (;;) {
+      if (writer === null) break;
+      const count = writer.deleteOlder(before, batch);
+      deleted += count;
+      if (count > 0) batches++;
+      if (count < batch) break;
+      await yieldToMessages();
+    }
+    while (writer !== null && writer.deleteOlderCounts(before, 24) > 0) await yieldToMessages();
+    for (let after: string | null = ''; writer !== null && deleted > 0 && after !== null; await yieldToMessages()) after = writer.deleteUnusedNames(after, 1000).last;
+    if (deleted > 0) db?.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    const before = failing;
+    fail(error);
+    if (failing !== before) send({ kind: 'state', failing });
+  }
+  return { deleted, batches };
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.kind) {
+    case 'write':
+      held = message.batch;
+      if (writer !== null) attempt(false);
+      return;
+    case 'retry':
+      attempt(true);
+      return;
+    case 'retain':
+      void retain(message.before, message.batch).then((done) => send({ kind: 'retained', ...done }));
+      return;
+    case 'close':
+      clearTimeout(retryTimer);
+      try {
+        db?.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      } catch {}
+      try {
+        db?.close();
+      } catch {}
+      send({ kind: 'closed', unwritten: held === null ? 0 : held.length / FIELDS });
+      return;
+  }
+});
+
+attempt(true);
