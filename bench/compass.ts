@@ -9,8 +9,8 @@
  * `rpz:` with `module-config: "respip iterator"`), measured in the same rounds.
  *
  * Workloads: (a) forwarder, today's `npm run bench` mix (90 % cached, 10 % unique misses; no policy zone); hits,
- * cached names only; (b) compass; (c) compass with 2 workers against `num-threads: 2` (run once Stopzone's config
- * accepts `workers`). Each workload runs BENCH_ROUNDS rounds, the servers taking turns in alternating order; a
+ * cached names only; (b) compass; (c) compass with 2 workers against `num-threads: 2` (Stopzone's
+ * `workers: 2`). Each workload runs BENCH_ROUNDS rounds, the servers taking turns in alternating order; a
  * round is a capacity run per server, then a latency run per server at half of Unbound's capacity of that round.
  *
  * Layout (2 CPUs): the servers alone on CPU 1 (for (c), on both CPUs); dnsperf, NSD and this script on CPU 0.
@@ -30,7 +30,6 @@ import { render, type WorkloadResult } from './compass/report.js';
 import { runRound } from './compass/round.js';
 import { startServers, stopServers, tail, warm, type Server, type ServerSet } from './compass/servers.js';
 import { BOTH_CPUS, LOAD_AT_START, LOAD_CPU, OUT_DIR, ROUNDS, SERVER_CPU, TMP, TRIGGERS, WORKLOADS, type WorkloadName } from './compass/settings.js';
-import { workersMissing } from './compass/workers.js';
 
 interface Workload {
   readonly name: WorkloadName;
@@ -55,8 +54,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const workloads = ALL.filter((w) => WORKLOADS.includes(w.name));
-  const noWorkers = workloads.some((w) => w.set === 'zone-2') ? workersMissing() : null;
-  const zone = workloads.some((w) => w.set !== 'plain' && !(w.set === 'zone-2' && noWorkers !== null)) ? await makeZone() : null;
+  const zone = workloads.some((w) => w.set !== 'plain') ? await makeZone() : null;
   const fixedFile = join(TMP, 'fixed.txt');
   writeFileSync(fixedFile, `${fixedQueryLines().join('\n')}\n`);
 
@@ -71,11 +69,6 @@ async function main(): Promise<void> {
       const threads = set === 'zone-2' ? 2 : 1;
       const serverSet: ServerSet = { label: set, threads, cpu: threads === 2 ? BOTH_CPUS : SERVER_CPU, zoneFile: set === 'plain' ? null : join(TMP, 'rpz.zone') };
       const layout = `${threads === 2 ? 'Unbound num-threads: 2, Stopzone workers: 2, both on CPUs 0 and 1 (CPU 0 shared with dnsperf and NSD)' : 'Unbound num-threads: 1, Stopzone one loop, each alone on CPU 1'}; dnsperf and NSD on CPU 0`;
-      if (set === 'zone-2' && noWorkers !== null) {
-        console.log(`workload (c): skipped, ${noWorkers}`);
-        for (const w of members) results.push({ tag: w.tag, name: w.name, threads, title: w.title, setup: layout, rounds: [], skipped: noWorkers });
-        continue;
-      }
       results.push(...(await runSet(serverSet, members, set === 'plain' ? null : zone, nsd.hostPort, fixedFile, layout)));
     }
   } finally {

@@ -111,6 +111,7 @@ start_stopzone() {
 listen: { addresses: ["$ADDR"], port: $STOPZONE_PORT }
 upstreams: ["$ADDR:$NSD_PORT"]
 log: { level: warn }
+workers: 1
 ${BENCH_STOPZONE_YAML:-}
 EOF
   "${PINNED[@]}" "$SERVER_CPU" node ${BENCH_NODE_FLAGS:-} dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &

@@ -15,7 +15,6 @@ export interface WorkloadResult {
   readonly title: string;
   readonly setup: string;
   readonly rounds: Round[];
-  readonly skipped?: string;
 }
 
 const median = (values: number[]): number => {
@@ -29,7 +28,6 @@ const fixed = (value: number, digits: number): string => (Number.isFinite(value)
 const lostOf = (figures: ServerRound): number => figures.capacity.lost + figures.atRate.lost;
 
 /** "workload (c)", "workload hits". */
-const label = (result: WorkloadResult): string => `workload ${result.tag === '' ? result.name : result.tag}`;
 /** "(b) compass", "hits". */
 const short = (result: WorkloadResult): string => (result.tag === '' ? result.name : `${result.tag} ${result.name}`);
 
@@ -56,7 +54,6 @@ function medians(rounds: Round[], kind: 'unbound' | 'stopzone'): Parameters<type
 /** A workload's table. */
 function table(result: WorkloadResult): string[] {
   const lines = [`== ${result.title} ==`, `   ${result.setup}`];
-  if (result.skipped !== undefined) return [...lines, `   ${label(result)}: skipped, ${result.skipped}`];
   lines.push(`   ${result.rounds[0]?.agree ?? ''}`, HEADER);
   for (const round of result.rounds) {
     const first = round.order[0] === 'unbound' ? 'U' : 'S';
@@ -104,13 +101,12 @@ export function render(results: WorkloadResult[], header: string[]): string {
     '',
   ];
   for (const result of results) lines.push(...table(result), '');
-  const ratios = results.map((r) => `${short(r)} ${r.skipped !== undefined ? 'skipped' : fixed(median(r.rounds.map(ratio)), 3)}`);
-  const cpu = results.filter((r) => r.skipped === undefined).map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').capacity.cpuUs, 1)}/${fixed(medians(r.rounds, 'stopzone').capacity.cpuUs, 1)}`);
-  const p99 = results.filter((r) => r.skipped === undefined).map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').atRate.p99, 2)}/${fixed(medians(r.rounds, 'stopzone').atRate.p99, 2)}`);
+  const ratios = results.map((r) => `${short(r)} ${fixed(median(r.rounds.map(ratio)), 3)}`);
+  const cpu = results.map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').capacity.cpuUs, 1)}/${fixed(medians(r.rounds, 'stopzone').capacity.cpuUs, 1)}`);
+  const p99 = results.map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').atRate.p99, 2)}/${fixed(medians(r.rounds, 'stopzone').atRate.p99, 2)}`);
   const lost = results.reduce((sum, r) => sum + r.rounds.reduce((s, round) => s + lostOf(round.unbound) + lostOf(round.stopzone), 0), 0);
   lines.push(`bench: Stopzone/Unbound qps, medians of ${ROUNDS} round(s) of ${SECONDS} s: ${ratios.join(', ')}`);
   lines.push(`bench: CPU µs/query at capacity (Unbound/Stopzone): ${cpu.join(', ')}; p99 ms at half Unbound's capacity: ${p99.join(', ')}`);
   lines.push(lost === 0 ? 'bench: queries lost: 0' : `bench: !!! QUERIES LOST: ${lost} (the goal is 0 in every run) !!!`);
-  for (const r of results) if (r.skipped !== undefined) lines.push(`bench: ${label(r)}: skipped, ${r.skipped}`);
   return lines.join('\n');
 }

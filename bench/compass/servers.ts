@@ -72,7 +72,8 @@ log: { level: warn }
 stopPage: { enabled: false }
 admin: { listen: ["${ADDR}:${await freePort()}"] }
 state: { dir: "${join(TMP, `state-${set.label}`)}" }
-${set.threads > 1 ? `workers: ${set.threads}\n` : ''}${zone}${EXTRA_YAML}
+workers: ${set.threads}
+${zone}${EXTRA_YAML}
 `,
   );
   const logPath = join(TMP, `stopzone-${set.label}.log`);

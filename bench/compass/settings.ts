@@ -14,7 +14,7 @@ function count(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-/** The workloads, in the order they run; `workers` needs a Stopzone with the workers setting. */
+/** The workloads, in the order they run. */
 export const WORKLOAD_NAMES = ['forwarder', 'hits', 'compass', 'workers'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
