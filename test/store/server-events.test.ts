@@ -66,25 +66,30 @@ t.test('blocked queries over UDP and TCP are in the store, found by their refere
   t.same(store.dashboard(Date.now()).topNames, [{ name: 'clip.video.example', count: 1 }, { name: 'games.example', count: 1 }]);
 });
 
-t.test('with allQueries every query is kept, its client written as blockLog.client says', async (t) => {
-  const { server } = await setup(t, '{ allQueries: true }', 'blockLog: { client: truncate, passthru: true }');
-  const store = server.server.store!;
-  await store.ready;
-  await askUdp(server.target, 'games.example');
-  await askUdp(server.target, 'open.example');
-  await askTcp(server.target, 'open.example', { type: 'AAAA' });
-  await askUdp(server.target, 'ok.example');
-  await store.flushed();
-  const events = store.search({}).events.reverse();
-  t.match(events, [
-    { msg: 'blocked', qname: 'games.example', client: '127.0.0.0/24', action: 'nxdomain', list: 'School policy' },
-    { msg: 'query', qname: 'open.example', qtype: 'A', client: '127.0.0.0/24', action: 'upstream', zone: '', list: '', rule: '', ref: '', transport: 'udp' },
-    { msg: 'query', qname: 'open.example', qtype: 'AAAA', action: 'upstream', transport: 'tcp' },
-    { msg: 'passthru', qname: 'ok.example', action: 'passthru' },
-  ]);
-  t.equal(events.length, 4);
-  t.same(store.dashboard(Date.now()).hours24.at(-1)!.count, 1, 'only blocks are counted as blocks');
-});
+// With worker threads each answer reaches the one block log (and its tap, the store) from the worker that gave it.
+for (const workers of [1, 2]) {
+  t.test(`with allQueries every query is kept, its client written as blockLog.client says (workers: ${workers})`, async (t) => {
+    const { server } = await setup(t, '{ allQueries: true }', `blockLog: { client: truncate, passthru: true }\nworkers: ${workers}`);
+    const store = server.server.store!;
+    await store.ready;
+    await askUdp(server.target, 'games.example');
+    await askUdp(server.target, 'open.example');
+    await askTcp(server.target, 'open.example', { type: 'AAAA' });
+    await askUdp(server.target, 'ok.example');
+    // Every answer given so far reaches the block log (from the workers too), then the store has written it.
+    await server.server.blockLog.flush();
+    await store.flushed();
+    const events = store.search({}).events.reverse();
+    t.match(events, [
+      { msg: 'blocked', qname: 'games.example', client: '127.0.0.0/24', action: 'nxdomain', list: 'School policy' },
+      { msg: 'query', qname: 'open.example', qtype: 'A', client: '127.0.0.0/24', action: 'upstream', zone: '', list: '', rule: '', ref: '', transport: 'udp' },
+      { msg: 'query', qname: 'open.example', qtype: 'AAAA', action: 'upstream', transport: 'tcp' },
+      { msg: 'passthru', qname: 'ok.example', action: 'passthru' },
+    ]);
+    t.equal(events.length, 4);
+    t.same(store.dashboard(Date.now()).hours24.at(-1)!.count, 1, 'only blocks are counted as blocks');
+  });
+}
 
 /** Asks a blocked and an allowed name over UDP and TCP: the answers a user would see, store or no store. */
 async function stillAnswers(t: Test, server: TestServer): Promise<void> {
