@@ -73,30 +73,7 @@ echo "queries   $(wc -l <"$TMP/queries.txt") lines, $(grep -c '\.miss\.' "$TMP/q
 
 # --- 3. The servers ----------------------------------------------------------------------------------------
 start_unbound() {
-  mkdir -p "$TMP/unbound"
-  cat >"$TMP/unbound/unbound.conf" <<EOF
-server:
-  num-threads: 1
-  interface: $ADDR
-  port: $UNBOUND_PORT
-  interface-automatic: no
-  do-not-query-localhost: no
-  module-config: "iterator"
-  chroot: ""
-  username: ""
-  directory: "$TMP/unbound"
-  pidfile: "$TMP/unbound/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  # RFC 6761 makes test. a default local zone in Unbound; the benchmark zone lives under it.
-  local-zone: "test." nodefault
-remote-control:
-  control-enable: no
-forward-zone:
-  name: "."
-  forward-addr: $ADDR@$NSD_PORT
-EOF
+  write_unbound_conf 1 "$UNBOUND_PORT"
   unbound-checkconf "$TMP/unbound/unbound.conf" >/dev/null
   "${PINNED[@]}" "$SERVER_CPU" unbound -d -c "$TMP/unbound/unbound.conf" >"$TMP/unbound.log" 2>&1 &
   SERVER_PID=$!

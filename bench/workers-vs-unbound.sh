@@ -68,32 +68,8 @@ awk -v n="$FIXED_NAMES" -v lines="$QUERY_LINES" -v miss="${BENCH_MISS_SHARE:-0.1
 start_server() {
   local kind=${1%-*} threads=${1##*-}
   if [[ $kind == unbound ]]; then
-    mkdir -p "$TMP/unbound"
-    cat >"$TMP/unbound/unbound.conf" <<EOF
-server:
-  num-threads: $threads
-  so-reuseport: yes
-  # dnsperf -m tcp holds BENCH_CLIENTS connections; Unbound takes 10 per thread by default.
-  incoming-num-tcp: 256
-  interface: $ADDR
-  port: $SERVER_PORT
-  interface-automatic: no
-  do-not-query-localhost: no
-  module-config: "iterator"
-  chroot: ""
-  username: ""
-  directory: "$TMP/unbound"
-  pidfile: "$TMP/unbound/unbound.pid"
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  local-zone: "test." nodefault
-remote-control:
-  control-enable: no
-forward-zone:
-  name: "."
-  forward-addr: $ADDR@$NSD_PORT
-EOF
+    # dnsperf -m tcp holds BENCH_CLIENTS connections; Unbound takes 10 per thread by default.
+    write_unbound_conf "$threads" "$SERVER_PORT" "so-reuseport: yes" "incoming-num-tcp: 256"
     "${PINNED[@]}" "$SERVER_CPU" unbound -d -c "$TMP/unbound/unbound.conf" >"$TMP/server.log" 2>&1 &
   else
     cat >"$TMP/stopzone.yaml" <<EOF

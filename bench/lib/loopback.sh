@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shared by the rate-limit benchmarks (source it; it is not a scenario): NSD as the loopback upstream, Stopzone
+# Shared by the shell benchmarks (source it; it is not a scenario): NSD as the loopback upstream, Stopzone
 # started with extra YAML, readiness checks, dnsperf summaries, and a trap that kills every process started.
 # Everything listens on 127.0.0.1 only; callers set NSD_PORT, STOPZONE_PORT, ADMIN_PORT, SERVER_CPU, LOAD_CPU.
 
@@ -174,4 +174,39 @@ rate_limit_preflight() {
   ((SECONDS_PER_PHASE <= 30)) || die "BENCH_SECONDS is at most 30"
   for tool in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils taskset:util-linux ss:iproute2 curl:curl; do need "${tool%%:*}" "${tool#*:}"; done
   for port in $NSD_PORT $STOPZONE_PORT $ADMIN_PORT; do port_free "$port" || die "port $port is in use (ss -lntup | grep $port)"; done
+}
+
+# write_unbound_conf THREADS PORT [SERVER LINES...]: $TMP/unbound/unbound.conf for Unbound as the baseline, a plain
+# caching forwarder of the loopback NSD ($NSD_PORT) with THREADS threads on $ADDR:PORT, each further argument one
+# more line of its server: clause. bench/lib/unbound.ts writes the same for the TypeScript benchmarks.
+write_unbound_conf() {
+  local threads=$1 port=$2 line
+  shift 2
+  mkdir -p "$TMP/unbound"
+  {
+    echo "server:"
+    echo "  num-threads: $threads"
+    for line in "$@"; do echo "  $line"; done
+    cat <<EOF
+  interface: $ADDR
+  port: $port
+  interface-automatic: no
+  do-not-query-localhost: no
+  module-config: "iterator"
+  chroot: ""
+  username: ""
+  directory: "$TMP/unbound"
+  pidfile: "$TMP/unbound/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  # RFC 6761 makes test. a default local zone in Unbound; the benchmark's names live under it.
+  local-zone: "test." nodefault
+remote-control:
+  control-enable: no
+forward-zone:
+  name: "."
+  forward-addr: $ADDR@$NSD_PORT
+EOF
+  } >"$TMP/unbound/unbound.conf"
 }
