@@ -62,7 +62,7 @@ try {
       receiver.catchUp();
       return receiver.groups.groupOf(client, listener);
     },
-    onHit: (query, answer, ede) => {
+    onLogged: (query, answer, ede) => {
       if (hits.length === 0) setImmediate(sendHits);
       hits.push(hitRecord(query, answer, ede));
       // A browser may visit the stop page as soon as it has this answer: what the page must remember of it goes first.

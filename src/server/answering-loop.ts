@@ -32,7 +32,7 @@ export interface LoopOptions {
    * Called for each answer on which a policy rule fired (a hit or a "would have"), and with store.allQueries for
    * every answer (the block log hands those to the event store only): the block log, the stop page's memory. Must not throw.
    */
-  readonly onHit: AnswerObserver;
+  readonly onLogged: AnswerObserver;
   readonly notify?: NotifyHandler;
   /** The UDP rate limiter. */
   readonly gate?: UdpGate;
@@ -90,7 +90,7 @@ export async function startAnsweringLoop(options: LoopOptions): Promise<Answerin
     ...(now && { now }),
     upstreamSets: tails,
   });
-  const onHit = options.onHit;
+  const onLogged = options.onLogged;
   const everyAnswer = config.store.enabled && config.store.allQueries;
   const handle = packetHandler(
     compose(stages),
@@ -98,7 +98,7 @@ export async function startAnsweringLoop(options: LoopOptions): Promise<Answerin
     log,
     (query, answer, ede) => {
       metrics.observe(query, answer);
-      if (everyAnswer || answer.policy !== undefined || answer.wouldHave !== undefined) onHit(query, answer, ede);
+      if (everyAnswer || answer.policy !== undefined || answer.wouldHave !== undefined) onLogged(query, answer, ede);
     },
     options.notify,
     options.groupOf,

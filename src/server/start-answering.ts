@@ -24,7 +24,7 @@ export interface Answering {
   readonly registry: Registry;
   /** Puts new client groups in force, with the policy set `publish` puts in force, in one step for every loop. */
   regroup(groups: ClientGroups, publish: () => void): void;
-  /** Resolves once every answer on which a rule fired so far has reached `onHit` (worker threads send theirs later). */
+  /** Resolves once every answer for the block log so far has reached `onLogged` (worker threads send theirs later). */
   flushHits(): Promise<void>;
   /** Stops taking queries, answers those received, closes the upstream pools. */
   close(): Promise<void>;
@@ -38,7 +38,8 @@ export interface AnsweringOptions {
   readonly policy: PolicyHolder;
   /** The client groups in force (replaced by `regroup` in the caller's one step). */
   readonly groups: () => ClientGroups;
-  readonly onHit: AnswerObserver;
+  /** Each answer for the block log: those on which a rule fired, and with store.allQueries every answer (answering-loop.ts). */
+  readonly onLogged: AnswerObserver;
   readonly notify?: NotifyHandler;
   readonly rateLimiter?: RateLimiter;
   /** The main thread's metrics registry. */

@@ -115,14 +115,14 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   // Names DNS sends to the stop page through their answers, which the stop page cannot find again from the name alone.
   const recentStopPage = new RecentStopPageNames({ now: clock });
   let groups = new ClientGroups(config.groups, setOf);
-  // One loop here, or `workers` threads (worker-pool.ts) whose answers on which a rule fired come back here, to the one writer of the block log.
+  // One loop here, or `workers` threads (worker-pool.ts) whose answers for the block log come back here, to its one writer.
   const dns = await startAnswering({
     config,
     log,
     lines,
     policy,
     groups: () => groups,
-    onHit: (query, answer, ede) => {
+    onLogged: (query, answer, ede) => {
       blockLog.record(query, answer, ede);
       if (answer.policy !== undefined) recentStopPage.record(query, answer.policy);
     },

@@ -32,8 +32,8 @@ export interface WorkerPoolOptions {
   /** The policy in force here; every set put in it reaches every worker (PolicyRelay). */
   readonly policy: PolicyHolder;
   readonly groups: ClientGroups;
-  /** The block log and the stop page's memory, for answers on which a rule fired in a worker. */
-  readonly onHit: AnswerObserver;
+  /** The block log and the stop page's memory, for the answers a worker sends them (answering-loop.ts says which). */
+  readonly onLogged: AnswerObserver;
   /** NOTIFY requests a worker receives are answered here. */
   readonly notify?: NotifyHandler;
   /** Its buckets and counts are shared with every worker's limiter. */
@@ -140,7 +140,7 @@ export class WorkerPool extends EventEmitter {
     worker = new Worker(WORKER, { workerData: start, transferList: [policy.port, ...(clock === null ? [] : [clock.link.port])], name: `stopzone-dns-${index}` });
     const link = new WorkerLink(worker, policy.applied, {
       log: lineWriter(log),
-      hits: hitReceiver(this.#options.policy, this.#options.onHit),
+      hits: hitReceiver(this.#options.policy, this.#options.onLogged),
       notify: notify === undefined ? undefined : (raw, meta) => answerNotify(notify, raw, meta, log),
       applied: (generation) => this.emit('applied', generation),
     });
