@@ -16,7 +16,7 @@ import type { FromWorker, ToWorker, WorkerStart } from './worker-messages.js';
 /**
  * Worker thread body: one answering loop (answering-loop.ts) on the shared port, for the WorkerPool
  * (worker-pool.ts). The policy and client groups come from the main thread through a PolicyReceiver,
- * caught up before each query is decoded; log lines, answers on which a rule fired (for the block log)
+ * caught up before each query is decoded; log lines, answers for the block log
  * and NOTIFY requests go to the main thread, which writes and answers them; /metrics asks for this
  * loop's registry. On "close" it stops taking queries, answers those received, and says so.
  */
@@ -31,7 +31,7 @@ const lines = new RepeatedLines(log, { ...(now && { now }) });
 const oldVersions = new OldVersions();
 const receiver = new PolicyReceiver(start.policy, (generation) => post({ type: 'applied', generation }), oldVersions);
 
-// Answers on which a rule fired, sent once per turn of the event loop.
+// Answers for the block log (those on which a rule fired; every one with store.allQueries), sent once per turn of the event loop.
 let hits: HitRecord[] = [];
 const sendHits = (): void => {
   if (hits.length === 0) return;
