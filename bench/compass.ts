@@ -25,7 +25,7 @@ import { fixedQueryLines, startBenchNsd } from './lib/bench-upstream.js';
 import { millionZone, writeMillionZone, type MillionZone } from './lib/million-zone.js';
 import { alive, childEnv, need, pinSelf, ROOT, stopOnSignal } from './lib/processes.js';
 import { buildUnlessSkipped, launchLine } from './lib/stopzone-launch.js';
-import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, writeMix, type Mix } from './compass/mixes.js';
+import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, MISSES_MIX, POLICY_MIX, writeMix, type Mix } from './compass/mixes.js';
 import { render, type WorkloadResult } from './compass/report.js';
 import { runRound } from './compass/round.js';
 import { startServers, stopServers, tail, warm, type Server, type ServerSet } from './compass/servers.js';
@@ -42,7 +42,9 @@ interface Workload {
 const ALL: readonly Workload[] = [
   { name: 'forwarder', tag: '(a)', mix: FORWARDER_MIX, set: 'plain', title: `(a) forwarder, no policy zone: ${FORWARDER_MIX.text}` },
   { name: 'hits', tag: '', mix: HITS_MIX, set: 'plain', title: `cache hits only, no policy zone: ${HITS_MIX.text}` },
+  { name: 'misses', tag: '', mix: MISSES_MIX, set: 'plain', title: `unique misses only, no policy zone: ${MISSES_MIX.text}` },
   { name: 'compass', tag: '(b)', mix: COMPASS_MIX, set: 'zone', title: `(b) compass, a ${TRIGGERS.toLocaleString('en')}-trigger QNAME zone in both: ${COMPASS_MIX.text}` },
+  { name: 'policy', tag: '', mix: POLICY_MIX, set: 'zone', title: `policy hits only, the zone in both: ${POLICY_MIX.text}` },
   { name: 'workers', tag: '(c)', mix: COMPASS_MIX, set: 'zone-2', title: '(c) compass with 2 workers against Unbound num-threads: 2' },
 ];
 

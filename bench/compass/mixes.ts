@@ -21,6 +21,10 @@ export interface Mix {
 export const FORWARDER_MIX: Mix = { cached: 0.9, policy: 0, text: '90 % cached names, 10 % unique misses' };
 /** Cache hits alone, after the warm-up. */
 export const HITS_MIX: Mix = { cached: 1, policy: 0, text: '100 % cached names' };
+/** Policy hits alone (opt-in workload "policy"): what one policy answer costs, with its block-log event. */
+export const POLICY_MIX: Mix = { cached: 0, policy: 1, text: '100 % policy hits (half exact, half below wildcards)' };
+/** Unique misses alone (opt-in workload "misses"): what one forwarded query costs. */
+export const MISSES_MIX: Mix = { cached: 0, policy: 0, text: '100 % unique misses' };
 /** The compass: what a school's resolver with a large block list sees. */
 export const COMPASS_MIX: Mix = { cached: 0.7, policy: 0.2, text: '70 % cached names, 20 % policy hits (half exact, half below wildcards), 10 % unique misses' };
 

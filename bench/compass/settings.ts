@@ -14,8 +14,9 @@ function count(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-/** The workloads, in the order they run. */
-export const WORKLOAD_NAMES = ['forwarder', 'hits', 'compass', 'workers'] as const;
+/** The workloads, in the order they run; the last two run only when BENCH_WORKLOADS names them. */
+export const WORKLOAD_NAMES = ['forwarder', 'hits', 'misses', 'compass', 'policy', 'workers'] as const;
+const DEFAULT_WORKLOADS = 'forwarder hits compass workers';
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 /** dnsperf -l of every measured run. */
@@ -25,7 +26,7 @@ export const CLIENTS = count('BENCH_CLIENTS', 4);
 /** dnsperf -q of the capacity runs (bench/README.md, forwarder-vs-unbound.sh, "Settings"). */
 export const OUTSTANDING = count('BENCH_OUTSTANDING', 200);
 export const TRIGGERS = count('BENCH_TRIGGERS', 1_000_000, 100);
-export const WORKLOADS = (env.BENCH_WORKLOADS ?? WORKLOAD_NAMES.join(' ')).split(/\s+/).filter((w) => w !== '') as WorkloadName[];
+export const WORKLOADS = (env.BENCH_WORKLOADS ?? DEFAULT_WORKLOADS).split(/\s+/).filter((w) => w !== '') as WorkloadName[];
 for (const workload of WORKLOADS) if (!WORKLOAD_NAMES.includes(workload)) die(`unknown workload "${workload}" in BENCH_WORKLOADS; expected some of: ${WORKLOAD_NAMES.join(', ')}`);
 /** Extra YAML lines for Stopzone's config. */
 export const EXTRA_YAML = env.BENCH_STOPZONE_YAML ?? '';
