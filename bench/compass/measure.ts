@@ -1,6 +1,6 @@
 /**
  * The two runs each server gets in a round: capacity (dnsperf -q OUTSTANDING, as fast as the server answers) and
- * latency at a fixed rate (dnsperf -Q, half of Unbound's capacity in the same round). Beside each: the server's
+ * latency at a fixed rate (dnsperf -Q, half of the slower server's capacity in the same round). Beside each: the server's
  * CPU time over the run from /proc/PID/stat (utime + stime of all its threads) per answered query, and its RSS.
  */
 import { cpuSeconds, rssKiB, mainThreadWaitNs, udpBufferErrors, udpDrops } from '../lib/sampler.js';

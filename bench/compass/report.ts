@@ -94,7 +94,7 @@ function warnings(result: WorkloadResult): string[] {
 export function render(results: WorkloadResult[], header: string[]): string {
   const lines = [
     ...header,
-    `dnsperf -c ${CLIENTS} -q ${OUTSTANDING} -l ${SECONDS} -n 1 -t 2 -b 4096 (capacity) and -q 2000 -Q <half of Unbound's capacity of the round> (latency); ${ROUNDS} round(s); "1 U>" = round 1, Unbound first`,
+    `dnsperf -c ${CLIENTS} -q ${OUTSTANDING} -l ${SECONDS} -n 1 -t 2 -b 4096 (capacity) and -q 2000 -Q <half of the slower server's capacity in the round> (latency); ${ROUNDS} round(s); "1 U>" = round 1, Unbound first`,
     'columns: from the capacity run, qps, ratio (Stopzone/Unbound), CPU µs/q (utime + stime of the server from /proc over the run / answered queries), CPU % (of one CPU) and',
     '  wait % (its main thread runnable but waiting for the CPU, from schedstat: above ~10 % other work held it back); from the latency run, its rate, p50, p99, CPU µs/q;',
     '  lost: both runs (no answer within 2 s); RSS after the capacity run. Medians over the rounds (lost: the sum).',
@@ -106,7 +106,7 @@ export function render(results: WorkloadResult[], header: string[]): string {
   const p99 = results.map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').atRate.p99, 2)}/${fixed(medians(r.rounds, 'stopzone').atRate.p99, 2)}`);
   const lost = results.reduce((sum, r) => sum + r.rounds.reduce((s, round) => s + lostOf(round.unbound) + lostOf(round.stopzone), 0), 0);
   lines.push(`bench: Stopzone/Unbound qps, medians of ${ROUNDS} round(s) of ${SECONDS} s: ${ratios.join(', ')}`);
-  lines.push(`bench: CPU µs/query at capacity (Unbound/Stopzone): ${cpu.join(', ')}; p99 ms at half Unbound's capacity: ${p99.join(', ')}`);
+  lines.push(`bench: CPU µs/query at capacity (Unbound/Stopzone): ${cpu.join(', ')}; p99 ms at half the slower one's capacity: ${p99.join(', ')}`);
   lines.push(lost === 0 ? 'bench: queries lost: 0' : `bench: !!! QUERIES LOST: ${lost} (the goal is 0 in every run) !!!`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 /**
- * One round of a workload: the answers checked, then each server's capacity run and, at half of Unbound's
- * capacity of this round, each server's latency run; the servers take turns in `order` (alternating from round
+ * One round of a workload: the answers checked, then each server's capacity run and, at half of the slower
+ * server's capacity of this round (a rate both can keep, so that p99 is a latency and not a queue), each server's
+ * latency run; the servers take turns in `order` (alternating from round
  * to round, so that neither always runs on a machine the other has just warmed or disturbed). Each run has a query
  * file of its own: its unique names were never asked before.
  */
@@ -41,7 +42,7 @@ export async function runRound(name: string, mix: Mix, round: number, servers: r
   }
   rmSync(capacityFile);
 
-  const rate = Math.max(1, Math.round(capacity.get('unbound')!.qps * RATE_SHARE));
+  const rate = Math.max(1, Math.round(Math.min(capacity.get('unbound')!.qps, capacity.get('stopzone')!.qps) * RATE_SHARE));
   const rateFile = join(TMP, `${name}-${round}-rate.txt`);
   writeMix(rateFile, mix, Math.ceil(rate * SECONDS * 1.2) + 1000, `${name}${round}r`, seed + 1, zone);
   const atRate = new Map<Server['kind'], RateFigures>();

@@ -43,7 +43,7 @@ export const LOAD_CPU = '0';
 export const TIMEOUT_S = 2;
 /** Lines of a capacity run's query file per second of run: more than any server here answers (-n 1 never wraps round). */
 export const LINES_PER_SECOND = 250_000;
-/** The rate of the latency runs, as a share of Unbound's capacity measured in the same round. */
+/** The rate of the latency runs, as a share of the slower server's capacity measured in the same round. */
 export const RATE_SHARE = 0.5;
 /** The policy zone's origin in both servers. */
 export const ZONE = 'rpz.bench';
