@@ -61,14 +61,7 @@ echo "NSD       ready on $ADDR:$NSD_PORT (CPU $LOAD_CPU), $FIXED_NAMES names x A
 # --- 2. The query files ------------------------------------------------------------------------------------
 # fixed.txt: every fixed name once per type (the warm-up). queries.txt: 90 % fixed (cache hits after the
 # warm-up), 10 % unique names under miss.bench.test, never repeated (cache misses, forwarded to NSD).
-awk -v n="$FIXED_NAMES" 'BEGIN { for (i = 1; i <= n; i++) { printf "host%03d.bench.test A\nhost%03d.bench.test AAAA\n", i, i } }' >"$TMP/fixed.txt"
-awk -v n="$FIXED_NAMES" -v lines="$QUERY_LINES" -v miss="${BENCH_MISS_SHARE:-0.1}" 'BEGIN {
-  srand(20251123)
-  for (i = 1; i <= lines; i++) {
-    if (rand() < miss) printf "u%d.miss.bench.test %s\n", i, (i % 2 ? "A" : "AAAA")
-    else printf "host%03d.bench.test %s\n", int(rand() * n) + 1, (rand() < 0.5 ? "A" : "AAAA")
-  }
-}' >"$TMP/queries.txt"
+write_bench_queries 20251123 "$QUERY_LINES" "$TMP/queries.txt"
 echo "queries   $(wc -l <"$TMP/queries.txt") lines, $(grep -c '\.miss\.' "$TMP/queries.txt") of them unique misses"
 
 # --- 3. The servers ----------------------------------------------------------------------------------------

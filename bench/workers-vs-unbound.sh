@@ -55,15 +55,8 @@ for port in $NSD_PORT $SERVER_PORT; do port_free "$port" || die "port $port is i
 if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then npm run build --silent >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "npm run build failed"; }; fi
 
 start_nsd
-awk -v n="$FIXED_NAMES" 'BEGIN { for (i = 1; i <= n; i++) { printf "host%03d.bench.test A\nhost%03d.bench.test AAAA\n", i, i } }' >"$TMP/fixed.txt"
 # Unique names are numbered across all runs, so that no run finds another's misses in a cache.
-awk -v n="$FIXED_NAMES" -v lines="$QUERY_LINES" -v miss="${BENCH_MISS_SHARE:-0.1}" 'BEGIN {
-  srand(20261206)
-  for (i = 1; i <= lines; i++) {
-    if (rand() < miss) printf "u%d.miss.bench.test %s\n", i, (i % 2 ? "A" : "AAAA")
-    else printf "host%03d.bench.test %s\n", int(rand() * n) + 1, (rand() < 0.5 ? "A" : "AAAA")
-  }
-}' >"$TMP/queries-all.txt"
+write_bench_queries 20261206 "$QUERY_LINES" "$TMP/queries-all.txt"
 
 start_server() {
   local kind=${1%-*} threads=${1##*-}

@@ -210,3 +210,18 @@ forward-zone:
 EOF
   } >"$TMP/unbound/unbound.conf"
 }
+
+# write_bench_queries SEED LINES FILE: $TMP/fixed.txt, every fixed name once per type (the warm-up), and FILE,
+# LINES queries of which a share BENCH_MISS_SHARE (0.1) are unique names under miss.bench.test, never repeated
+# (cache misses, forwarded to NSD), and the rest fixed names (cache hits once warmed), A or AAAA; seeded.
+write_bench_queries() {
+  local seed=$1 lines=$2 file=$3
+  awk -v n="$FIXED_NAMES" 'BEGIN { for (i = 1; i <= n; i++) { printf "host%03d.bench.test A\nhost%03d.bench.test AAAA\n", i, i } }' >"$TMP/fixed.txt"
+  awk -v n="$FIXED_NAMES" -v lines="$lines" -v miss="${BENCH_MISS_SHARE:-0.1}" -v seed="$seed" 'BEGIN {
+    srand(seed)
+    for (i = 1; i <= lines; i++) {
+      if (rand() < miss) printf "u%d.miss.bench.test %s\n", i, (i % 2 ? "A" : "AAAA")
+      else printf "host%03d.bench.test %s\n", int(rand() * n) + 1, (rand() < 0.5 ? "A" : "AAAA")
+    }
+  }' >"$file"
+}
