@@ -42,7 +42,7 @@ export class Metrics {
         },
       });
     }
-    new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
+    new Gauge({ name: 'stopzone_block_log_dropped_total', help: 'Block-log events dropped because the destination (or, with workers, the main thread that writes them) could not keep up.', registers, collect() { this.set(sources.droppedLogEvents()); } });
     storeMetrics(registers, () => sources.store?.() ?? null);
     const https = () => sources.stopPageHttps?.() ?? null;
     new Counter({

@@ -7,6 +7,7 @@ import { RepeatedLines } from '../observe/repeated-lines.js';
 import { OldVersions } from '../sources/old-versions.js';
 import { startAnsweringLoop } from './answering-loop.js';
 import { clockReader } from './clock-relay.js';
+import { HitBacklog } from './hit-backlog.js';
 import { hitRecord, type HitRecord } from './hit-relay.js';
 import type { NotifyHandler } from './handle-packet.js';
 import { PolicyReceiver } from './policy-receiver.js';
@@ -33,6 +34,7 @@ const receiver = new PolicyReceiver(start.policy, (generation) => post({ type: '
 
 // Answers for the block log (those on which a rule fired; every one with store.allQueries), sent once per turn of the event loop.
 let hits: HitRecord[] = [];
+const backlog = new HitBacklog(start.backlog.words);
 const sendHits = (): void => {
   if (hits.length === 0) return;
   post({ type: 'hits', records: hits });
@@ -63,6 +65,8 @@ try {
       return receiver.groups.groupOf(client, listener);
     },
     onLogged: (query, answer, ede) => {
+      // Dropped (and counted) while the main thread has too many of this worker's records to handle.
+      if (!backlog.admit(start.backlog.limit)) return;
       if (hits.length === 0) setImmediate(sendHits);
       hits.push(hitRecord(query, answer, ede));
       // A browser may visit the stop page as soon as it has this answer: what the page must remember of it goes first.

@@ -104,9 +104,12 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink, events?.tap);
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
+  // The worker threads once started (null with one loop): /metrics adds the answers they dropped for the block log.
+  let workers: WorkerPool | null = null;
   const metrics = new Metrics({
     policy,
-    droppedLogEvents: () => blockLog.dropped,
+    // The block log's own drops, and those of answers workers could not send it while the main thread was behind.
+    droppedLogEvents: (): number => blockLog.dropped + (workers?.hitsDropped ?? 0),
     store: () => store?.stats ?? null,
     zoneStatus: () => zones.status(),
     stopPageHttps: () => stopPageStarted?.stats ?? null,
@@ -136,6 +139,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
     await store?.close();
     throw error;
   });
+  workers = dns.workers;
   blockLog.gatherFirst(() => dns.flushHits());
   zones.watchSources();
   const opened: Array<() => Promise<void>> = [dns.close, async () => {

@@ -12,6 +12,8 @@ const METRICS_WAIT_MS = 2000;
 export interface LinkHandlers {
   readonly log: (line: string) => void;
   readonly hits: (record: HitRecord) => void;
+  /** After each batch of records: how many there were. */
+  readonly hitsHandled: (count: number) => void;
   readonly notify: ((raw: Buffer, meta: PacketMeta) => Awaitable<Buffer | null>) | undefined;
   readonly applied: (generation: number) => void;
 }
@@ -57,6 +59,7 @@ export class WorkerLink {
             break;
           case 'hits':
             for (const record of message.records) handlers.hits(record);
+            handlers.hitsHandled(message.records.length);
             break;
           case 'log':
             handlers.log(message.line);

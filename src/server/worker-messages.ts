@@ -19,6 +19,8 @@ export interface WorkerStart {
   readonly notify: boolean;
   /** The main thread's injected clock (tests), or null for Date.now. */
   readonly clock: ClockLink | null;
+  /** The words of this place's HitBacklog (hit-backlog.ts), and how many records may wait at most. */
+  readonly backlog: { readonly words: Int32Array; readonly limit: number };
 }
 
 /** What the main thread sends a worker. */

@@ -9,6 +9,7 @@ import { bindDns } from './bind-dns.js';
 import type { ClientGroups } from './client-groups.js';
 import { serveClock } from './clock-relay.js';
 import { answerNotify, type AnswerObserver, type NotifyHandler } from './handle-packet.js';
+import { HitBacklog } from './hit-backlog.js';
 import { hitReceiver } from './hit-relay.js';
 import { PolicyRelay } from './policy-relay.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -61,6 +62,8 @@ export class WorkerPool extends EventEmitter {
   readonly #threadConfig: unknown;
   readonly #links: Array<WorkerLink | null>;
   readonly #quickDeaths: number[];
+  /** Per place, the records sent for the block log and not handled yet (a bound), and those dropped. */
+  readonly #backlogs: HitBacklog[];
   readonly #restarts = new Set<NodeJS.Timeout>();
   #closing = false;
 
@@ -71,6 +74,7 @@ export class WorkerPool extends EventEmitter {
     this.#relay = new PolicyRelay(options.policy, options.groups);
     this.#links = Array.from({ length: options.config.workers }, () => null);
     this.#quickDeaths = this.#links.map(() => 0);
+    this.#backlogs = this.#links.map(() => new HitBacklog());
     this.registry = new SummedMetrics(options.registry, () => this.#gather());
   }
 
@@ -119,6 +123,11 @@ export class WorkerPool extends EventEmitter {
     });
   }
 
+  /** Answers for the block log the workers dropped because too many waited for the main thread (blockLog.bufferEvents per worker). */
+  get hitsDropped(): number {
+    return this.#backlogs.reduce((sum, backlog) => sum + backlog.dropped, 0);
+  }
+
   /** Resolves once every answer on which a rule fired that the workers have sent so far has reached the block log. */
   async flushHits(): Promise<void> {
     await Promise.all(this.#links.map((link) => link?.flush()));
@@ -136,11 +145,23 @@ export class WorkerPool extends EventEmitter {
     let worker: Worker | null = null;
     const { start: policy, detach } = this.#relay.attach(() => worker?.postMessage({ type: 'catch-up' }));
     const clock = now === undefined ? null : serveClock(now);
-    const start: WorkerStart = { index, loops: config.workers, config: this.#threadConfig, policy, rateLimit: rateLimiter?.tables ?? null, notify: notify !== undefined, clock: clock?.link ?? null };
+    const backlog = this.#backlogs[index]!;
+    backlog.reset();
+    const start: WorkerStart = {
+      index,
+      loops: config.workers,
+      config: this.#threadConfig,
+      policy,
+      rateLimit: rateLimiter?.tables ?? null,
+      notify: notify !== undefined,
+      clock: clock?.link ?? null,
+      backlog: { words: backlog.words, limit: config.blockLog.bufferEvents },
+    };
     worker = new Worker(WORKER, { workerData: start, transferList: [policy.port, ...(clock === null ? [] : [clock.link.port])], name: `stopzone-dns-${index}` });
     const link = new WorkerLink(worker, policy.applied, {
       log: lineWriter(log),
       hits: hitReceiver(this.#options.policy, this.#options.onLogged),
+      hitsHandled: (count) => backlog.handled(count),
       notify: notify === undefined ? undefined : (raw, meta) => answerNotify(notify, raw, meta, log),
       applied: (generation) => this.emit('applied', generation),
     });

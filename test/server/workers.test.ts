@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -71,6 +72,35 @@ t.test('/metrics sums the workers, and the block log (one writer) has every bloc
   await pool.workers[0]!.terminate();
   await once(pool, 'replaced');
   t.equal(await metricValue(server, 'stopzone_queries_total{transport="udp",rcode="NXDOMAIN"}'), SPREAD, 'a dead worker\'s counts stay in the totals');
+});
+
+t.test('while the main thread cannot take them, a worker keeps at most blockLog.bufferEvents records for it and counts the rest as dropped', async (t) => {
+  const { server } = await setup(t, 'blockLog: { bufferEvents: 100 }');
+  const rpz = await loadPolicyZoneText('$TTL 60\n@ SOA ns hostmaster 1 2 3 4 5\n*.flood.example CNAME .\n', 'school.rpz');
+  server.server.policy.replace(new PolicySet([{ zone: rpz, settings: settings('School list') }]));
+  // A client floods blocked names from one socket (so one worker gets them all) while this, the main thread, is
+  // held: spawnSync blocks it until the client has every answer, which the worker gives without it.
+  const flood = 400;
+  const client = `
+    const socket = require('node:dgram').createSocket('udp4');
+    let answered = 0;
+    socket.on('message', () => { if (++answered === ${flood}) { console.log(answered); process.exit(0); } });
+    setTimeout(() => { console.log(answered); process.exit(1); }, 20000).unref();
+    for (let i = 0; i < ${flood}; i++) {
+      const name = Buffer.concat(['n' + i, 'flood', 'example'].map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])));
+      const query = Buffer.concat([Buffer.from([i >> 8, i & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 0, 1, 0, 1])]);
+      socket.send(query, ${server.target.port}, '127.0.0.1');
+    }`;
+  const run = spawnSync(process.execPath, ['-e', client], { encoding: 'utf8', timeout: 30_000 });
+  t.equal(run.stdout.trim(), String(flood), 'the worker answered every query while the main thread was held');
+  await server.server.blockLog.flush();
+  const written = server.blockEvents.filter((e) => e.msg === 'blocked').length;
+  const dropped = await metricValue(server, 'stopzone_block_log_dropped_total');
+  t.ok(written <= 200, `at most 100 waited per worker (${written} written)`);
+  t.equal(written + dropped!, flood, 'every block is written or counted as dropped');
+  for (let i = 0; i < 3; i++) t.equal((await askUdp(server.target, `again${i}.flood.example`)).packet.rcode, 'NXDOMAIN');
+  await server.server.blockLog.flush();
+  t.equal(server.blockEvents.filter((e) => e.msg === 'blocked').length, written + 3, 'once the main thread has caught up, blocks are logged again');
 });
 
 t.test('a policy swap is in force in every worker for the next query, before any acknowledgement, even with a backlog', async (t) => {
