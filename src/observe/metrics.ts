@@ -20,7 +20,8 @@ export interface MetricSources {
 /**
  * Prometheus metrics (prom-client) of the process: its own (CPU, memory), the policy zones, the block log,
  * the stop page and the rate limiter (whose counts every answering loop shares). The answering loops' metrics
- * are LoopMetrics (observe/loop-metrics.ts), registered here when this thread answers too.
+ * are LoopMetrics (observe/loop-metrics.ts), summed with this registry when /metrics is scraped
+ * (server/summed-metrics.ts).
  */
 export class Metrics {
   readonly registry = new Registry();

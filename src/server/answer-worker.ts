@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { configFromThread } from '../config/cross-thread.js';
 import { ActionKind } from '../rpz/actions.js';
 import { RepeatedLines } from '../observe/repeated-lines.js';
@@ -19,7 +18,7 @@ import type { FromWorker, ToWorker, WorkerStart } from './worker-messages.js';
  * (worker-pool.ts). The policy and client groups come from the main thread through a PolicyReceiver,
  * caught up before each query is decoded; log lines, answers for the block log
  * and NOTIFY requests go to the main thread, which writes and answers them; /metrics asks for this
- * loop's registry. On "close" it stops taking queries, answers those received, and says so.
+ * loop's metrics. On "close" it stops taking queries, answers those received, and says so.
  */
 const start = workerData as WorkerStart;
 const port = parentPort!;
@@ -50,7 +49,6 @@ const notify: NotifyHandler = (raw, meta) =>
     post({ type: 'notify', id, raw: new Uint8Array(raw), meta });
   });
 
-const registry = new Registry();
 const gate = start.rateLimit === null ? undefined : new RateLimiter(config.rateLimit, { now: now ?? Date.now, finish: { maxUdpPayload: config.listen.maxUdpPayload }, log, lines }, start.rateLimit);
 let loop: Awaited<ReturnType<typeof startAnsweringLoop>>;
 try {
@@ -74,7 +72,6 @@ try {
     },
     ...(start.notify && { notify }),
     ...(gate !== undefined && { gate }),
-    registry,
     loops: start.loops,
     ...(now && { now }),
   });
@@ -91,7 +88,7 @@ port.on('message', (message: ToWorker) => {
       receiver.catchUp();
       break;
     case 'metrics':
-      void registry.getMetricsAsJSON().then((metrics) => post({ type: 'metrics', id: message.id, metrics }));
+      post({ type: 'metrics', id: message.id, metrics: loop.metrics.families() });
       break;
     case 'flush':
       sendHits();

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import { AnswerCache } from '../cache/answer-cache.js';
 import type { Endpoint } from '../config/address.js';
 import type { Config } from '../config/schema.js';
@@ -36,8 +35,6 @@ export interface LoopOptions {
   readonly notify?: NotifyHandler;
   /** The UDP rate limiter. */
   readonly gate?: UdpGate;
-  /** Where the loop's metrics are registered. */
-  readonly registry: Registry;
   /** Answering loops in all: each holds its share of the TCP limits, and binds with SO_REUSEPORT when there are several. */
   readonly loops: number;
   readonly now?: () => number;
@@ -69,7 +66,7 @@ export async function startAnsweringLoop(options: LoopOptions): Promise<Answerin
   const share = (limit: number): number => Math.ceil(limit / options.loops);
   const caches = sets.map(() => new AnswerCache({ ...config.cache, maxEntries: share(config.cache.maxEntries), maxBytes: share(config.cache.maxBytes), ...(now && { now }) }));
   const tcp = new TcpConnections(tcpLimits(config.listen, options.loops));
-  const metrics = new LoopMetrics(options.registry, { cache: caches.length === 1 ? caches[0]! : allOf(caches), tcp: () => tcp.stats() });
+  const metrics = new LoopMetrics({ cache: caches.length === 1 ? caches[0]! : allOf(caches), tcp: () => tcp.stats() });
   const onMalformedAnswer = (upstream: string, reason: string, question: Question): void => {
     metrics.malformedAnswer(upstream);
     if (log.isLevelEnabled('debug')) log.debug({ upstream, qname: question.name, qtype: question.type, reason }, 'malformed upstream answer');

@@ -10,6 +10,7 @@ import { startAnsweringLoop } from './answering-loop.js';
 import type { ClientGroups } from './client-groups.js';
 import type { AnswerObserver, NotifyHandler } from './handle-packet.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
+import { SummedMetrics } from './summed-metrics.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** What answers DNS: one loop on this thread (workers: 1), or a pool of worker threads. */
@@ -58,7 +59,8 @@ export async function startAnswering(options: AnsweringOptions): Promise<Answeri
       ...(options.rateLimiter !== undefined && { gate: options.rateLimiter }),
       loops: 1,
     });
-    return { ...loop, workers: null, registry: options.registry, regroup: (_groups, publish) => publish(), flushHits: async () => {} };
+    const registry = new SummedMetrics(options.registry, () => [loop.metrics.families()]);
+    return { ...loop, workers: null, registry, regroup: (_groups, publish) => publish(), flushHits: async () => {} };
   }
   // Injected timers run callbacks on the thread that set them, and a test moves them from its own.
   if (options.upstreamTimers !== undefined) throw new Error('injected upstream timers cannot reach worker threads: run with workers: 1');

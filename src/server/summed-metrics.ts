@@ -1,26 +1,27 @@
 import { AggregatorRegistry, Registry } from 'prom-client';
 
-/** One registry's metrics as prom-client's getMetricsAsJSON gives them. */
+/** One registry's metrics as prom-client's getMetricsAsJSON gives them, or one answering loop's (LoopMetrics.families). */
 export type MetricsJson = readonly object[];
 
 /**
- * The /metrics of a process whose queries worker threads answer: the main thread's own registry plus each
- * worker's, summed by prom-client's AggregatorRegistry (counters and histograms add up; so do gauges such as
- * the cache entries, each worker having its own cache). Workers are asked when /metrics is scraped, not on a
- * timer: nothing is spent between scrapes. A worker that does not answer in time is counted with its last
- * answer; the counters and histograms of a worker that died are kept (`retire`), so that no total goes down,
- * while its gauges go with it. What it counted since the last scrape before it died is lost.
+ * What /metrics serves: the main thread's own registry plus the metrics of every answering loop (the one on
+ * this thread, or each worker thread's), summed by prom-client's AggregatorRegistry (counters and histograms
+ * add up; so do gauges such as the cache entries, each loop having its own cache). Loops are read when
+ * /metrics is scraped, not on a timer: nothing is spent between scrapes. A worker that does not answer in time
+ * is counted with its last answer; the counters and histograms of a worker that died are kept (`retire`), so
+ * that no total goes down, while its gauges go with it. What it counted since the last scrape before it died
+ * is lost.
  */
 export class SummedMetrics extends Registry {
   readonly #main: Registry;
-  readonly #workers: () => Promise<MetricsJson[]>;
+  readonly #loops: () => MetricsJson[] | Promise<MetricsJson[]>;
   #retired: MetricsJson = [];
 
-  /** `workers` gathers each live worker's registry. */
-  constructor(main: Registry, workers: () => Promise<MetricsJson[]>) {
+  /** `loops` gathers the metrics of each answering loop alive. */
+  constructor(main: Registry, loops: () => MetricsJson[] | Promise<MetricsJson[]>) {
     super();
     this.#main = main;
-    this.#workers = workers;
+    this.#loops = loops;
   }
 
   override async metrics(): Promise<string> {
@@ -38,7 +39,7 @@ export class SummedMetrics extends Registry {
   }
 
   async #summed(): Promise<Registry> {
-    const [main, workers] = await Promise.all([this.#main.getMetricsAsJSON(), this.#workers()]);
-    return AggregatorRegistry.aggregate([main, this.#retired, ...workers] as object[][]);
+    const [main, loops] = await Promise.all([this.#main.getMetricsAsJSON(), this.#loops()]);
+    return AggregatorRegistry.aggregate([main, this.#retired, ...loops] as object[][]);
   }
 }
