@@ -17,8 +17,10 @@ export interface SqliteStoreOptions {
   /** The clock retention reads (tests move it). */
   readonly now?: () => number;
   /**
-   * A batch is sent this long after its first event at the latest (25 ms), or once it holds batchLimit
+   * A batch is sent this long after its first event at the latest (250 ms), or once it holds batchLimit
    * events (250): handing it over copies it on this thread, about 1 µs an event, so batches stay small.
+   * Each batch is one transaction, whose cost is mostly per page written: at 3,000 events a second the
+   * writing thread spent 34 µs an event with 25 ms (batches of 75) and 26 µs with 250 ms (of 250).
    */
   readonly flushMs?: number;
   readonly batchLimit?: number;
@@ -76,7 +78,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteStoreOptions) {
     this.#options = {
       now: Date.now,
-      flushMs: 25,
+      flushMs: 250,
       batchLimit: 250,
       retryMs: 60_000,
       busyMs: 1000,
