@@ -27,30 +27,34 @@ export interface ExchangeLimits {
   readonly timeoutError?: () => Error;
   /** Default: realTimers. */
   readonly timers?: Timers;
-  /** Told of each socket's closing, so that the owner's close() can wait until nothing is left open. */
+  /** Told of each socket's closing that takes time, so that the owner's close() can wait until nothing is left open. */
   readonly track?: (closed: Promise<void>) => void;
 }
 
 /**
  * Runs one exchange that must end within `timeoutMs` or when `signal` aborts.
- * `start` opens its sockets and returns the function that closes them (its
- * promise settles once they are closed); that cleanup runs exactly once,
- * however the exchange ends, so no socket or timer outlives it.
+ * `start` opens its sockets and returns the function that closes them (a
+ * promise that settles once they are closed, or nothing when they are closed
+ * at once); that cleanup runs exactly once, however the exchange ends, so no
+ * socket or timer outlives it.
  */
-export function bounded<T>({ timeoutMs, signal, track, timeoutError, timers = realTimers }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void>): Promise<T> {
+export function bounded<T>({ timeoutMs, signal, track, timeoutError, timers = realTimers }: ExchangeLimits, start: (settle: Settle<T>) => () => Promise<void> | void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     if (signal?.reason != null) {
       reject(signal.reason);
       return;
     }
     let done = false;
-    let cleanup: () => Promise<void> = async () => {};
+    let cleanup: () => Promise<void> | void = () => {};
+    const closing = (closed: Promise<void> | void): void => {
+      if (closed !== undefined) track?.(closed);
+    };
     const finish = (): boolean => {
       if (done) return false;
       done = true;
       timers.clearTimeout(timer);
       stopListening();
-      track?.(cleanup());
+      closing(cleanup());
       return true;
     };
     const settle: Settle<T> = {
@@ -62,7 +66,7 @@ export function bounded<T>({ timeoutMs, signal, track, timeoutError, timers = re
     const stopListening = signal?.onAbort((reason) => settle.reject(reason)) ?? (() => {});
     try {
       const close = start(settle);
-      if (done) track?.(close());
+      if (done) closing(close());
       else cleanup = close;
     } catch (error) {
       settle.reject(error instanceof Error ? error : new Error(String(error)));

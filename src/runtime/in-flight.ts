@@ -20,10 +20,25 @@ export class InFlight {
       return;
     }
     this.#count++;
-    void work.then(deliver).finally(() => {
-      this.#count--;
-      if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
-    });
+    // One reaction, not then() and finally(): this runs for every query that is not answered at once.
+    void work.then(
+      (value) => {
+        try {
+          deliver(value);
+        } finally {
+          this.#ended();
+        }
+      },
+      (error: unknown) => {
+        this.#ended();
+        throw error;
+      },
+    );
+  }
+
+  #ended(): void {
+    this.#count--;
+    if (this.#count === 0) for (const wake of this.#idle.splice(0)) wake();
   }
 
   /** Resolves once nothing is in flight. */

@@ -10,6 +10,8 @@ export interface Exchanged {
   readonly rcode: number;
   readonly truncated: boolean;
   readonly message: Buffer;
+  /** Where the message's question section ends (it is the query's). */
+  readonly questionEnd: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface Exchanged {
  */
 export function settleAnswer(settle: Settle<Exchanged>, header: AnswerHeader, message: Buffer, transport: 'udp' | 'tcp'): void {
   if (header.fault !== null) settle.reject(new MalformedAnswer(transport, header.fault));
-  else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message });
+  else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message, questionEnd: header.questionEnd });
 }
 
 /**
@@ -41,6 +43,6 @@ export function udpExchange(target: Endpoint, query: UpstreamQuery, limits: Exch
     const unregister = socket.register(query.id, accept, settle.reject) ?? (socket = sockets.fresh(target)).register(query.id, accept, settle.reject);
     if (unregister === null) throw new Error('no upstream socket could take the query');
     socket.send(query.bytes, settle.reject);
-    return async () => unregister();
+    return unregister;
   });
 }

@@ -47,6 +47,8 @@ export interface UpstreamRequest {
 export interface UpstreamAnswer {
   /** The bytes exactly as received, OPT included, and well-formed (messageFault). Shared between waiters: never mutate. */
   message: Buffer;
+  /** Where its question section ends (the question asked, octet for octet but for letter case). */
+  questionEnd: number;
   /** Which upstream answered, as configured ("127.0.0.1:5300"). */
   upstream: string;
   rcode: number;
@@ -142,7 +144,7 @@ export class UpstreamPool {
         try {
           const answer = await askUpstream(target, options);
           this.#health.succeeded(index);
-          return { message: answer.message, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
+          return { message: answer.message, questionEnd: answer.questionEnd, upstream: target.label, rcode: answer.rcode, transport: answer.transport };
         } catch (error) {
           attempts.push({ upstream: target.label, error: error instanceof Error ? error.message : String(error) });
           if (error instanceof MalformedAnswer) this.#options.onMalformedAnswer(target.label, error.message, question);

@@ -1,15 +1,17 @@
 import { randomInt } from 'node:crypto';
 import { RRType, type Question } from '../dns/types.js';
 import { messageFault } from '../dns/message-fault.js';
-import { HEADER_SIZE, readQuestion } from '../dns/wire.js';
+import { HEADER_SIZE } from '../dns/wire.js';
 import { textToWire } from '../dns/name-text.js';
 
 /** One query as sent to one upstream: its ID and bytes, and the question an answer must repeat. */
 export interface UpstreamQuery {
   readonly id: number;
+  /** The header, the question section (at HEADER_SIZE, ending at questionEnd) and the OPT. */
   readonly bytes: Buffer;
-  /** The question as encoded, read back from `bytes`. */
+  /** The question asked, as given. */
   readonly question: Question;
+  readonly questionEnd: number;
 }
 
 /** What the query asks besides the question. */
@@ -24,6 +26,8 @@ export interface QueryFlags {
 export interface AnswerHeader {
   readonly rcode: number;
   readonly truncated: boolean;
+  /** Where its question section ends: the question is the query's, octet for octet but for letter case. */
+  readonly questionEnd: number;
   /** What is wrong with the message (see messageFault), or null: a broken answer is a failure of its upstream. */
   readonly fault: string | null;
 }
@@ -60,9 +64,7 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireNa
   at = bytes.writeUInt16BE(flags.udpPayload, at); // CLASS: payload size
   at += 2; // extended RCODE 0, version 0
   bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at); // then RDLENGTH 0
-  const encoded = readQuestion(bytes);
-  if (encoded === null) throw new Error(`cannot encode the name "${question.name}"`);
-  return { id, bytes, question: encoded.question };
+  return { id, bytes, question, questionEnd: HEADER_SIZE + name.length + 4 };
 }
 
 /**
@@ -77,11 +79,32 @@ export function checkAnswer(message: Buffer, query: UpstreamQuery, transport: 'u
   if (message.length < HEADER_SIZE || message.readUInt16BE(0) !== query.id) return null;
   const flags = message.readUInt16BE(2);
   if ((flags & QR) === 0 || (flags & 0x7800) !== 0 || message.readUInt16BE(4) !== 1) return null;
-  const at = readQuestion(message);
-  if (at === null) return null;
-  const { question } = at;
-  if (question.lname !== query.question.lname || question.type !== query.question.type || question.class !== query.question.class) return null;
+  if (!sameQuestion(message, query)) return null;
   const truncated = (flags & TC) !== 0;
   const fault = truncated && transport === 'udp' ? null : messageFault(message);
-  return { rcode: flags & 0x000f, truncated, fault };
+  return { rcode: flags & 0x000f, truncated, questionEnd: query.questionEnd, fault };
+}
+
+/**
+ * Whether `message` repeats the query's question section: the name's octets equal but for ASCII letter case
+ * (the label lengths, all below 64, are no letters, so they must be equal), then type and class equal. Compared
+ * in place: reading the name as text would cost a string per answer, and a question section of the same
+ * octets has the same length, so it ends where the query's does.
+ */
+function sameQuestion(message: Buffer, query: UpstreamQuery): boolean {
+  const { bytes, questionEnd } = query;
+  if (message.length < questionEnd) return false;
+  const nameEnd = questionEnd - 4;
+  for (let i = HEADER_SIZE; i < nameEnd; i++) {
+    const ours = bytes[i]!;
+    const theirs = message[i]!;
+    if (ours !== theirs && foldCase(ours) !== foldCase(theirs)) return false;
+  }
+  for (let i = nameEnd; i < questionEnd; i++) if (bytes[i] !== message[i]) return false;
+  return true;
+}
+
+/** An ASCII capital letter's small letter; any other octet as it is. */
+function foldCase(octet: number): number {
+  return octet >= 0x41 && octet <= 0x5a ? octet | 0x20 : octet;
 }

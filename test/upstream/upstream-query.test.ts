@@ -62,7 +62,7 @@ function answer(query: UpstreamQuery, change: { id?: number; type?: 'query'; nam
 t.test('an answer is accepted only when ID, QR, opcode and the one question match; then it is checked whole', async (t) => {
   const query = buildUpstreamQuery(question('Www.Example.test'), flags);
   const good = answer(query);
-  const ok = (rcode: number, truncated = false) => ({ rcode, truncated, fault: null });
+  const ok = (rcode: number, truncated = false) => ({ rcode, truncated, questionEnd: query.questionEnd, fault: null });
   const cutShort = answer(query, { flags: dnsPacket.TRUNCATED_RESPONSE }).subarray(0, good.length - 5);
   const rows: Array<{ name: string; message: Buffer; transport?: 'udp' | 'tcp'; want: { rcode: number; truncated: boolean; fault: null | RegExp } | null }> = [
     { name: 'matching', message: good, want: ok(0) },
@@ -90,6 +90,15 @@ t.test('an answer is accepted only when ID, QR, opcode and the one question matc
     if (row.want === null || row.want.fault === null) t.same(result, row.want, row.name);
     else t.match(result, row.want, `${row.name}: ${result?.fault}`);
   }
+});
+
+t.test('letter case is folded in the name only: octets that differ by the case bit elsewhere are another question', async (t) => {
+  // 0x41 is "A" and 0x61 "a", but as the low octet of a type they are HTTPS (65) and type 97; "@" (0x40) and "`" (0x60) are no letters.
+  const https = buildUpstreamQuery(question('a@b.test', 65), flags);
+  t.match(checkAnswer(answer(https, { qtype: 'UNKNOWN_65' }), https, 'udp'), { rcode: 0, fault: null }, 'the same question');
+  t.match(checkAnswer(answer(https, { qtype: 'UNKNOWN_65', name: 'A@B.TEST' }), https, 'udp'), { rcode: 0, fault: null }, 'letters in another case');
+  t.equal(checkAnswer(answer(https, { qtype: 'UNKNOWN_97' }), https, 'udp'), null, 'type 97 is not type 65');
+  t.equal(checkAnswer(answer(https, { qtype: 'UNKNOWN_65', name: 'a`b.test' }), https, 'udp'), null, '"`" is not "@"');
 });
 
 t.test('garbage never throws; an answer cut short is never accepted', async (t) => {

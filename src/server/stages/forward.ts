@@ -2,7 +2,6 @@ import { EdeCode } from '../../dns/ede.js';
 import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import { relayForm } from '../../dns/relay-form.js';
-import { readQuestion } from '../../dns/wire.js';
 import { UpstreamFailure, type UpstreamPool } from '../../upstream/index.js';
 import type { Stage } from '../../model/query.js';
 
@@ -35,8 +34,7 @@ export function forwardStage(pool: UpstreamPool, timed?: UpstreamObserver): Stag
       throw error;
     }
     timed?.(upstream.upstream, (performance.now() - started) / 1000);
-    const questionEnd = readQuestion(upstream.message)?.end;
-    const message = questionEnd === undefined ? null : relayForm(upstream.message, questionEnd, query.question.lname);
+    const message = relayForm(upstream.message, upstream.questionEnd, query.question.lname);
     if (message === null) throw new Error(`malformed answer from upstream ${upstream.upstream}`);
     return { message, source: 'upstream', rcode: upstream.rcode, upstream: upstream.upstream };
   };
