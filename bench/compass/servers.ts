@@ -54,6 +54,11 @@ export async function startServers(set: ServerSet, upstream: string): Promise<[S
   }
 }
 
+/** Starts Stopzone alone, as startServers does (bench/solo.ts); resolves once it answers. */
+export async function startStopzoneAlone(set: ServerSet, upstream: string): Promise<Server> {
+  return ready(await startStopzone(set, upstream));
+}
+
 /** Stops both servers. */
 export async function stopServers(servers: readonly Server[]): Promise<void> {
   await Promise.all(servers.map((server) => stopProc(server.proc)));
