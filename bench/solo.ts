@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { prng } from '../test/helpers/prng.js';
 import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, MISSES_MIX, POLICY_MIX, writeMix } from './compass/mixes.js';
 import { startStopzoneAlone, stopServers, warm } from './compass/servers.js';
-import { LOAD_CPU, OUT_DIR, SECONDS, SERVER_CPU, TMP, TRIGGERS } from './compass/settings.js';
+import { LOAD_CPU, OUT_DIR, OUTSTANDING, SECONDS, SERVER_CPU, TMP, TRIGGERS } from './compass/settings.js';
 import { fixedQueryLines, startBenchNsd } from './lib/bench-upstream.js';
 import { dnsperf, ms, percentiles, Responses } from './lib/dnsperf.js';
 import { millionZone, writeMillionZone } from './lib/million-zone.js';
@@ -66,7 +66,9 @@ try {
   const responses = rate === null ? undefined : new Responses();
   const threadsBefore = threadCpu(stopzone.pid);
   const [cpuBefore, waitBefore] = [cpuSeconds(stopzone.pid), mainThreadWaitNs(stopzone.pid)];
-  const args = ['-s', ADDR, '-p', String(stopzone.port), '-n', '1', '-d', runFile, '-c', '4', '-q', '200', '-l', String(SECONDS), '-t', '2', ...(rate === null ? [] : ['-Q', String(rate)])];
+  // As compass.ts: at a fixed rate 2,000 in flight, so that a stall does not stop dnsperf's clock and hide itself.
+  const outstanding = rate === null ? OUTSTANDING : 2000;
+  const args = ['-s', ADDR, '-p', String(stopzone.port), '-n', '1', '-d', runFile, '-c', '4', '-q', String(outstanding), '-l', String(SECONDS), '-t', '2', ...(rate === null ? [] : ['-Q', String(rate)])];
   const run = await dnsperf({ label: 'solo', cpu: LOAD_CPU, dir: TMP, args, responses, timeoutS: 2 });
   const [cpuAfter, waitAfter] = [cpuSeconds(stopzone.pid), mainThreadWaitNs(stopzone.pid)];
   const threadsAfter = threadCpu(stopzone.pid);
