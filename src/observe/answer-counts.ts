@@ -18,7 +18,7 @@ export interface LabelledCount<L extends string> {
 /**
  * The per-query counts behind /metrics, kept as plain numbers: counting a query is an array add (and, for a
  * policy hit, two map lookups by strings the query already holds), with no label hashing and no key string
- * built per query. prom-client reads them when /metrics is scraped (Metrics' collect callbacks).
+ * built per query. LoopMetrics.families reads them when /metrics is scraped.
  */
 export class AnswerCounts {
   readonly #queries = new Float64Array(TRANSPORTS.length * RCODE_SLOTS);
