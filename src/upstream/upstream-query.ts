@@ -9,8 +9,6 @@ export interface UpstreamQuery {
   readonly id: number;
   /** The header, the question section (at HEADER_SIZE, ending at questionEnd) and the OPT. */
   readonly bytes: Buffer;
-  /** The question asked, as given. */
-  readonly question: Question;
   readonly questionEnd: number;
 }
 
@@ -64,7 +62,7 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireNa
   at = bytes.writeUInt16BE(flags.udpPayload, at); // CLASS: payload size
   at += 2; // extended RCODE 0, version 0
   bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at); // then RDLENGTH 0
-  return { id, bytes, question, questionEnd: HEADER_SIZE + name.length + 4 };
+  return { id, bytes, questionEnd: HEADER_SIZE + name.length + 4 };
 }
 
 /**

@@ -34,7 +34,7 @@ t.test('the query: RD=1, CD and DO as asked, one question, OPT with our payload 
 t.test('names with escapes, unknown types and other classes go out as their exact octets', async (t) => {
   const query = buildUpstreamQuery(question('a\\046b.test', 65280, 3), flags);
   t.equal(query.bytes.subarray(12, 12 + 14).toString('hex'), '03612e620474657374' + '00' + 'ff00' + '0003');
-  t.same(query.question, { name: 'a\\046b.test', lname: 'a\\046b.test', type: 65280, class: 3 });
+  t.equal(query.questionEnd, 12 + 14, 'the question section ends after the name, type and class');
   t.throws(() => buildUpstreamQuery(question('a..b'), flags), { message: /cannot encode the name "a\.\.b"/ });
 });
 
@@ -47,7 +47,7 @@ t.test('IDs come from a random source: 12 queries, no repeats and no pattern', a
 
 /** An answer to `query`, then whatever the row changes. */
 function answer(query: UpstreamQuery, change: { id?: number; type?: 'query'; name?: string; qtype?: string; qclass?: string; questions?: number; flags?: number } = {}): Buffer {
-  const name = change.name ?? query.question.name;
+  const name = change.name ?? dnsPacket.decode(query.bytes).questions![0]!.name;
   const q = { name, type: (change.qtype ?? 'A') as 'A', class: (change.qclass ?? 'IN') as 'IN' };
   return dnsPacket.encode({
     type: change.type ?? 'response',
