@@ -5,11 +5,12 @@
  * event store's writer); how long the answering thread waited, runnable, for its CPU; at a fixed rate, the latency
  * percentiles; optionally a `perf record -g` of the run with the JIT's symbols.
  *
- * Layout as compass.ts: Stopzone alone on CPU 1, dnsperf and NSD on CPU 0, everything on 127.0.0.1.
+ * Layout as compass.ts: Stopzone alone on CPU 1 (with BENCH_WORKERS above 1, on both CPUs), dnsperf and NSD on CPU
+ * 0, everything on 127.0.0.1.
  *
  * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/solo.ts
  * Knobs: BENCH_MIX (compass, hits, misses, policy or forwarder; default compass), BENCH_SECONDS (10), BENCH_RATE
- * (qps; unset: as fast as it answers), BENCH_PERF=1 (perf record -g to bench/out/<stamp>-solo.perf.data, Stopzone
+ * (qps; unset: as fast as it answers), BENCH_WORKERS (its `workers`, default 1), BENCH_PERF=1 (perf record -g to bench/out/<stamp>-solo.perf.data, Stopzone
  * started with --perf-basic-prof; read it with `perf report -i FILE`), BENCH_TRIGGERS, and those of every
  * benchmark that starts Stopzone: BENCH_NODE_FLAGS, BENCH_STOPZONE_YAML, BENCH_STOPZONE_ENV, BENCH_SKIP_BUILD.
  * Needs nsd, dnsperf and taskset (and perf for BENCH_PERF=1).
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { prng } from '../test/helpers/prng.js';
 import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, MISSES_MIX, POLICY_MIX, writeMix } from './compass/mixes.js';
 import { startStopzoneAlone, stopServers, warm } from './compass/servers.js';
-import { LOAD_CPU, OUT_DIR, OUTSTANDING, SECONDS, SERVER_CPU, TMP, TRIGGERS } from './compass/settings.js';
+import { BOTH_CPUS, LOAD_CPU, OUT_DIR, OUTSTANDING, SECONDS, SERVER_CPU, TMP, TRIGGERS } from './compass/settings.js';
 import { fixedQueryLines, startBenchNsd } from './lib/bench-upstream.js';
 import { dnsperf, ms, percentiles, Responses } from './lib/dnsperf.js';
 import { millionZone, writeMillionZone } from './lib/million-zone.js';
@@ -37,6 +38,8 @@ const mix = MIXES[mixName as keyof typeof MIXES];
 const rate = process.env.BENCH_RATE === undefined ? null : Number(process.env.BENCH_RATE);
 if (rate !== null && !(Number.isInteger(rate) && rate > 0)) die(`BENCH_RATE=${process.env.BENCH_RATE}: expected a whole number of queries a second`);
 const profile = process.env.BENCH_PERF === '1';
+const workers = Number(process.env.BENCH_WORKERS ?? 1);
+if (!(Number.isInteger(workers) && workers >= 1)) die(`BENCH_WORKERS=${process.env.BENCH_WORKERS}: expected a whole number of workers, 1 or more`);
 
 for (const [command, debianPackage] of [['taskset', 'util-linux'], ['dnsperf', 'dnsperf'], ['nsd', 'nsd'], ...(profile ? [['perf', 'linux-perf']] : [])] as const) need(command, debianPackage);
 // perf reads the JIT's symbols from /tmp/perf-<pid>.map, which this flag makes node write.
@@ -51,7 +54,7 @@ const fixedFile = join(TMP, 'fixed.txt');
 writeFileSync(fixedFile, `${fixedQueryLines().join('\n')}\n`);
 const nsd = await startBenchNsd();
 stopOnSignal(nsd.stop);
-const stopzone = await startStopzoneAlone({ label: 'solo', threads: 1, cpu: SERVER_CPU, zoneFile: zone === null ? null : join(TMP, 'rpz.zone') }, nsd.hostPort);
+const stopzone = await startStopzoneAlone({ label: 'solo', threads: workers, cpu: workers === 1 ? SERVER_CPU : BOTH_CPUS, zoneFile: zone === null ? null : join(TMP, 'rpz.zone') }, nsd.hostPort);
 try {
   const warmFile = join(TMP, 'warm.txt');
   writeMix(warmFile, mix, 300_000, 'warm-', 99, zone);
