@@ -34,7 +34,7 @@ const receiver = new PolicyReceiver(start.policy, (generation) => post({ type: '
 /**
  * Answers for the block log (those on which a rule fired; every one with store.allQueries) go to the main thread
  * HITS_EVERY_MS after the first of them, or once HITS_AT_ONCE wait. Each message wakes the main thread: sent once
- * per turn of the event loop, a few records each, those wake-ups cost the main thread 43 µs of CPU per record
+ * per turn of the event loop, a few records each, those wake-ups cost the main thread 37-43 µs of CPU per record
  * with 2 workers on 2 CPUs (bench/README.md, solo.ts, "Workers"), more than writing them. The block log waits up
  * to 250 ms before it writes in any case; a stop-page answer's record goes at once (the browser comes next).
  */
