@@ -10,8 +10,9 @@
  *
  * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/solo.ts
  * Knobs: BENCH_MIX (compass, hits, misses, policy or forwarder; default compass), BENCH_SECONDS (10), BENCH_RATE
- * (qps; unset: as fast as it answers), BENCH_WORKERS (its `workers`, default 1), BENCH_PERF=1 (perf record -g to bench/out/<stamp>-solo.perf.data, Stopzone
- * started with --perf-basic-prof; read it with `perf report -i FILE`), BENCH_TRIGGERS, and those of every
+ * (qps; unset: as fast as it answers), BENCH_WORKERS (its `workers`, default 1), BENCH_PERF=1 (perf record -g to
+ * bench/out/<stamp>-solo.perf.data, Stopzone started with --perf-basic-prof; read it with `perf report -i FILE`),
+ * BENCH_TRIGGERS, and those of every
  * benchmark that starts Stopzone: BENCH_NODE_FLAGS, BENCH_STOPZONE_YAML, BENCH_STOPZONE_ENV, BENCH_SKIP_BUILD.
  * Needs nsd, dnsperf and taskset (and perf for BENCH_PERF=1).
  */
