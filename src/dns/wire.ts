@@ -1,6 +1,6 @@
 import type { Edns, Question } from './types.js';
 import { RRType } from './types.js';
-import { asciiLower, labelText } from './name-text.js';
+import { writeLabelText } from './name-text.js';
 
 /**
  * Raw-byte readers for the hot path: enough of RFC 1035 section 4 to answer
@@ -30,30 +30,40 @@ export interface QuestionAt {
   readonly end: number;
 }
 
+/** Room for the canonical text of the longest name: 255 octets at most 4 characters each (\\DDD), and the dots. */
+const NAME_TEXT = Buffer.allocUnsafe(1152);
+/** The ASCII offset from an upper-case letter to its lower case. */
+const LOWER = 0x20;
+
 /**
  * Reads the first question, which must start at offset 12 and use no
- * compression pointer (nothing precedes it to point at).
+ * compression pointer (nothing precedes it to point at). Its name in
+ * canonical text (name-text.ts), written into one buffer and sliced once,
+ * and again lower-cased only when it holds a letter A-Z.
  */
 export function readQuestion(buf: Buffer): QuestionAt | null {
   let pos = HEADER_SIZE;
-  let name = '';
-  let total = 0;
+  let at = 0;
+  let upper = false;
   for (;;) {
     if (pos >= buf.length) return null;
     const len = buf[pos]!;
     if (len === 0) break;
-    if (len > 63) return null;
-    total += len + 1;
-    if (total > 254 || pos + 1 + len > buf.length) return null;
-    const label = labelText(buf, pos + 1, pos + 1 + len);
-    name = name === '' ? label : `${name}.${label}`;
+    if (len > 63 || pos + 1 + len - HEADER_SIZE > 254 || pos + 1 + len > buf.length) return null;
+    if (at > 0) NAME_TEXT[at++] = 0x2e;
+    at = writeLabelText(buf, pos + 1, pos + 1 + len, NAME_TEXT, at);
+    if (at < 0) {
+      at = ~at;
+      upper = true;
+    }
     pos += len + 1;
   }
   pos += 1;
   if (pos + 4 > buf.length) return null;
-  const type = buf.readUInt16BE(pos);
-  const klass = buf.readUInt16BE(pos + 2);
-  return { question: { name, lname: asciiLower(name), type, class: klass }, end: pos + 4 };
+  const name = NAME_TEXT.toString('latin1', 0, at);
+  if (upper) for (let i = 0; i < at; i++) if (NAME_TEXT[i]! >= 65 && NAME_TEXT[i]! <= 90) NAME_TEXT[i] = NAME_TEXT[i]! | LOWER;
+  const lname = upper ? NAME_TEXT.toString('latin1', 0, at) : name;
+  return { question: { name, lname, type: buf.readUInt16BE(pos), class: buf.readUInt16BE(pos + 2) }, end: pos + 4 };
 }
 
 /** One resource record's place in a message. */
@@ -100,24 +110,32 @@ export function listRecords(buf: Buffer, questionEnd: number): RecordAt[] | null
 /** Result of reading a query's OPT record. */
 export type EdnsRead = { readonly ok: true; readonly edns: Edns | null } | { readonly ok: false };
 
+const NO_EDNS: EdnsRead = Object.freeze({ ok: true, edns: null });
+const MALFORMED: EdnsRead = Object.freeze({ ok: false });
+
 /**
  * Reads the OPT pseudo-record (RFC 6891 section 6.1.1) of a query. More than
- * one OPT, or an OPT outside the additional section, is malformed.
+ * one OPT, or an OPT outside the additional section, is malformed, as are
+ * records that overrun the message. Walks the records in place: a query with
+ * EDNS allocates only its Edns.
  */
 export function readEdns(buf: Buffer, questionEnd: number): EdnsRead {
-  if (buf.readUInt16BE(10) === 0 && buf.readUInt16BE(6) === 0 && buf.readUInt16BE(8) === 0) return { ok: true, edns: null };
-  const records = listRecords(buf, questionEnd);
-  if (records === null) return { ok: false };
+  const beforeAdditional = buf.readUInt16BE(6) + buf.readUInt16BE(8);
+  const total = beforeAdditional + buf.readUInt16BE(10);
+  if (total === 0) return NO_EDNS;
   let edns: Edns | null = null;
-  for (const record of records) {
-    if (record.type !== RRType.OPT) continue;
-    if (edns !== null || record.section !== 'additional' || buf[record.start] !== 0) return { ok: false };
-    const nameEnd = record.start + 1;
-    edns = {
-      udpSize: Math.max(512, buf.readUInt16BE(nameEnd + 2)),
-      version: buf[nameEnd + 5]!,
-      dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0,
-    };
+  let pos = questionEnd;
+  for (let i = 0; i < total; i++) {
+    const nameEnd = skipName(buf, pos);
+    if (nameEnd < 0 || nameEnd + 10 > buf.length) return MALFORMED;
+    const end = nameEnd + 10 + buf.readUInt16BE(nameEnd + 8);
+    if (end > buf.length) return MALFORMED;
+    if (buf.readUInt16BE(nameEnd) === RRType.OPT) {
+      // One OPT, in the additional section, owned by the root.
+      if (edns !== null || i < beforeAdditional || buf[pos] !== 0) return MALFORMED;
+      edns = { udpSize: Math.max(512, buf.readUInt16BE(nameEnd + 2)), version: buf[nameEnd + 5]!, dnssecOk: (buf[nameEnd + 6]! & 0x80) !== 0 };
+    }
+    pos = end;
   }
-  return { ok: true, edns };
+  return edns === null ? NO_EDNS : { ok: true, edns };
 }

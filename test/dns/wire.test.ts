@@ -1,7 +1,9 @@
 import t from 'tap';
 import dnsPacket from 'dns-packet';
 import { listRecords, readEdns, readQuestion, skipName } from '../../src/dns/wire.js';
+import { asciiLower, labelText } from '../../src/dns/name-text.js';
 import { buildQuery } from '../helpers/dns-client.js';
+import { prng } from '../helpers/prng.js';
 import { response, soa } from '../helpers/messages.js';
 
 t.test('readQuestion reads name, type and class from raw bytes', async (t) => {
@@ -21,6 +23,41 @@ t.test('readQuestion escapes bytes that would make names ambiguous', async (t) =
   // Replace label "x" with the byte "." so the wire name is \046.test, not ".test".
   raw[13] = 0x2e;
   t.equal(readQuestion(raw)?.question.name, '\\046.test');
+});
+
+/** A query whose question name is the given labels (raw octets), type A, class IN. */
+function queryOfLabels(labels: readonly Buffer[]): Buffer {
+  const name = Buffer.concat([...labels.flatMap((label) => [Buffer.from([label.length]), label]), Buffer.from([0])]);
+  return Buffer.concat([buildQuery('x.test').subarray(0, 12), name, Buffer.from([0, 1, 0, 1])]);
+}
+
+t.test('readQuestion gives each label as labelText does, joined by dots, and lname as asciiLower of it', async (t) => {
+  const random = prng(20261207);
+  // Octets of every kind: letters of both cases, digits, and those written \DDD (0x00-0x20, ".", "\\", 0x7f-0xff).
+  const octet = (): number => (random() < 0.5 ? [0x41, 0x5a, 0x61, 0x7a, 0x30, 0x2d][Math.floor(random() * 6)]! + Math.floor(random() * 3) : Math.floor(random() * 256));
+  for (let n = 0; n < 2000; n++) {
+    const labels: Buffer[] = [];
+    for (let used = 0, count = 1 + Math.floor(random() * 5); labels.length < count; ) {
+      const len = Math.min(1 + Math.floor(random() * 63), 254 - used - 1);
+      if (len < 1) break;
+      labels.push(Buffer.from(Array.from({ length: len }, octet)));
+      used += len + 1;
+    }
+    const want = labels.map((label) => labelText(label, 0, label.length)).join('.');
+    const read = readQuestion(queryOfLabels(labels));
+    if (read?.question.name !== want || read.question.lname !== asciiLower(want)) {
+      t.fail(`labels ${labels.map((label) => label.toString('hex')).join(' ')}: read ${JSON.stringify(read?.question)}, want ${JSON.stringify(want)}`);
+      return;
+    }
+  }
+  t.pass('2,000 random names read as labelText and asciiLower give them');
+});
+
+t.test('readQuestion reads the longest name, every octet escaped, and no longer one', async (t) => {
+  const longest = [63, 63, 63, 61].map((len) => Buffer.alloc(len, 0));
+  const read = readQuestion(queryOfLabels(longest));
+  t.equal(read?.question.name, longest.map((label) => '\\000'.repeat(label.length)).join('.'), '255 octets on the wire, 1,003 characters');
+  t.equal(readQuestion(queryOfLabels([...longest.slice(0, 3), Buffer.alloc(62, 0)])), null, '256 octets');
 });
 
 t.test('readQuestion rejects malformed questions', async (t) => {
@@ -59,6 +96,16 @@ t.test('readEdns rejects two OPT records and records that overrun', async (t) =>
   t.same(readEdns(twice, readQuestion(twice)!.end), { ok: false });
   const overrun = buildQuery('a.test', { bufsize: 1232 });
   t.same(readEdns(overrun.subarray(0, overrun.length - 2), readQuestion(overrun)!.end), { ok: false });
+  // The same OPT record (owner, type 41, payload size, TTL, no data) in the authority section, then owned by "a.test".
+  const withOpt = buildQuery('a.test', { bufsize: 1232 });
+  const end = readQuestion(withOpt)!.end;
+  const inAuthority = Buffer.from(withOpt);
+  inAuthority.writeUInt16BE(1, 8);
+  inAuthority.writeUInt16BE(0, 10);
+  t.same(readEdns(inAuthority, end), { ok: false }, 'an OPT in the authority section');
+  const notRoot = Buffer.concat([withOpt.subarray(0, end), Buffer.from([0xc0, 12]), withOpt.subarray(end + 1)]);
+  t.same(readEdns(notRoot, end), { ok: false }, 'an OPT not owned by the root');
+  t.same(readEdns(withOpt, end), { ok: true, edns: { udpSize: 1232, version: 0, dnssecOk: false } }, 'the same OPT as it should be');
 });
 
 t.test('listRecords walks every section, following compressed owners', async (t) => {
