@@ -90,12 +90,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # garbage (a string per token) on its shared helper threads, at normal
 # priority, beside the thread answering queries; with it each thread collects
 # its own young garbage, and the compile's runs at its low priority. Major
-# collections stay concurrent, so their pauses stay short.
-# --max-semi-space-size=8: V8 would grow the young generation to 64 MiB; a
-# young collection then paused answers for 5-11 ms, and a major one moved
-# 10-18 MB of it in 18-38 ms. With 8 MiB semi-spaces the p99 at half capacity
-# fell several-fold, a reload's swap took 9 s instead of 24, and RSS fell by
-# 30-130 MiB, at the same CPU per query. The same flags as `npm start`;
-# bench/README.md has the figures.
-ENTRYPOINT ["node", "--no-parallel-scavenge", "--max-semi-space-size=8", "/app/dist/cli/main.js"]
+# collections stay concurrent, so their pauses stay short (the same flag as
+# `npm start`; bench/README.md has the figures).
+ENTRYPOINT ["node", "--no-parallel-scavenge", "/app/dist/cli/main.js"]
 CMD ["serve", "-c", "/etc/stopzone/stopzone.yaml"]

@@ -75,7 +75,7 @@ policy: { zones: [] }
 state: { dir: "$TMP/state" }
 log: { level: warn }
 EOF
-    MALLOC_MMAP_THRESHOLD_=131072 "${PINNED[@]}" "$SERVER_CPU" node --no-parallel-scavenge --max-semi-space-size=8 dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/server.log" 2>&1 &
+    MALLOC_MMAP_THRESHOLD_=131072 "${PINNED[@]}" "$SERVER_CPU" node --no-parallel-scavenge dist/cli/main.js serve --config "$TMP/stopzone.yaml" >"$TMP/server.log" 2>&1 &
   fi
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

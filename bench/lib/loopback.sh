@@ -126,7 +126,7 @@ stopPage: { enabled: false }
 log: { level: warn }
 $1
 CONF
-  MALLOC_MMAP_THRESHOLD_=131072 "${PINNED[@]}" "$SERVER_CPU" node --no-parallel-scavenge --max-semi-space-size=8 "$ROOT/dist/cli/main.js" serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
+  MALLOC_MMAP_THRESHOLD_=131072 "${PINNED[@]}" "$SERVER_CPU" node --no-parallel-scavenge "$ROOT/dist/cli/main.js" serve --config "$TMP/stopzone.yaml" >"$TMP/stopzone.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   wait_ready "$STOPZONE_PORT" "$SERVER_PID" "$TMP/stopzone.log"

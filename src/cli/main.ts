@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-parallel-scavenge --max-semi-space-size=8
+#!/usr/bin/env -S node --no-parallel-scavenge
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error.js';
