@@ -14,12 +14,11 @@ function escaped(octet: number): boolean {
 
 /**
  * Writes octets `start` to `end` of `buf` (one label) as canonical text, letter case kept, into `out` from
- * `at` (up to 4 bytes an octet); returns where it stopped, negated when it wrote a letter A-Z (so `~` of a
- * negative result is the position). readQuestion builds a whole name this way and slices it once: a string
- * per label and their concatenation were a fifth of a cache hit's own CPU (bench/README.md, hot-path.ts).
+ * `at` (up to 4 bytes an octet); returns where it stopped. The one writer of the \\DDD form: readQuestion
+ * builds a whole name this way and slices it once (a string per label and their concatenation were a fifth of
+ * a cache hit's own CPU: bench/README.md, hot-path.ts), and labelText uses it for a label that needs escapes.
  */
 export function writeLabelText(buf: Buffer, start: number, end: number, out: Buffer, at: number): number {
-  let upper = false;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
     if (escaped(c)) {
@@ -28,26 +27,32 @@ export function writeLabelText(buf: Buffer, start: number, end: number, out: Buf
       out[at++] = 0x30 + (Math.floor(c / 10) % 10);
       out[at++] = 0x30 + (c % 10);
     } else {
-      if (c >= 65 && c <= 90) upper = true;
       out[at++] = c;
     }
   }
-  return upper ? ~at : at;
+  return at;
 }
+
+/** Room for one label's canonical text: 63 octets of 4 characters. */
+const LABEL_TEXT = Buffer.allocUnsafe(252);
 
 /** Octets `start` to `end` of `buf` (one label) as canonical text, letter case kept. */
 export function labelText(buf: Buffer, start: number, end: number): string {
-  for (let i = start; i < end; i++) if (escaped(buf[i]!)) return escapeLabel(buf, start, end);
+  for (let i = start; i < end; i++) if (escaped(buf[i]!)) return LABEL_TEXT.toString('latin1', 0, writeLabelText(buf, start, end, LABEL_TEXT, 0));
   return buf.toString('latin1', start, end);
 }
 
-function escapeLabel(buf: Buffer, start: number, end: number): string {
-  let text = '';
+/** Lower-cases the letters A-Z among bytes `start` to `end` of `text` (canonical text as latin1), in place; says whether there were any. */
+export function lowerAsciiInPlace(text: Buffer, start: number, end: number): boolean {
+  let lowered = false;
   for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    text += escaped(c) ? `\\${String(c).padStart(3, '0')}` : String.fromCharCode(c);
+    const c = text[i]!;
+    if (c >= 65 && c <= 90) {
+      text[i] = c | 0x20;
+      lowered = true;
+    }
   }
-  return text;
+  return lowered;
 }
 
 /** Lower-cases A-Z only, as DNS name comparison does (RFC 4343); canonical text holds no other letters that case could change. */

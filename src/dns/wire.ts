@@ -1,6 +1,6 @@
 import type { Edns, Question } from './types.js';
 import { RRType } from './types.js';
-import { writeLabelText } from './name-text.js';
+import { lowerAsciiInPlace, writeLabelText } from './name-text.js';
 
 /**
  * Raw-byte readers for the hot path: enough of RFC 1035 section 4 to answer
@@ -32,8 +32,6 @@ export interface QuestionAt {
 
 /** Room for the canonical text of the longest name: 255 octets at most 4 characters each (\\DDD), and the dots. */
 const NAME_TEXT = Buffer.allocUnsafe(1152);
-/** The ASCII offset from an upper-case letter to its lower case. */
-const LOWER = 0x20;
 
 /**
  * Reads the first question, which must start at offset 12 and use no
@@ -44,7 +42,6 @@ const LOWER = 0x20;
 export function readQuestion(buf: Buffer): QuestionAt | null {
   let pos = HEADER_SIZE;
   let at = 0;
-  let upper = false;
   for (;;) {
     if (pos >= buf.length) return null;
     const len = buf[pos]!;
@@ -52,17 +49,12 @@ export function readQuestion(buf: Buffer): QuestionAt | null {
     if (len > 63 || pos + 1 + len - HEADER_SIZE > 254 || pos + 1 + len > buf.length) return null;
     if (at > 0) NAME_TEXT[at++] = 0x2e;
     at = writeLabelText(buf, pos + 1, pos + 1 + len, NAME_TEXT, at);
-    if (at < 0) {
-      at = ~at;
-      upper = true;
-    }
     pos += len + 1;
   }
   pos += 1;
   if (pos + 4 > buf.length) return null;
   const name = NAME_TEXT.toString('latin1', 0, at);
-  if (upper) for (let i = 0; i < at; i++) if (NAME_TEXT[i]! >= 65 && NAME_TEXT[i]! <= 90) NAME_TEXT[i] = NAME_TEXT[i]! | LOWER;
-  const lname = upper ? NAME_TEXT.toString('latin1', 0, at) : name;
+  const lname = lowerAsciiInPlace(NAME_TEXT, 0, at) ? NAME_TEXT.toString('latin1', 0, at) : name;
   return { question: { name, lname, type: buf.readUInt16BE(pos), class: buf.readUInt16BE(pos + 2) }, end: pos + 4 };
 }
 
