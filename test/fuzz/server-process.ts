@@ -48,7 +48,7 @@ const blockLogSink = new Writable({
 const server = await startServer({ config, log, blockLogSink });
 process.on('message', (message: { op: string }) => {
   if (message.op === 'sample') {
-    send({ op: 'sample', ...settledMemory('server rss'), logs: Object.fromEntries(logCounts), blockLines });
+    void settledMemory('server rss').then((memory) => send({ op: 'sample', ...memory, logs: Object.fromEntries(logCounts), blockLines }));
   } else if (message.op === 'close') {
     void server.close().then(() => {
       send({ op: 'closed' });
