@@ -10,6 +10,8 @@ import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
+import { isoTimestamps } from './iso-time.js';
+import { LineBatch, linesIn, type BatchDestination } from './line-batch.js';
 
 /** A block-log event with its time (ms), or with `allQueries` a "query" event, as handed to a tap. */
 export type TappedEvent = Omit<BlockEvent, 'msg'> & { readonly msg: BlockEvent['msg'] | 'query'; readonly time: number };
@@ -25,23 +27,22 @@ export interface BlockLogTap {
 }
 
 /** A destination the block log ends on close (a SonicBoom stream). */
-type ClosableStream = DestinationStream & EventEmitter & { end(): void };
+type ClosableStream = BatchDestination & EventEmitter & { end(): void };
 
 /** Bytes per event assumed when bounding the write buffer. */
 const EVENT_BYTES = 400;
 
 /**
- * Lines are gathered into writes of at least MIN_WRITE_BYTES, and a line waits
- * at most FLUSH_MS. Every write goes through libuv's thread pool, whose locks
- * the answering thread shares with the pool's low-priority threads: with one
- * write per event (1,400 a second in the reload benchmark), it slept on those
- * locks some 500 times in a 15 s reload, up to 5 ms at a time, while a
- * preempted pool thread held one (bench/HISTORY.md, 2026-11-24).
- * MAX_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or less is
- * atomic on a pipe (a container's stdout), so lines of the process log, written
- * to the same pipe by another stream, never land inside one of these.
+ * Lines are gathered into writes of whole lines of at most MAX_WRITE_BYTES
+ * (LineBatch), and a line waits at most FLUSH_MS. Every write goes through
+ * libuv's thread pool, whose locks the answering thread shares with the pool's
+ * low-priority threads: with one write per event (1,400 a second in the reload
+ * benchmark), it slept on those locks some 500 times in a 15 s reload, up to 5
+ * ms at a time, while a preempted pool thread held one (bench/HISTORY.md,
+ * 2026-11-24). MAX_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or
+ * less is atomic on a pipe (a container's stdout), so lines of the process log,
+ * written to the same pipe by another stream, never land inside one of these.
  */
-const MIN_WRITE_BYTES = 2048;
 const MAX_WRITE_BYTES = 4096;
 const FLUSH_MS = 250;
 
@@ -62,13 +63,16 @@ export class BlockLog {
   readonly referenceKey: Buffer;
   readonly #passthru: boolean;
   readonly #streams: ClosableStream[];
+  readonly #batch: LineBatch | null;
   readonly #tap: BlockLogTap | undefined;
   #dropped = 0;
   /** Events still on their way from worker threads, waited for before a flush. */
   #gather: () => Promise<void> = async () => {};
 
-  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream, streams: ClosableStream[], tap: BlockLogTap | undefined) {
-    this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream | LineBatch, streams: ClosableStream[], tap: BlockLogTap | undefined) {
+    // pino's isoTime, with the date and time to the second written once a second (0.7 µs an event otherwise).
+    this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: isoTimestamps() }, destination);
+    this.#batch = destination instanceof LineBatch ? destination : null;
     this.#client = clientWriter(config.client, config.hashKey === undefined ? key : Buffer.from(config.hashKey));
     this.referenceKey = key;
     this.#passthru = config.passthru;
@@ -79,7 +83,8 @@ export class BlockLog {
   /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). `tap` gets every event too. */
   static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable, tap?: BlockLogTap): Promise<BlockLog> {
     if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, [], tap);
-    const buffering = { sync: false, maxLength: config.bufferEvents * EVENT_BYTES, minLength: MIN_WRITE_BYTES, maxWrite: MAX_WRITE_BYTES, periodicFlush: FLUSH_MS };
+    // SonicBoom writes what it is handed at once (minLength 1), one batch of whole lines at a time; flush waits for it.
+    const buffering = { sync: false, maxLength: config.bufferEvents * EVENT_BYTES, minLength: 1, maxWrite: MAX_WRITE_BYTES };
     const streams: ClosableStream[] = [];
     const log = (): BlockLog => instance;
     if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, ...buffering }) as unknown as ClosableStream);
@@ -88,9 +93,8 @@ export class BlockLog {
         await pinoRoll({ file: config.file, size: pinoRollSize(config.rotateSize), frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering }),
       );
     }
-    for (const stream of streams) stream.on('drop', () => log().#countDrop());
-    const destination = streams.length === 1 ? streams[0]! : pino.multistream(streams.map((stream) => ({ stream, level: 'debug' as const })));
-    const instance = new BlockLog(config, key, destination, streams, tap);
+    for (const stream of streams) stream.on('drop', (batch: string) => log().#countDrop(linesIn(batch)));
+    const instance = new BlockLog(config, key, new LineBatch(streams, MAX_WRITE_BYTES, FLUSH_MS), streams, tap);
     return instance;
   }
 
@@ -125,6 +129,7 @@ export class BlockLog {
   /** Flushes what is buffered and closes the destinations; resolves once they are written and closed. */
   async close(): Promise<void> {
     await this.flush();
+    this.#batch?.stop();
     await Promise.all(
       this.#streams.map(
         (stream) =>
@@ -184,8 +189,8 @@ export class BlockLog {
     });
   }
 
-  #countDrop(): void {
-    this.#dropped++;
+  #countDrop(lines: number): void {
+    this.#dropped += lines;
   }
 }
 

@@ -54,6 +54,21 @@ t.test('destination "file": events coming one per query are written in batches o
   await log.close();
 });
 
+t.test('destination "file": a burst beyond bufferEvents drops whole lines and counts each one; nothing else is lost', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));
+  const config = parseConfig(`upstreams: ["127.0.0.1:53"]\nblockLog: { destination: file, file: ${join(dir, 'blocks.log')}, bufferEvents: 100 }\n`, {}, 'test');
+  const log = await BlockLog.open(config.blockLog, Buffer.from('k'));
+  const { query, answer } = await sampleHit();
+  // In one turn of the event loop: no write can finish, so what does not fit in 100 events' room is dropped.
+  for (let i = 0; i < 2000; i++) log.record(query, answer, 15);
+  await log.close();
+  const lines = readdirSync(dir).flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
+  t.ok(log.dropped > 0, `${log.dropped} dropped`);
+  t.ok(lines.length >= 100, `${lines.length} written: at least the room of bufferEvents`);
+  t.equal(lines.length + log.dropped, 2000, 'every event is written or counted as dropped');
+  for (const line of lines) t.equal(JSON.parse(line).qname, 'bad.example', 'each written line whole');
+});
+
 /** Resolves once the directory's files hold `count` lines (watched, not polled); fails after 10 s. */
 function linesReach(dir: string, lines: () => string[], count: number): Promise<void> {
   return new Promise((resolve, reject) => {
