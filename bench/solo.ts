@@ -12,7 +12,8 @@
  * Knobs: BENCH_MIX (compass, hits, misses, policy or forwarder; default compass), BENCH_SECONDS (10), BENCH_RATE
  * (qps; unset: as fast as it answers), BENCH_WORKERS (its `workers`, default 1), BENCH_PERF=1 (perf record -g to
  * bench/out/<stamp>-solo.perf.data, Stopzone started with --perf-basic-prof; read it with `perf report -i FILE`),
- * BENCH_TRIGGERS, and those of every
+ * BENCH_TRIGGERS, BENCH_ZONE=1 (load the policy zone for a mix without policy hits too: what the zone alone costs the
+ * other answers), BENCH_FILL=N (N unique names forwarded before the run, unmeasured: a cache as full as a server's), and those of every
  * benchmark that starts Stopzone: BENCH_NODE_FLAGS, BENCH_STOPZONE_YAML, BENCH_STOPZONE_ENV, BENCH_SKIP_BUILD.
  * Needs nsd, dnsperf and taskset (and perf for BENCH_PERF=1).
  */
@@ -49,7 +50,8 @@ pinSelf(LOAD_CPU);
 buildUnlessSkipped();
 mkdirSync(OUT_DIR, { recursive: true });
 
-const zone = mix.policy > 0 ? millionZone(TRIGGERS, prng(20261123), () => {}) : null;
+const FILL = Number(process.env.BENCH_FILL ?? 0);
+const zone = mix.policy > 0 || process.env.BENCH_ZONE === '1' ? millionZone(TRIGGERS, prng(20261123), () => {}) : null;
 if (zone !== null) await writeMillionZone(zone, join(TMP, 'rpz.zone'));
 const fixedFile = join(TMP, 'fixed.txt');
 writeFileSync(fixedFile, `${fixedQueryLines().join('\n')}\n`);
@@ -60,6 +62,12 @@ try {
   const warmFile = join(TMP, 'warm.txt');
   writeMix(warmFile, mix, 300_000, 'warm-', 99, zone);
   await warm(stopzone, fixedFile, warmFile);
+  if (FILL > 0) {
+    // Unmeasured: FILL unique names forwarded and cached, so that the run meets a cache as full as a server's.
+    const fillFile = join(TMP, 'fill.txt');
+    writeMix(fillFile, MISSES_MIX, FILL, 'fill-', 5, null);
+    await dnsperf({ label: 'fill', cpu: LOAD_CPU, dir: TMP, args: ['-s', ADDR, '-p', String(stopzone.port), '-n', '1', '-d', fillFile, '-c', '4', '-q', '200', '-t', '2'] });
+  }
   const runFile = join(TMP, 'run.txt');
   writeMix(runFile, mix, SECONDS * 250_000, 'run-', 7, zone);
 
