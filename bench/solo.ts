@@ -51,6 +51,7 @@ buildUnlessSkipped();
 mkdirSync(OUT_DIR, { recursive: true });
 
 const FILL = Number(process.env.BENCH_FILL ?? 0);
+if (!Number.isInteger(FILL) || FILL < 0) die(`BENCH_FILL=${process.env.BENCH_FILL}: expected a whole number of names`);
 const zone = mix.policy > 0 || process.env.BENCH_ZONE === '1' ? millionZone(TRIGGERS, prng(20261123), () => {}) : null;
 if (zone !== null) await writeMillionZone(zone, join(TMP, 'rpz.zone'));
 const fixedFile = join(TMP, 'fixed.txt');
