@@ -16,7 +16,7 @@ export function linesIn(batch: string): number {
  * Gathers log lines into writes of whole lines of at most `maxBytes` bytes each, handed to every destination as
  * one string when the next line would not fit, every `flushMs`, and on flush. It stands in front of SonicBoom,
  * which on every write it is given measures the UTF-8 length of the whole string it is still gathering: one
- * call per line made that a copy of up to `maxBytes` per line, 2.5 µs of a block event's 13 (bench/README.md,
+ * call per line made that a copy of up to `maxBytes` per line, 6 % of a logged block's CPU (bench/README.md,
  * hot-path.ts, "The block event"). Here each line is measured once and a batch is joined once.
  */
 export class LineBatch {
