@@ -26,6 +26,7 @@ import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, MISSES_MIX, POLICY_MIX, writeMix 
 import { startStopzoneAlone, stopServers, warm } from './compass/servers.js';
 import { BOTH_CPUS, LOAD_CPU, OUT_DIR, OUTSTANDING, SECONDS, SERVER_CPU, TMP, TRIGGERS } from './compass/settings.js';
 import { fixedQueryLines, startBenchNsd } from './lib/bench-upstream.js';
+import { blockRecords, recordsBetween, recordsText } from './lib/block-records.js';
 import { dnsperf, ms, percentiles, Responses } from './lib/dnsperf.js';
 import { millionZone, writeMillionZone } from './lib/million-zone.js';
 import { ADDR, die, need, pinSelf, stopOnSignal } from './lib/processes.js';
@@ -77,6 +78,7 @@ try {
   const recorder = profile ? spawn('perf', ['record', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(stopzone.pid), '-o', perfData, '--', 'sleep', String(SECONDS)], { stdio: 'ignore' }) : null;
   const recorded = recorder === null ? null : once(recorder, 'exit');
   const responses = rate === null ? undefined : new Responses();
+  const recordsBefore = await blockRecords(stopzone.admin!);
   const threadsBefore = threadCpu(stopzone.pid);
   const [cpuBefore, waitBefore] = [cpuSeconds(stopzone.pid), mainThreadWaitNs(stopzone.pid)];
   // As compass.ts: at a fixed rate 2,000 in flight, so that a stall does not stop dnsperf's clock and hide itself.
@@ -86,6 +88,7 @@ try {
   const [cpuAfter, waitAfter] = [cpuSeconds(stopzone.pid), mainThreadWaitNs(stopzone.pid)];
   const threadsAfter = threadCpu(stopzone.pid);
   await recorded;
+  const recordsAfter = await blockRecords(stopzone.admin!);
 
   console.log(`${mixName} (${mix.text}), ${rate === null ? 'as fast as it answers' : `${rate} qps`}, ${SECONDS} s`);
   console.log(`${run.qps.toFixed(0)} qps, ${run.lost} lost, ${((1e6 * (cpuAfter - cpuBefore)) / run.completed).toFixed(1)} CPU µs a query, RSS ${(rssKiB(stopzone.pid) / 1024).toFixed(0)} MiB`);
@@ -94,6 +97,7 @@ try {
     const p = percentiles(responses, -Infinity, Infinity);
     console.log(`latency ms: p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, p99.9 ${ms(p.p999)}, max ${ms(p.max)}`);
   }
+  console.log(`records of blocks during the run: ${recordsText(recordsBetween(recordsBefore, recordsAfter))}`);
   console.log('CPU by thread during the run:');
   for (const [thread, ticks] of threadsAfter) {
     const used = ticks - (threadsBefore.get(thread) ?? 0);

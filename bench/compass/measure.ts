@@ -4,6 +4,7 @@
  * CPU time over the run from /proc/PID/stat (utime + stime of all its threads) per answered query, and its RSS.
  */
 import { cpuSeconds, rssKiB, mainThreadWaitNs, udpBufferErrors, udpDrops } from '../lib/sampler.js';
+import { blockRecords, recordsBetween, type BlockRecords } from '../lib/block-records.js';
 import { dnsperf, percentiles, Responses } from '../lib/dnsperf.js';
 import { ADDR } from '../lib/processes.js';
 import type { Server } from './servers.js';
@@ -32,6 +33,8 @@ export interface RunFigures {
   readonly rcodes: string;
   /** The run reached the end of its query file before its time: the figure is a floor. */
   readonly endOfFile: boolean;
+  /** Stopzone's block records during the run (what its block log and event store kept); null for Unbound, which keeps none. */
+  readonly records: BlockRecords | null;
 }
 
 /** Figures of a fixed-rate run: latency percentiles (ms) too. */
@@ -46,12 +49,14 @@ async function run(server: Server, label: string, args: string[], responses?: Re
   const dropsBefore = udpDrops(server.port);
   const waitBefore = mainThreadWaitNs(server.pid);
   const errorsBefore = udpBufferErrors();
+  const recordsBefore = server.admin === undefined ? null : await blockRecords(server.admin);
   // -b 4096: dnsperf's sockets get the servers' receive buffer (4 MiB): when the load generator is starved of CPU
   // for a moment, the answers wait in its buffer instead of counting as the server's losses.
   const common = ['-s', ADDR, '-p', String(server.port), '-n', '1', '-l', String(SECONDS), '-c', String(CLIENTS), '-t', String(TIMEOUT_S), '-b', '4096'];
   const summary = await dnsperf({ label, cpu: LOAD_CPU, dir: TMP, args: [...common, ...args], ...(responses && { responses, timeoutS: TIMEOUT_S }) });
   const cpu = cpuSeconds(server.pid) - cpuBefore;
   const errorsAfter = udpBufferErrors();
+  const records = recordsBefore === null ? null : recordsBetween(recordsBefore, await blockRecords(server.admin!));
   const wallS = (summary.ended - summary.started) / 1000;
   const waitS = (mainThreadWaitNs(server.pid) - waitBefore) / 1e9;
   return {
@@ -66,6 +71,7 @@ async function run(server: Server, label: string, args: string[], responses?: Re
     rssKiB: rssKiB(server.pid),
     rcodes: summary.rcodes,
     endOfFile: summary.text.includes('end of file'),
+    records,
   };
 }
 

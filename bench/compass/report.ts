@@ -2,6 +2,7 @@
  * The report: per workload, each round's figures and the medians, then the summary lines CI prints (the ratios,
  * never a pass/fail on timing). Lost queries are shouted: the goal is none in every run.
  */
+import { recordsText, type BlockRecords } from '../lib/block-records.js';
 import type { RunFigures } from './measure.js';
 import type { Round, ServerRound } from './round.js';
 import { CLIENTS, OUTSTANDING, ROUNDS, SECONDS } from './settings.js';
@@ -63,7 +64,35 @@ function table(result: WorkloadResult): string[] {
   const lost = (kind: 'unbound' | 'stopzone'): number => result.rounds.reduce((sum, r) => sum + lostOf(r[kind]), 0);
   lines.push(row('median', 'unbound', medians(result.rounds, 'unbound'), lost('unbound'), ''));
   lines.push(row('', 'stopzone', medians(result.rounds, 'stopzone'), lost('stopzone'), fixed(median(result.rounds.map(ratio)), 3)));
-  return [...lines, ...warnings(result)];
+  return [...lines, ...recordLines(result), ...warnings(result)];
+}
+
+/** Stopzone's block records over the rounds of a workload, by run: what its block log and event store kept. */
+function recordsOf(results: readonly WorkloadResult[], run: 'capacity' | 'atRate'): BlockRecords {
+  const sum = { logDropped: 0, storeWritten: 0, storeDropped: 0, storeQueued: 0 };
+  for (const result of results) {
+    for (const round of result.rounds) {
+      const records = round.stopzone[run].records;
+      if (records === null) continue;
+      sum.logDropped += records.logDropped;
+      sum.storeWritten += records.storeWritten;
+      sum.storeDropped += records.storeDropped;
+      sum.storeQueued += records.storeQueued;
+    }
+  }
+  return sum;
+}
+
+const anyRecords = (records: BlockRecords): boolean => records.logDropped + records.storeWritten + records.storeDropped > 0;
+
+/**
+ * The workload's block records, when it has policy hits: a block log and an event store that drop rather than
+ * delay an answer, and at capacity on one CPU their low-priority writers get little of it (Unbound keeps none).
+ */
+function recordLines(result: WorkloadResult): string[] {
+  const [capacity, atRate] = [recordsOf([result], 'capacity'), recordsOf([result], 'atRate')];
+  if (!anyRecords(capacity) && !anyRecords(atRate)) return [];
+  return [`   Stopzone's block records, sum of the rounds: capacity runs: ${recordsText(capacity)}; latency runs: ${recordsText(atRate)}`];
 }
 
 /** What makes a round's figures doubtful, one line each: lost queries (loud), a query file run through, a run disturbed, a rate not kept, a baseline that was not the limit. */
@@ -98,6 +127,7 @@ export function render(results: WorkloadResult[], header: string[]): string {
     'columns: from the capacity run, qps, ratio (Stopzone/Unbound), CPU µs/q (utime + stime of the server from /proc over the run / answered queries), CPU % (of one CPU) and',
     '  wait % (its main thread runnable but waiting for the CPU, from schedstat: above ~10 % other work held it back); from the latency run, its rate, p50, p99, CPU µs/q;',
     '  lost: both runs (no answer within 2 s); RSS after the capacity run. Medians over the rounds (lost: the sum).',
+    "  Stopzone's block records: what its block log and event store dropped (bounded queues, never delaying an answer) and wrote; Unbound keeps none.",
     '',
   ];
   for (const result of results) lines.push(...table(result), '');
@@ -108,5 +138,7 @@ export function render(results: WorkloadResult[], header: string[]): string {
   lines.push(`bench: Stopzone/Unbound qps, medians of ${ROUNDS} round(s) of ${SECONDS} s: ${ratios.join(', ')}`);
   lines.push(`bench: CPU µs/query at capacity (Unbound/Stopzone): ${cpu.join(', ')}; p99 ms at half the slower one's capacity: ${p99.join(', ')}`);
   lines.push(lost === 0 ? 'bench: queries lost: 0' : `bench: !!! QUERIES LOST: ${lost} (the goal is 0 in every run) !!!`);
+  const [capacity, atRate] = [recordsOf(results, 'capacity'), recordsOf(results, 'atRate')];
+  if (anyRecords(capacity) || anyRecords(atRate)) lines.push(`bench: Stopzone's block records: at capacity ${recordsText(capacity)}; at half capacity ${recordsText(atRate)}`);
   return lines.join('\n');
 }

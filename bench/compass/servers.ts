@@ -26,6 +26,8 @@ export interface Server {
   readonly logPath: string;
   /** From its start to its first NOERROR answer (with a zone: the zone read and in force). */
   readonly readyMs: number;
+  /** Stopzone's admin listener ("127.0.0.1:port", where /metrics is); none for Unbound. */
+  readonly admin?: string;
 }
 
 type Starting = Omit<Server, 'readyMs'> & { readonly startedAt: number };
@@ -66,6 +68,7 @@ export async function stopServers(servers: readonly Server[]): Promise<void> {
 
 async function startStopzone(set: ServerSet, upstream: string): Promise<Starting> {
   const port = await freePort();
+  const admin = `${ADDR}:${await freePort()}`;
   const config = join(TMP, `stopzone-${set.label}.yaml`);
   const zone = set.zoneFile === null ? '' : `policy:\n  zones:\n    - { name: ${ZONE}, file: "${set.zoneFile}", log: ${BLOCK_LOG} }\n`;
   // Its own admin port, state directory and no stop page: nothing it opens may clash with other jobs on the machine.
@@ -75,7 +78,7 @@ async function startStopzone(set: ServerSet, upstream: string): Promise<Starting
 upstreams: ["${upstream}"]
 log: { level: warn }
 stopPage: { enabled: false }
-admin: { listen: ["${ADDR}:${await freePort()}"] }
+admin: { listen: ["${admin}"] }
 state: { dir: "${join(TMP, `state-${set.label}`)}" }
 workers: ${set.threads}
 ${zone}${EXTRA_YAML}
@@ -86,7 +89,7 @@ ${zone}${EXTRA_YAML}
   const startedAt = Date.now();
   const proc = startStopzoneProcess({ name: `stopzone ${set.label}`, cpu: set.cpu, config, output: out });
   closeSync(out);
-  return { kind: 'stopzone', proc, pid: proc.child.pid!, port, cpu: set.cpu, logPath, startedAt };
+  return { kind: 'stopzone', proc, pid: proc.child.pid!, port, cpu: set.cpu, logPath, startedAt, admin };
 }
 
 /** Waits (at most 5 minutes: Unbound reads a 1M-trigger zone in 10-20 s here) until the server answers a fixed name with NOERROR. */
