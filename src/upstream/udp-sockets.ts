@@ -5,7 +5,8 @@ import type { Endpoint } from '../config/address.js';
  * Source ports for upstream queries. A fresh socket per query cost about
  * 150 µs in Node when this was written (create, bind, connect, close), which
  * capped forwarding at ~7,000 misses/s; on Node 24 it is 19-37 µs of CPU
- * (bench/README.md, "What a policy hit and a miss cost"). Instead each upstream has a few connected sockets, each
+ * (bench/README.md, "What a policy hit and a miss cost"). Instead each
+ * upstream has a few connected sockets, each
  * bound to its own random ephemeral port (Linux randomises port 0), carrying
  * at most USES_PER_SOCKET queries and living at most MAX_AGE_MS before it is
  * retired and a new random port takes its place. A query picks one of them
