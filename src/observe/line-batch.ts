@@ -3,6 +3,9 @@ export interface BatchDestination {
   write(data: string): unknown;
   /** Calls back once everything handed so far is written. */
   flush(callback: (error?: Error) => void): void;
+  /** 'write': bytes the destination has written; 'drop': a batch it refused, its buffer full (emitted inside write). */
+  on(event: 'write', listener: (bytes: number) => void): unknown;
+  on(event: 'drop', listener: (batch: string) => void): unknown;
 }
 
 /** How many lines a batch holds (each line ends in a newline): what a destination that drops it loses. */
@@ -22,14 +25,37 @@ export function linesIn(batch: string): number {
 export class LineBatch {
   readonly #destinations: readonly BatchDestination[];
   readonly #maxBytes: number;
+  readonly #roomBytes: number;
   #lines: string[] = [];
   #bytes = 0;
+  /** Per destination, bytes handed to it and not yet written: what its buffer holds. */
+  readonly #unwritten: number[];
+  #refused = false;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(destinations: readonly BatchDestination[], maxBytes: number, flushMs: number) {
+  /** `roomBytes`: what each destination buffers at most before it drops (SonicBoom's maxLength). */
+  constructor(destinations: readonly BatchDestination[], maxBytes: number, flushMs: number, roomBytes = Number.POSITIVE_INFINITY) {
     this.#destinations = destinations;
     this.#maxBytes = maxBytes;
+    this.#roomBytes = roomBytes;
+    this.#unwritten = destinations.map(() => 0);
+    destinations.forEach((destination, index) => {
+      destination.on('write', (bytes) => {
+        this.#unwritten[index] = Math.max(0, this.#unwritten[index]! - bytes);
+      });
+      destination.on('drop', () => {
+        this.#refused = true;
+      });
+    });
     this.#timer = setInterval(() => this.#handOn(), flushMs).unref();
+  }
+
+  /**
+   * Whether a line of about `bytes` would be kept by at least one destination: when none has room, a caller can
+   * count the line as dropped without making it (a flood of events then costs a counter, not a line each).
+   */
+  hasRoom(bytes: number): boolean {
+    return this.#unwritten.some((unwritten) => unwritten + this.#bytes + bytes <= this.#roomBytes);
   }
 
   /** Adds one line (pino's, ending in a newline). */
@@ -58,8 +84,13 @@ export class LineBatch {
   #handOn(): void {
     if (this.#lines.length === 0) return;
     const batch = this.#lines.length === 1 ? this.#lines[0]! : this.#lines.join('');
+    const bytes = this.#bytes;
     this.#lines = [];
     this.#bytes = 0;
-    for (const destination of this.#destinations) destination.write(batch);
+    this.#destinations.forEach((destination, index) => {
+      this.#refused = false;
+      destination.write(batch);
+      if (!this.#refused) this.#unwritten[index]! += bytes;
+    });
   }
 }
