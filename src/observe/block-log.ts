@@ -11,6 +11,7 @@ import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
 import { isoTimestamps } from './iso-time.js';
+import { watchFailures, type WatchedDestination } from './failing-destination.js';
 import { LineBatch, linesIn, type BatchDestination } from './line-batch.js';
 
 /** A block-log event with its time (ms), or with `allQueries` a "query" event, as handed to a tap. */
@@ -27,7 +28,7 @@ export interface BlockLogTap {
 }
 
 /** A destination the block log ends on close (a SonicBoom stream). */
-type ClosableStream = BatchDestination & EventEmitter & { end(): void };
+type ClosableStream = BatchDestination & WatchedDestination & EventEmitter & { end(): void };
 
 /** Bytes per event assumed when bounding the write buffer. */
 const EVENT_BYTES = 400;
@@ -80,21 +81,33 @@ export class BlockLog {
     this.#tap = tap;
   }
 
-  /** Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without hashKey). `tap` gets every event too. */
-  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable, tap?: BlockLogTap): Promise<BlockLog> {
+  /**
+   * Opens the configured destinations; `sink` replaces them (tests). `key` keys reference codes (and hashes without
+   * hashKey). `tap` gets every event too. `log` (the process log) is told when a destination starts failing to write
+   * and when it works again; the block log never stops the process.
+   */
+  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable, tap?: BlockLogTap, log?: Pick<Logger, 'error' | 'info'>): Promise<BlockLog> {
     if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, [], tap);
     // SonicBoom writes what it is handed at once (minLength 1), one batch of whole lines at a time; flush waits for it.
     const maxLength = config.bufferEvents * EVENT_BYTES;
     const buffering = { sync: false, maxLength, minLength: 1, maxWrite: MAX_WRITE_BYTES };
     const streams: ClosableStream[] = [];
-    const log = (): BlockLog => instance;
+    const self = (): BlockLog => instance;
     if (config.destination !== 'file') streams.push(pino.destination({ fd: 1, ...buffering }) as unknown as ClosableStream);
     if (config.destination !== 'stdout') {
       streams.push(
-        await pinoRoll({ file: config.file, size: pinoRollSize(config.rotateSize), frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering }),
+        // A SonicBoom, as pino.destination's (pino-roll's types leave out its flushSync).
+        (await pinoRoll({ file: config.file, size: pinoRollSize(config.rotateSize), frequency: config.rotateFrequency, limit: { count: config.keepFiles }, mkdir: true, ...buffering })) as unknown as ClosableStream,
       );
     }
-    for (const stream of streams) stream.on('drop', (batch: string) => log().#countDrop(linesIn(batch)));
+    streams.forEach((stream, index) => {
+      stream.on('drop', (batch: string) => self().#countDrop(linesIn(batch)));
+      const destination = index === 0 && config.destination !== 'file' ? 'stdout' : config.file;
+      watchFailures(stream, (failing) => {
+        if (failing !== null) log?.error({ destination, reason: failing }, 'block log: cannot write; lines wait up to blockLog.bufferEvents, then are dropped and counted (stopzone_block_log_dropped_total); DNS answers as before');
+        else log?.info({ destination }, 'block log writing again');
+      });
+    });
     const instance = new BlockLog(config, key, new LineBatch(streams, MAX_WRITE_BYTES, FLUSH_MS, maxLength), streams, tap);
     return instance;
   }

@@ -101,7 +101,7 @@ export async function startServer({ config, log, now, blockLogSink, zoneClock, u
   const notifyChecks = new NotifyChecks((index) => zones.refresh(index, 'notify'), { now: clock });
   const events = openEventStore(config.store, log, clock);
   const store = events?.store ?? null;
-  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink, events?.tap);
+  const blockLog = await BlockLog.open(config.blockLog, referenceKey, blockLogSink, events?.tap, log);
   // The stop page starts last; until then (and when it is off) /metrics shows its counts as 0.
   let stopPageStarted: RunningStopPage | null = null;
   // The worker threads once started (null with one loop): /metrics adds the answers they dropped for the block log.

@@ -69,6 +69,37 @@ t.test('destination "file": a burst beyond bufferEvents drops whole lines and co
   t.ok(lines.every((line) => JSON.parse(line).qname === 'bad.example'), 'each written line whole');
 });
 
+t.test('destination "file" that cannot be written (a full disk): reported once, never thrown, and close still ends', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'stopzone-blocklog-'));
+  // pino-roll writes blocks.1.log first: here it is /dev/full, where every write fails with ENOSPC, as on a full disk.
+  fs.symlinkSync('/dev/full', join(dir, 'blocks.1.log'));
+  const config = parseConfig(`upstreams: ["127.0.0.1:53"]\nblockLog: { destination: file, file: ${join(dir, 'blocks.log')} }\n`, {}, 'test');
+  const reports: Array<{ level: string; fields: object; message: string }> = [];
+  let reported!: () => void;
+  const failed = new Promise<void>((resolve) => (reported = resolve));
+  const processLog = {
+    error: (fields: object, message: string) => {
+      reports.push({ level: 'error', fields, message });
+      reported();
+    },
+    info: (fields: object, message: string) => reports.push({ level: 'info', fields, message }),
+  };
+  const log = await BlockLog.open(config.blockLog, Buffer.from('k'), undefined, undefined, processLog as never);
+  const { query, answer } = await sampleHit();
+  log.record(query, answer, 15);
+  await log.flush();
+  await failed;
+  // More events, and more failed writes: still one report, and nothing thrown (an 'error' with no listener would end the process).
+  for (let i = 0; i < 20; i++) {
+    log.record(query, answer, 15);
+    await log.flush();
+  }
+  t.equal(reports.length, 1, 'one report while it fails');
+  t.match(reports[0], { level: 'error', fields: { destination: join(dir, 'blocks.log'), reason: /ENOSPC/ }, message: /cannot write/ });
+  await log.close();
+  t.pass('close ended');
+});
+
 /** Resolves once the directory's files hold `count` lines (watched, not polled); fails after 10 s. */
 function linesReach(dir: string, lines: () => string[], count: number): Promise<void> {
   return new Promise((resolve, reject) => {
