@@ -1,3 +1,5 @@
+import { metrics } from './stopzone-log.js';
+
 /**
  * What Stopzone kept of its block records during a run, from its /metrics: block-log lines dropped, event-store
  * events written and dropped. Both drop rather than delay an answer (bounded queues); at capacity on one CPU the
@@ -21,11 +23,11 @@ const NAMES = {
 /** The counters now, from the admin listener at `admin` ("127.0.0.1:port"; loopback only, as every benchmark). */
 export async function blockRecords(admin: string): Promise<BlockRecords> {
   if (!/^127\.|^\[::1\]/.test(admin)) throw new Error(`blockRecords: ${admin} is not on loopback`);
-  const text = await (await fetch(`http://${admin}/metrics`)).text();
+  const values = await metrics(admin, Object.values(NAMES));
   const read = (name: string): number => {
-    const match = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text);
-    if (match === null) throw new Error(`blockRecords: ${name} is not in ${admin}'s /metrics`);
-    return Number(match[1]);
+    const value = values[name as keyof typeof values];
+    if (value === null) throw new Error(`blockRecords: ${name} is not in ${admin}'s /metrics`);
+    return value;
   };
   return { logDropped: read(NAMES.logDropped), storeWritten: read(NAMES.storeWritten), storeDropped: read(NAMES.storeDropped), storeQueued: read(NAMES.storeQueued) };
 }
