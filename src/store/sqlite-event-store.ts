@@ -17,13 +17,17 @@ export interface SqliteStoreOptions {
   /** The clock retention reads (tests move it). */
   readonly now?: () => number;
   /**
-   * A batch is sent this long after its first event at the latest (250 ms), or once it holds batchLimit
-   * events (250): handing it over copies it on this thread, about 1 µs an event, so batches stay small.
-   * Each batch is one transaction, whose cost is mostly per page written: at 3,000 events a second the
-   * writing thread spent 33-36 µs an event with 25 ms (batches of 75), 25-32 µs with 250 ms (of 250).
+   * Events are handed to the writing thread in chunks of at most batchLimit (250), once that many wait or flushMs
+   * (250 ms) after the first at the latest: handing a chunk over copies it on this thread, about 1 µs an event, so
+   * chunks stay small. The writing thread keeps what it is handed and writes it in one transaction once
+   * transactionEvents (1,000) are there, or flushMs after the first, or when flushed() asks. A transaction's cost is
+   * mostly per page it changes (the indexes on references, names and clients put nearly every event on a page of
+   * its own), so larger ones cost less an event: 25.6-26.6 µs with 250, 17.3-18.1 with 1,000 (bench/README.md,
+   * "store/writer-cost.ts"). The thread holds at most twice transactionEvents; the rest waits here.
    */
   readonly flushMs?: number;
   readonly batchLimit?: number;
+  readonly transactionEvents?: number;
   /** After a failure, the file is opened again this often. */
   readonly retryMs?: number;
   /** How long the writing thread waits for another program's lock. */
@@ -39,7 +43,7 @@ export interface SqliteStoreOptions {
   readonly cacheKiB?: number;
   /** The timer that sends a batch flushMs after its first event (tests move it). */
   readonly timers?: Timers;
-  /** Told the size of each batch once written (tests, the benchmark). */
+  /** Told the size of each transaction once written (tests, the benchmark). */
   readonly onBatch?: (count: number) => void;
 }
 
@@ -50,8 +54,9 @@ const WORKER = new URL(import.meta.url.endsWith('.ts') ? './store-worker.ts' : '
 
 /**
  * The event store on SQLite (node:sqlite). record() only appends to a
- * bounded queue; a thread of its own, at the lowest priority, writes the
- * queue in batches, one batch at a time, and deletes what retention lets go.
+ * bounded queue; a thread of its own, at the lowest priority, is handed the
+ * queue in small chunks, writes them in larger transactions, and deletes
+ * what retention lets go.
  * Reads (search, csv, dashboard) run here, on their own read-only connection
  * (WAL: they never wait for the writer), each bounded in time. A file that
  * cannot be opened or written is reported (stats.failing, the log) and tried
@@ -62,8 +67,12 @@ export class SqliteEventStore implements EventStore {
   readonly #worker: Worker;
   /** Resolves once the first attempt to open the file has ended (stats.failing says how). */
   readonly ready: Promise<void>;
+  /** Events not yet handed over (FIELDS values each). */
   #pending: unknown[] = [];
-  #inFlight = 0;
+  /** Events handed to the writing thread and not yet reported written or refused. */
+  #handedOver = 0;
+  /** A commit was asked for and its answer has not come back. */
+  #committing = false;
   #written = 0;
   #dropped = 0;
   #failing: string | null = null;
@@ -80,6 +89,7 @@ export class SqliteEventStore implements EventStore {
       now: Date.now,
       flushMs: 250,
       batchLimit: 250,
+      transactionEvents: 1000,
       retryMs: 60_000,
       busyMs: 1000,
       retentionEveryMs: 3_600_000,
@@ -106,18 +116,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   get stats(): StoreStats {
-    return { written: this.#written, dropped: this.#dropped, queued: this.#pending.length / FIELDS + this.#inFlight, failing: this.#failing };
+    return { written: this.#written, dropped: this.#dropped, queued: this.#pending.length / FIELDS + this.#handedOver, failing: this.#failing };
   }
 
   record(event: Omit<StoredEvent, 'id'>): void {
-    if (this.#closing || this.#pending.length / FIELDS + this.#inFlight >= this.#options.queueLimit) {
+    if (this.#closing || this.#pending.length / FIELDS + this.#handedOver >= this.#options.queueLimit) {
       this.#dropped++;
       return;
     }
     appendEvent(this.#pending, event);
-    if (this.#inFlight > 0) return;
-    if (this.#pending.length >= this.#options.batchLimit * FIELDS) this.#flush();
-    else this.#later();
+    if (this.#pending.length >= this.#options.batchLimit * FIELDS) this.#handOver();
+    this.#later();
   }
 
   search(filter: EventFilter): EventPage {
@@ -172,24 +181,42 @@ export class SqliteEventStore implements EventStore {
     const unwritten = await closed;
     this.#dropped += unwritten + this.#pending.length / FIELDS;
     this.#pending = [];
-    this.#inFlight = 0;
+    this.#handedOver = 0;
     await this.#worker.terminate();
   }
 
-  /** Sends the pending events flushMs from now, unless a send is already due. */
+  /** Hands over and commits what waits flushMs from now, unless that is already due. */
   #later(): void {
     this.#flushTimer ??= this.#options.timers.setTimeout(() => this.#flush(), this.#options.flushMs);
   }
 
+  /** Hands over everything the writing thread may hold, and asks it to write what it holds. */
   #flush(): void {
     this.#options.timers.clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    if (this.#inFlight > 0 || this.#pending.length === 0) return;
-    const take = Math.min(this.#pending.length, this.#options.batchLimit * FIELDS);
-    const batch = take === this.#pending.length ? this.#pending : this.#pending.slice(0, take);
-    this.#pending = take === this.#pending.length ? [] : this.#pending.slice(take);
-    this.#inFlight = batch.length / FIELDS;
-    this.#send({ kind: 'write', batch });
+    this.#handOver();
+    this.#commit();
+  }
+
+  /** Hands the pending events over in chunks of at most batchLimit while the writing thread may hold more; commits once a transaction's worth is there. */
+  #handOver(): void {
+    const { batchLimit, transactionEvents } = this.#options;
+    const holdLimit = Math.max(2 * transactionEvents, batchLimit);
+    while (this.#pending.length > 0 && this.#handedOver < holdLimit) {
+      const take = Math.min(this.#pending.length, batchLimit * FIELDS, (holdLimit - this.#handedOver) * FIELDS);
+      const chunk = take === this.#pending.length ? this.#pending : this.#pending.slice(0, take);
+      this.#pending = take === this.#pending.length ? [] : this.#pending.slice(take);
+      this.#handedOver += chunk.length / FIELDS;
+      this.#send({ kind: 'write', batch: chunk });
+    }
+    if (this.#handedOver >= transactionEvents) this.#commit();
+  }
+
+  /** Asks the writing thread to write what it holds in one transaction, unless a commit is under way (its answer asks again). */
+  #commit(): void {
+    if (this.#committing || this.#handedOver === 0) return;
+    this.#committing = true;
+    this.#send({ kind: 'commit' });
   }
 
   #answer(message: FromWorker): void {
@@ -200,7 +227,8 @@ export class SqliteEventStore implements EventStore {
         break;
       case 'written':
       case 'rejected':
-        this.#inFlight = 0;
+        this.#committing = false;
+        this.#handedOver -= message.count;
         if (message.kind === 'written') {
           this.#written += message.count;
           this.#options.onBatch?.(message.count);
@@ -208,8 +236,9 @@ export class SqliteEventStore implements EventStore {
           this.#dropped += message.count;
           this.#options.log?.warn({ store: this.#options.file, events: message.count, reason: message.reason }, 'event store: events refused by SQLite were dropped');
         }
-        if (this.#pending.length >= this.#options.batchLimit * FIELDS || (this.#closing === false && this.#waiting.idle.length > 0)) this.#flush();
-        else if (this.#pending.length > 0) this.#later();
+        if (this.#closing === false && this.#waiting.idle.length > 0) this.#flush();
+        else this.#handOver();
+        if (this.#pending.length > 0 || this.#handedOver > 0) this.#later();
         break;
       case 'retained':
         this.#waiting.retained.shift()?.({ deleted: message.deleted, batches: message.batches });
@@ -239,7 +268,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   #isIdle(): boolean {
-    return (this.#pending.length === 0 && this.#inFlight === 0) || this.#failing !== null || this.#closing;
+    return (this.#pending.length === 0 && this.#handedOver === 0) || this.#failing !== null || this.#closing;
   }
 
   #send(message: ToWorker): void {
@@ -251,9 +280,9 @@ export class SqliteEventStore implements EventStore {
     if (this.#closing) return;
     this.#changed(reason);
     this.#closing = true;
-    this.#dropped += this.#pending.length / FIELDS + this.#inFlight;
+    this.#dropped += this.#pending.length / FIELDS + this.#handedOver;
     this.#pending = [];
-    this.#inFlight = 0;
+    this.#handedOver = 0;
     for (const resolve of this.#waiting.state.splice(0)) resolve();
     for (const resolve of this.#waiting.idle.splice(0)) resolve();
     for (const resolve of this.#waiting.retained.splice(0)) resolve({ deleted: 0, batches: 0 });

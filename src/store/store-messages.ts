@@ -1,7 +1,9 @@
 /** What the answering thread tells the writing thread (store-worker.ts). */
 export type ToWorker =
-  /** Events to write (FIELDS values each, event-batch.ts); one batch at a time, the next after "written" or "rejected". */
+  /** Events to hold (FIELDS values each, event-batch.ts), written at the next "commit". */
   | { readonly kind: 'write'; readonly batch: unknown[] }
+  /** Write every event held in one transaction; answered with "written" or "rejected" (or, while the file fails, once it is written). */
+  | { readonly kind: 'commit' }
   /** Delete events older than `before` (ms), `batch` per transaction. */
   | { readonly kind: 'retain'; readonly before: number; readonly batch: number }
   /** Open the file again now, without waiting for retryMs. */
@@ -12,8 +14,9 @@ export type ToWorker =
 export type FromWorker =
   /** After the first attempt to open the file, after each retry asked for, and whenever writing starts or stops failing. */
   | { readonly kind: 'state'; readonly failing: string | null }
+  /** A transaction written: every event held at the commit (or, after a failure, at the retry). */
   | { readonly kind: 'written'; readonly count: number }
-  /** The batch held values SQLite refuses: it is dropped, and counted so. */
+  /** The transaction held values SQLite refuses: its events are dropped, and counted so. */
   | { readonly kind: 'rejected'; readonly count: number; readonly reason: string }
   | { readonly kind: 'retained'; readonly deleted: number; readonly batches: number }
   | { readonly kind: 'closed'; readonly unwritten: number };

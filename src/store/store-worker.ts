@@ -19,8 +19,8 @@ const send = (message: FromWorker): void => port.postMessage(message);
 let db: DatabaseSync | null = null;
 let writer: EventWriter | null = null;
 let failing: string | null = null;
-/** The batch being written: kept while the file cannot be written, and written once it can. */
-let held: unknown[] | null = null;
+/** The events handed over and not yet written (FIELDS values each): written at a commit, kept while the file cannot be written. */
+let held: unknown[] = [];
 let retryTimer: NodeJS.Timeout | undefined;
 
 /** Opens the file (again) when it is not open, then writes the held batch; reports the state when it changed or `always`. */
@@ -36,22 +36,23 @@ function attempt(always: boolean): void {
       writer = new EventWriter(db);
     }
     failing = null;
-    if (held !== null) writeHeld();
+    if (held.length > 0) writeHeld();
   } catch (error) {
     fail(error);
   }
   if (always || failing !== before) send({ kind: 'state', failing });
 }
 
+/** Writes every held event in one transaction. */
 function writeHeld(): void {
-  const batch = held!;
+  const batch = held;
   try {
     const count = writer!.write(batch);
-    held = null;
+    held = [];
     send({ kind: 'written', count });
   } catch (error) {
     if (!isBadData(error)) throw error;
-    held = null;
+    held = [];
     send({ kind: 'rejected', count: batch.length / FIELDS, reason: cannotWrite(settings.file, error) });
   }
 }
@@ -97,8 +98,12 @@ async function retain(before: number, batch: number): Promise<{ deleted: number;
 port.on('message', (message: ToWorker) => {
   switch (message.kind) {
     case 'write':
-      held = message.batch;
-      if (writer !== null) attempt(false);
+      if (held.length === 0) held = message.batch;
+      else for (const value of message.batch) held.push(value);
+      return;
+    case 'commit':
+      // Unless the file is failing: then its retry writes what is held.
+      if (writer !== null && held.length > 0) attempt(false);
       return;
     case 'retry':
       attempt(true);
@@ -114,7 +119,7 @@ port.on('message', (message: ToWorker) => {
       try {
         db?.close();
       } catch {}
-      send({ kind: 'closed', unwritten: held === null ? 0 : held.length / FIELDS });
+      send({ kind: 'closed', unwritten: held.length / FIELDS });
       return;
   }
 });

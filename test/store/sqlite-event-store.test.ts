@@ -14,31 +14,40 @@ import { ManualTimers } from '../helpers/manual-timers.js';
 
 const DAY = 86_400_000;
 
-t.test('events are written in batches of at most batchLimit, one transaction each, after flushMs at the latest', async (t) => {
+t.test('events are handed over in chunks of batchLimit and written in transactions of transactionEvents, or flushMs after the first at the latest', async (t) => {
   const timers = new ManualTimers();
-  const batches: number[] = [];
+  const transactions: number[] = [];
   let written: () => void = () => {};
-  const store = await openTestStore(t, { batchLimit: 4, flushMs: 100, timers, onBatch: (count) => (batches.push(count), written()) });
-  const waitBatch = () => new Promise<void>((resolve) => (written = resolve));
+  const store = await openTestStore(t, { batchLimit: 4, transactionEvents: 8, flushMs: 100, timers, onBatch: (count) => (transactions.push(count), written()) });
+  const waitTransaction = () => new Promise<void>((resolve) => (written = resolve));
 
   store.record(storedEvent({ ref: 'AAAAAAA1' }));
   t.equal(store.stats.queued, 1, 'one event waits');
-  t.equal(timers.pending, 1, 'a send is due flushMs after the first event');
-  const first = waitBatch();
+  t.equal(timers.pending, 1, 'a write is due flushMs after the first event');
+  const first = waitTransaction();
   timers.advance(99);
-  t.same(batches, [], 'not sent before flushMs');
+  t.same(transactions, [], 'not written before flushMs');
   timers.advance(1);
   await first;
-  t.same(batches, [1], 'sent once flushMs passed');
+  t.same(transactions, [1], 'written once flushMs passed');
 
-  const full = waitBatch();
+  const full = waitTransaction();
   for (let i = 0; i < 10; i++) store.record(storedEvent({ ref: `BBBBBBB${i}` }));
   await full;
-  t.equal(batches[1], 4, 'a full batch goes at once, without waiting for the timer');
+  t.same(transactions, [1, 8], 'eight events, two chunks of four, go in one transaction at once, without waiting for the timer');
+  t.equal(store.stats.queued, 2, 'the other two wait');
   await store.flushed();
-  t.same(batches, [1, 4, 4, 2], 'the rest in batches of at most 4');
+  t.same(transactions, [1, 8, 2], 'flushed() writes what waits');
   t.same(store.stats, { written: 11, dropped: 0, queued: 0, failing: null });
-  t.equal(store.search({ limit: 500 }).events.length, 11, 'all eleven are in the file');
+
+  // A burst: the writing thread holds at most twice transactionEvents, the rest waits here.
+  for (let i = 0; i < 40; i++) store.record(storedEvent({ ref: `CCCCCC${String(i).padStart(2, '0')}` }));
+  await store.flushed();
+  const burst = transactions.slice(3);
+  t.equal(burst.reduce((sum, n) => sum + n, 0), 40, 'all forty written');
+  t.ok(burst.every((n) => n <= 16), `no transaction above 16 events (${burst.join(', ')})`);
+  t.ok(burst.some((n) => n > 8), `a commit takes every chunk handed over meanwhile (${burst.join(', ')})`);
+  t.equal(store.search({ limit: 500 }).events.length, 51, 'all fifty-one are in the file');
 });
 
 t.test('past queueLimit events are dropped and counted, never thrown, and the ones kept are written', async (t) => {
