@@ -41,7 +41,7 @@ export interface SqliteStoreOptions {
   readonly searchClock?: () => number;
   /** The writing thread's page cache, KiB. */
   readonly cacheKiB?: number;
-  /** The timer that sends a batch flushMs after its first event (tests move it). */
+  /** The timer that hands over and commits flushMs after an event (tests move it). */
   readonly timers?: Timers;
   /** Told the size of each transaction once written (tests, the benchmark). */
   readonly onBatch?: (count: number) => void;
