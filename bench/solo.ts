@@ -2,7 +2,8 @@
  * Scenario: Stopzone alone on one of the compass workloads (bench/compass/mixes.ts), for finding where its time
  * goes rather than for comparing: no Unbound, one measured run, and what the comparison does not show. Per
  * thread of the process, the CPU it took during the run (the answering thread, V8's helpers, libuv's pool, the
- * event store's writer); how long the answering thread waited, runnable, for its CPU; at a fixed rate, the latency
+ * event store's writer); how long the answering thread waited, runnable, for its CPU; the main thread's event-loop
+ * delay (p99 and max: whether a slow answer was a stall inside the process); at a fixed rate, the latency
  * percentiles; optionally a `perf record -g` of the run with the JIT's symbols.
  *
  * Layout as compass.ts: Stopzone alone on CPU 1 (with BENCH_WORKERS above 1, on both CPUs), dnsperf and NSD on CPU
@@ -32,8 +33,10 @@ import { millionZone, writeMillionZone } from './lib/million-zone.js';
 import { ADDR, die, need, pinSelf, stopOnSignal } from './lib/processes.js';
 import { cpuSeconds, mainThreadWaitNs, rssKiB } from './lib/sampler.js';
 import { buildUnlessSkipped, LAUNCH } from './lib/stopzone-launch.js';
+import { metrics } from './lib/stopzone-log.js';
 import { dedupePerfMap } from './solo/perf-map.js';
 
+const LOOP_DELAY = { p99: 'stopzone_process_nodejs_eventloop_lag_p99_seconds', max: 'stopzone_process_nodejs_eventloop_lag_max_seconds' } as const;
 const MIXES = { compass: COMPASS_MIX, hits: HITS_MIX, misses: MISSES_MIX, policy: POLICY_MIX, forwarder: FORWARDER_MIX } as const;
 const mixName = process.env.BENCH_MIX ?? 'compass';
 if (!(mixName in MIXES)) die(`BENCH_MIX=${mixName}: expected one of ${Object.keys(MIXES).join(', ')}`);
@@ -87,6 +90,9 @@ try {
   const run = await dnsperf({ label: 'solo', cpu: LOAD_CPU, dir: TMP, args, responses, timeoutS: 2 });
   const [cpuAfter, waitAfter] = [cpuSeconds(stopzone.pid), mainThreadWaitNs(stopzone.pid)];
   const threadsAfter = threadCpu(stopzone.pid);
+  // The main thread's event-loop delay over the run (prom-client's 10-ms monitor, reset by each scrape: the
+  // records' scrape before the run began it): a stall inside the process shows here, one outside it does not.
+  const loop = await metrics(stopzone.admin!, [LOOP_DELAY.p99, LOOP_DELAY.max]);
   await recorded;
   const recordsAfter = await blockRecords(stopzone.admin!);
 
@@ -97,6 +103,8 @@ try {
     const p = percentiles(responses, -Infinity, Infinity);
     console.log(`latency ms: p50 ${ms(p.p50)}, p99 ${ms(p.p99)}, p99.9 ${ms(p.p999)}, max ${ms(p.max)}`);
   }
+  const delayMs = (value: number | null): string => (value === null ? '?' : (value * 1000).toFixed(1));
+  console.log(`main thread's event-loop delay during the run: p99 ${delayMs(loop[LOOP_DELAY.p99])} ms, max ${delayMs(loop[LOOP_DELAY.max])} ms${workers > 1 ? ' (the main thread only: the workers answer)' : ''}`);
   console.log(`records of blocks during the run: ${recordsText(recordsBetween(recordsBefore, recordsAfter))}`);
   console.log('CPU by thread during the run:');
   for (const [thread, ticks] of threadsAfter) {
