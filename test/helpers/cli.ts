@@ -37,7 +37,7 @@ export interface CliLauncher {
  * socket). From the sources, the child's fetch is guarded like the test process's.
  */
 export function runCli(args: string[], env: Record<string, string> = {}, launcher?: CliLauncher): CliProcess {
-  const fullEnv = { PATH: process.env.PATH ?? '', ...env };
+  const fullEnv = { PATH: process.env.PATH ?? '', ...testTmpdir(), ...env };
   if (NETWORK_COMMANDS.has(args[0] ?? '') && !args.includes('--help')) guardConfig(args, fullEnv);
   if (launcher === undefined) return runTypeScript(MAIN, args, env);
   const [file, ...before] = launcher.command;
@@ -49,10 +49,19 @@ export function runTypeScript(script: string, args: string[], env: Record<string
   return watch(
     spawn(process.execPath, [...process.execArgv, '--import', FETCH_GUARD, script, ...args], {
       // TAP_TYPE_STRIP_ONLY: the child strips types as tap's own processes do (Node 24), not through ts-node.
-      env: { PATH: process.env.PATH ?? '', TAP_TYPE_STRIP_ONLY: process.env.TAP_TYPE_STRIP_ONLY ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', TAP_TYPE_STRIP_ONLY: process.env.TAP_TYPE_STRIP_ONLY ?? '', ...testTmpdir(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+}
+
+/**
+ * The test process's own temporary directory (test/helpers/own-tmpdir.mjs) for a child started with a minimal
+ * environment: the child then works in it, and it goes when the test ends, also when the child is killed.
+ */
+function testTmpdir(): Record<string, string> {
+  const dir = process.env.STOPZONE_TEST_TMPDIR;
+  return dir === undefined ? {} : { TMPDIR: dir, STOPZONE_TEST_TMPDIR: dir };
 }
 
 /** Collects a child's output and exit for CliProcess. */
