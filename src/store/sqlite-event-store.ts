@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
    * Events are handed to the writing thread in chunks of at most batchLimit (250), once that many wait or flushMs
    * (250 ms) after the first at the latest: handing a chunk over copies it on this thread, about 1 µs an event, so
    * chunks stay small. The writing thread keeps what it is handed and writes it in one transaction once
-   * transactionEvents (1,000) are there, or flushMs after the first, or when flushed() asks. A transaction's cost is
+   * transactionEvents (1,000) are there, or when asked flushMs after an event or by flushed(). A transaction's cost is
    * mostly per page it changes (the indexes on references, names and clients put nearly every event on a page of
    * its own), so larger ones cost less an event: 25.6-26.6 µs with 250, 17.3-18.1 with 1,000 (bench/README.md,
    * "store/writer-cost.ts"). The thread holds at most twice transactionEvents; the rest waits here.
@@ -35,7 +35,7 @@ export interface SqliteStoreOptions {
   /** Retention runs this often (and once the file is first open); 0: only when retain() is called. */
   readonly retentionEveryMs?: number;
   /** Events deleted per transaction by retention. */
-  readonly retentionBatch?: number;
+  readonly retentionTransaction?: number;
   /** How long one search (one page) may hold the thread; and the clock it is measured with. */
   readonly searchBudgetMs?: number;
   readonly searchClock?: () => number;
@@ -44,7 +44,7 @@ export interface SqliteStoreOptions {
   /** The timer that hands over and commits flushMs after an event (tests move it). */
   readonly timers?: Timers;
   /** Told the size of each transaction once written (tests, the benchmark). */
-  readonly onBatch?: (count: number) => void;
+  readonly onTransaction?: (count: number) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -63,7 +63,7 @@ const WORKER = new URL(import.meta.url.endsWith('.ts') ? './store-worker.ts' : '
  * again every retryMs; meanwhile events wait in the queue up to its bound.
  */
 export class SqliteEventStore implements EventStore {
-  readonly #options: Required<Omit<SqliteStoreOptions, 'log' | 'onBatch'>> & Pick<SqliteStoreOptions, 'log' | 'onBatch'>;
+  readonly #options: Required<Omit<SqliteStoreOptions, 'log' | 'onTransaction'>> & Pick<SqliteStoreOptions, 'log' | 'onTransaction'>;
   readonly #worker: Worker;
   /** Resolves once the first attempt to open the file has ended (stats.failing says how). */
   readonly ready: Promise<void>;
@@ -93,7 +93,7 @@ export class SqliteEventStore implements EventStore {
       retryMs: 60_000,
       busyMs: 1000,
       retentionEveryMs: 3_600_000,
-      retentionBatch: 10_000,
+      retentionTransaction: 10_000,
       searchBudgetMs: 100,
       searchClock: () => performance.now(),
       cacheKiB: 16384,
@@ -145,7 +145,7 @@ export class SqliteEventStore implements EventStore {
   retain(): Promise<{ deleted: number; batches: number }> {
     if (this.#closing) return Promise.resolve({ deleted: 0, batches: 0 });
     const done = new Promise<{ deleted: number; batches: number }>((resolve) => this.#waiting.retained.push(resolve));
-    this.#send({ kind: 'retain', before: this.#options.now() - this.#options.retentionDays * DAY_MS, batch: this.#options.retentionBatch });
+    this.#send({ kind: 'retain', before: this.#options.now() - this.#options.retentionDays * DAY_MS, batch: this.#options.retentionTransaction });
     return done;
   }
 
@@ -231,7 +231,7 @@ export class SqliteEventStore implements EventStore {
         this.#handedOver -= message.count;
         if (message.kind === 'written') {
           this.#written += message.count;
-          this.#options.onBatch?.(message.count);
+          this.#options.onTransaction?.(message.count);
         } else {
           this.#dropped += message.count;
           this.#options.log?.warn({ store: this.#options.file, events: message.count, reason: message.reason }, 'event store: events refused by SQLite were dropped');

@@ -18,7 +18,7 @@ t.test('events are handed over in chunks of batchLimit and written in transactio
   const timers = new ManualTimers();
   const transactions: number[] = [];
   let written: () => void = () => {};
-  const store = await openTestStore(t, { batchLimit: 4, transactionEvents: 8, flushMs: 100, timers, onBatch: (count) => (transactions.push(count), written()) });
+  const store = await openTestStore(t, { batchLimit: 4, transactionEvents: 8, flushMs: 100, timers, onTransaction: (count) => (transactions.push(count), written()) });
   const waitTransaction = () => new Promise<void>((resolve) => (written = resolve));
 
   store.record(storedEvent({ ref: 'AAAAAAA1' }));
@@ -76,7 +76,7 @@ t.test('close writes what waits; events recorded after close are dropped', async
 
 t.test('retention deletes events older than retentionDays in batches, with their counts and names', async (t) => {
   let now = Date.UTC(2026, 5, 1, 12);
-  const store = await openTestStore(t, { retentionDays: 90, retentionBatch: 2, now: () => now });
+  const store = await openTestStore(t, { retentionDays: 90, retentionTransaction: 2, now: () => now });
   const ages = [100, 95, 91, 90.5, 89, 30, 1];
   for (const [i, age] of ages.entries()) store.record(storedEvent({ time: now - age * DAY, qname: `age${age}.example`, client: `192.0.2.${i}`, ref: `DDDDDDD${i}` }));
   await store.flushed();
