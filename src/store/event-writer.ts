@@ -54,6 +54,8 @@ export class EventWriter {
       this.#db.exec('COMMIT');
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      // Facets first added in the transaction are gone with it: their remembered ids would name no row.
+      this.#facets.clear();
       this.#lastId = (this.#db.prepare('SELECT max(id) AS id FROM events').get() as { id: number | null }).id ?? -1;
       throw error;
     }

@@ -43,7 +43,7 @@ export interface SqliteStoreOptions {
   readonly cacheKiB?: number;
   /** The timer that hands over and commits flushMs after an event (tests move it). */
   readonly timers?: Timers;
-  /** Told the size of each transaction once written (tests, the benchmark). */
+  /** Told how many events each commit wrote (tests, the benchmark): one transaction, or one per event when SQLite refused a value in it. */
   readonly onTransaction?: (count: number) => void;
 }
 
@@ -226,15 +226,13 @@ export class SqliteEventStore implements EventStore {
         for (const resolve of this.#waiting.state.splice(0)) resolve();
         break;
       case 'written':
-      case 'rejected':
         this.#committing = false;
-        this.#handedOver -= message.count;
-        if (message.kind === 'written') {
-          this.#written += message.count;
-          this.#options.onTransaction?.(message.count);
-        } else {
-          this.#dropped += message.count;
-          this.#options.log?.warn({ store: this.#options.file, events: message.count, reason: message.reason }, 'event store: events refused by SQLite were dropped');
+        this.#handedOver -= message.count + message.refused;
+        this.#written += message.count;
+        this.#options.onTransaction?.(message.count);
+        if (message.refused > 0) {
+          this.#dropped += message.refused;
+          this.#options.log?.warn({ store: this.#options.file, events: message.refused, reason: message.reason }, 'event store: events refused by SQLite were dropped');
         }
         if (this.#closing === false && this.#waiting.idle.length > 0) this.#flush();
         else this.#handOver();

@@ -2,7 +2,7 @@
 export type ToWorker =
   /** Events to hold (FIELDS values each, event-batch.ts), written at the next "commit". */
   | { readonly kind: 'write'; readonly batch: unknown[] }
-  /** Write every event held in one transaction; answered with "written" or "rejected" (or, while the file fails, once it is written). */
+  /** Write every event held in one transaction; answered with "written" (or, while the file fails, once it is written). */
   | { readonly kind: 'commit' }
   /** Delete events older than `before` (ms), `batch` per transaction. */
   | { readonly kind: 'retain'; readonly before: number; readonly batch: number }
@@ -14,10 +14,11 @@ export type ToWorker =
 export type FromWorker =
   /** After the first attempt to open the file, after each retry asked for, and whenever writing starts or stops failing. */
   | { readonly kind: 'state'; readonly failing: string | null }
-  /** A transaction written: every event held at the commit (or, after a failure, at the retry). */
-  | { readonly kind: 'written'; readonly count: number }
-  /** The transaction held values SQLite refuses: its events are dropped, and counted so. */
-  | { readonly kind: 'rejected'; readonly count: number; readonly reason: string }
+  /**
+   * The events held at the commit (or, after a failure, at the retry) are written, `count` of them, but for
+   * `refused` events holding values SQLite refuses, dropped (`reason`: SQLite's word on the last one).
+   */
+  | { readonly kind: 'written'; readonly count: number; readonly refused: number; readonly reason: string }
   | { readonly kind: 'retained'; readonly deleted: number; readonly batches: number }
   | { readonly kind: 'closed'; readonly unwritten: number };
 

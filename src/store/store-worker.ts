@@ -43,17 +43,43 @@ function attempt(always: boolean): void {
   if (always || failing !== before) send({ kind: 'state', failing });
 }
 
-/** Writes every held event in one transaction. */
+/** Events written and refused since the last "written" answer: each commit gets one answer, however its events went. */
+let written = 0;
+let refused = 0;
+let refusedReason = '';
+
+/**
+ * Writes every held event in one transaction, and answers. When SQLite refuses a value in it, each event is
+ * written again in a transaction of its own, so that only the events it refuses are lost. A failing file
+ * (thrown to the caller) leaves the events not yet written held for the retry, which answers.
+ */
 function writeHeld(): void {
-  const batch = held;
   try {
-    const count = writer!.write(batch);
+    written += writer!.write(held);
     held = [];
-    send({ kind: 'written', count });
   } catch (error) {
     if (!isBadData(error)) throw error;
-    held = [];
-    send({ kind: 'rejected', count: batch.length / FIELDS, reason: cannotWrite(settings.file, error) });
+    writeEachAlone();
+  }
+  send({ kind: 'written', count: written, refused, reason: refusedReason });
+  written = refused = 0;
+  refusedReason = '';
+}
+
+function writeEachAlone(): void {
+  let at = 0;
+  try {
+    for (; at < held.length; at += FIELDS) {
+      try {
+        written += writer!.write(held.slice(at, at + FIELDS));
+      } catch (error) {
+        if (!isBadData(error)) throw error;
+        refused++;
+        refusedReason = cannotWrite(settings.file, error);
+      }
+    }
+  } finally {
+    held = held.slice(at);
   }
 }
 

@@ -6,6 +6,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
 import t from 'tap';
 import { StoreUnavailableError } from '../../src/store/event-store.js';
 import { SqliteEventStore } from '../../src/store/sqlite-event-store.js';
@@ -57,6 +58,33 @@ t.test('past queueLimit events are dropped and counted, never thrown, and the on
   await store.flushed();
   t.same(store.stats, { written: 5, dropped: 15, queued: 0, failing: null });
   t.same(store.search({}).events.map((e) => e.ref).sort(), ['CCCCCC00', 'CCCCCC01', 'CCCCCC02', 'CCCCCC03', 'CCCCCC04'], 'the first five, the ones the queue held');
+});
+
+t.test('an event whose values SQLite refuses is dropped and counted alone: the others of its transaction are written', async (t) => {
+  const warnings: Array<{ events: number; reason: string }> = [];
+  const log = { warn: (fields: { events: number; reason: string }) => warnings.push(fields) } as unknown as Logger;
+  const dir = testDir(t);
+  const file = join(dir, 'events.sqlite');
+  const store = new SqliteEventStore({ file, retentionDays: 90, queueLimit: 100, retentionEveryMs: 0, flushMs: 3_600_000, log });
+  t.teardown(() => store.close());
+  await store.ready;
+  // Another connection makes SQLite refuse one name, as a constraint would (SQLITE_CONSTRAINT).
+  const other = new DatabaseSync(file);
+  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.qname = 'refused.example' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  other.close();
+
+  const names = ['one.example', 'refused.example', 'two.example', 'three.example'];
+  for (const qname of names) store.record(storedEvent({ qname, ref: `GGGG${qname.slice(0, 4).toUpperCase()}` }));
+  await store.flushed();
+  t.same(store.stats, { written: 3, dropped: 1, queued: 0, failing: null }, 'three written, the refused one dropped and counted');
+  t.same(store.search({}).events.map((e) => e.qname).sort(), ['one.example', 'three.example', 'two.example'], 'the other three are in the file');
+  t.equal(warnings.length, 1, 'one warning for the commit');
+  t.equal(warnings[0]?.events, 1, 'it counts the one event');
+  t.match(warnings[0]?.reason, /refused by the test/, "it gives SQLite's reason");
+
+  store.record(storedEvent({ qname: 'four.example', ref: 'GGGGFOUR' }));
+  await store.flushed();
+  t.same(store.stats, { written: 4, dropped: 1, queued: 0, failing: null }, 'the next transaction is written as usual');
 });
 
 t.test('close writes what waits; events recorded after close are dropped', async (t) => {
