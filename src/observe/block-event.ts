@@ -1,4 +1,4 @@
-import { PrecomputedHmac } from './precomputed-hmac.js';
+import { hash } from 'node:crypto';
 
 /**
  * One block-log event: a JSON line per policy hit (pino adds `time` and
@@ -44,13 +44,13 @@ interface Given {
 }
 
 /**
- * A key's HMAC, set up once, and the last code it gave for each name. A blocked name is asked for A, AAAA and
- * HTTPS at once, and again on every retry, by the same client in the same hour, and each time it gives the same
- * code: finding it spares the two hashes, 2.6 µs of a logged block's 13 (bench/README.md, hot-path.ts, "The block event").
- * Bounded: emptied whole when full, so a flood of distinct names costs a Map of CODES_KEPT entries at most.
+ * A key, as the hex text that starts every hashed message, and the last code it gave for each name. A blocked
+ * name is asked for A, AAAA and HTTPS at once, and again on every retry, by the same client in the same hour,
+ * and each time it gives the same code: finding it spares the hash (bench/README.md, hot-path.ts, "The block
+ * event"). Bounded: emptied whole when full, so a flood of distinct names costs a Map of CODES_KEPT entries at most.
  */
 interface Signer {
-  readonly hmac: PrecomputedHmac;
+  readonly prefix: string;
   readonly codes: Map<string, Given>;
 }
 const CODES_KEPT = 1024;
@@ -58,31 +58,45 @@ const signers = new WeakMap<Buffer, Signer>();
 let lastString: { readonly key: string; readonly signer: Signer } | null = null;
 function signerOf(key: string | Buffer): Signer {
   if (typeof key === 'string') {
-    if (lastString?.key !== key) lastString = { key, signer: { hmac: new PrecomputedHmac(key), codes: new Map() } };
+    if (lastString?.key !== key) lastString = { key, signer: { prefix: `${Buffer.from(key, 'utf8').toString('hex')}|`, codes: new Map() } };
     return lastString.signer;
   }
   let signer = signers.get(key);
-  if (signer === undefined) signers.set(key, (signer = { hmac: new PrecomputedHmac(key), codes: new Map() }));
+  if (signer === undefined) signers.set(key, (signer = { prefix: `${key.toString('hex')}|`, codes: new Map() }));
   return signer;
 }
 
 /** Crockford base32 alphabet: no I, L, O or U to misread on a phone. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
+/** The value of the hex digit at `at` (lower-case, as crypto.hash writes them). */
+function nibble(hex: string, at: number): number {
+  const c = hex.charCodeAt(at);
+  return c <= 57 ? c - 48 : c - 87;
+}
+
 /**
  * The reference code of a block: 8 characters from a keyed hash of the
  * client, the name, the zone, the rule and the UTC hour. The stop page
  * computes the same code for the same visit, so an appeal quoting it leads
  * to the log lines of that block.
+ *
+ * The hash is SHA-256 of the key in hex, "|", and "client|qname in lower
+ * case|zone|rule|hours since the epoch"; the code is its first 8 bytes, each
+ * `& 31`, in ALPHABET. One SHA-256 with the secret key in front is enough:
+ * HMAC's second pass guards against extending a message whose whole digest is
+ * known, and only 40 bits of this one are ever shown. It costs 0.75 µs a code
+ * where the HMAC cost 2.3-2.6 (bench/README.md, hot-path.ts, "One hash").
  */
 export function referenceCode(key: string | Buffer, client: string, qname: string, zone: string, rule: string, time: number): string {
   const hour = Math.floor(time / 3_600_000);
   const signer = signerOf(key);
   const given = signer.codes.get(qname);
   if (given !== undefined && given.client === client && given.hour === hour && given.rule === rule && given.zone === zone) return given.code;
-  const digest = signer.hmac.digest(`${client}|${qname.toLowerCase()}|${zone}|${rule}|${hour}`);
+  // A hex string, not a Buffer: no ArrayBuffer per code for the garbage collector.
+  const digest = hash('sha256', `${signer.prefix}${client}|${qname.toLowerCase()}|${zone}|${rule}|${hour}`, 'hex');
   let code = '';
-  for (let i = 0; i < 8; i++) code += ALPHABET[digest[i]! & 31];
+  for (let i = 0; i < 16; i += 2) code += ALPHABET[((nibble(digest, i) & 1) << 4) | nibble(digest, i + 1)];
   if (signer.codes.size >= CODES_KEPT) signer.codes.clear();
   signer.codes.set(qname, { client, zone, rule, hour, code });
   return code;
