@@ -1,7 +1,7 @@
 /// <reference path="../types/pino-roll.d.ts" />
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import pinoRoll from 'pino-roll';
 import type { Config } from '../config/schema.js';
 import { ACTION_NAMES, ActionKind } from '../rpz/actions.js';
@@ -10,7 +10,7 @@ import { TRIGGER_NAMES } from '../rpz/triggers.js';
 import type { Answer, Query } from '../model/query.js';
 import { referenceCode, type BlockEvent } from './block-event.js';
 import { clientWriter } from './client-privacy.js';
-import { isoTimestamps } from './iso-time.js';
+import { blockLines } from './block-line.js';
 import { watchFailures, type WatchedDestination } from './failing-destination.js';
 import { LineBatch, linesIn, type BatchDestination } from './line-batch.js';
 
@@ -50,15 +50,21 @@ const FLUSH_MS = 250;
 /** Type numbers to names for the events (others: TYPE123). */
 const QTYPES: Record<number, string> = { 1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV', 64: 'SVCB', 65: 'HTTPS', 255: 'ANY' };
 
+/** Where lines go: the batch in front of the configured destinations, or a test's stream. */
+interface LineSink {
+  write(line: string): unknown;
+}
+
 /**
- * The block log: one pino JSON line per policy hit (docs/design.md, "Block log
+ * The block log: one JSON line per policy hit, as pino would write it (block-line.ts; docs/design.md, "Block log
  * event"). Writing never delays an answer: lines go to asynchronous
  * destinations with a bounded buffer, and what does not fit is dropped and
  * counted (`dropped`, in /metrics as stopzone_block_log_dropped_total). A line
  * reaches its destination within FLUSH_MS.
  */
 export class BlockLog {
-  readonly #logger: Logger;
+  readonly #out: LineSink;
+  readonly #line = blockLines();
   readonly #client: (address: string) => string;
   /** Keys reference codes; the stop page computes the same codes with it. */
   readonly referenceKey: Buffer;
@@ -70,9 +76,8 @@ export class BlockLog {
   /** Events still on their way from worker threads, waited for before a flush. */
   #gather: () => Promise<void> = async () => {};
 
-  private constructor(config: Config['blockLog'], key: Buffer, destination: DestinationStream | LineBatch, streams: ClosableStream[], tap: BlockLogTap | undefined) {
-    // pino's isoTime, with the date and time to the second written once a second (0.7 µs an event otherwise).
-    this.#logger = pino({ level: config.passthru ? 'debug' : 'info', base: null, timestamp: isoTimestamps() }, destination);
+  private constructor(config: Config['blockLog'], key: Buffer, destination: LineSink, streams: ClosableStream[], tap: BlockLogTap | undefined) {
+    this.#out = destination;
     this.#batch = destination instanceof LineBatch ? destination : null;
     this.#client = clientWriter(config.client, config.hashKey === undefined ? key : Buffer.from(config.hashKey));
     this.referenceKey = key;
@@ -86,8 +91,8 @@ export class BlockLog {
    * hashKey). `tap` gets every event too. `log` (the process log) is told when a destination starts failing to write
    * and when it works again; the block log never stops the process.
    */
-  static async open(config: Config['blockLog'], key: Buffer, sink?: DestinationStream | Writable, tap?: BlockLogTap, log?: Pick<Logger, 'error' | 'info'>): Promise<BlockLog> {
-    if (sink !== undefined) return new BlockLog(config, key, sink as DestinationStream, [], tap);
+  static async open(config: Config['blockLog'], key: Buffer, sink?: Writable, tap?: BlockLogTap, log?: Pick<Logger, 'error' | 'info'>): Promise<BlockLog> {
+    if (sink !== undefined) return new BlockLog(config, key, sink, [], tap);
     // SonicBoom writes what it is handed at once (minLength 1), one batch of whole lines at a time; flush waits for it.
     const maxLength = config.bufferEvents * EVENT_BYTES;
     const buffering = { sync: false, maxLength, minLength: 1, maxWrite: MAX_WRITE_BYTES };
@@ -132,7 +137,7 @@ export class BlockLog {
   /** Resolves once every event recorded so far, and every one worker threads have sent so far (gatherFirst), is written to the destinations. */
   async flush(): Promise<void> {
     await this.#gather();
-    await new Promise<void>((resolve) => this.#logger.flush(() => resolve()));
+    await new Promise<void>((resolve) => (this.#batch === null ? resolve() : this.#batch.flush(() => resolve())));
   }
 
   /** `gather` hands over the events worker threads hold (the block log has one writer, this thread); flush waits for it first. */
@@ -181,8 +186,7 @@ export class BlockLog {
     // A line no destination has room for would be dropped once made: count it without making it (13 µs an event
     // under a flood of blocks, bench/README.md, solo.ts, "What a block event costs under load").
     if (this.#batch !== null && !this.#batch.hasRoom(EVENT_BYTES)) this.#dropped += this.#streams.length;
-    else if (passthru) this.#logger.debug(event);
-    else this.#logger.info(event);
+    else this.#out.write(this.#line(event, time, passthru));
     this.#tap?.event({ ...event, time });
   }
 
