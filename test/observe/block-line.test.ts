@@ -2,6 +2,7 @@ import pino from 'pino';
 import t from 'tap';
 import type { BlockEvent } from '../../src/observe/block-event.js';
 import { blockLines } from '../../src/observe/block-line.js';
+import { storedEvent } from '../helpers/event-store.js';
 
 /** What pino writes for the event at `ms`, with the block log's former settings (no base, ISO time). */
 function pinoLine(event: BlockEvent, ms: number, debug: boolean): string {
@@ -12,23 +13,11 @@ function pinoLine(event: BlockEvent, ms: number, debug: boolean): string {
   return line;
 }
 
-const event = (fields: Partial<BlockEvent>): BlockEvent => ({
-  msg: 'blocked',
-  client: '192.0.2.10',
-  qname: 'games.example',
-  qtype: 'A',
-  zone: 'school.rpz',
-  list: 'School policy',
-  rule: 'games.example.school.rpz',
-  trigger: 'qname',
-  action: 'nxdomain',
-  ede: 15,
-  listener: '127.0.0.1:53',
-  transport: 'udp',
-  group: 'default',
-  ref: '16RE6BQR',
-  ...fields,
-});
+/** The store's test event without its time: the block log's fields, in another order (pino keeps any order). */
+const event = (fields: Partial<BlockEvent>): BlockEvent => {
+  const { time: _time, ...fieldsOnly } = storedEvent(fields);
+  return fieldsOnly as BlockEvent;
+};
 
 t.test("each line is pino's line for the same event, byte for byte", async (t) => {
   const line = blockLines();
