@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 
 /**
- * One block-log event: a JSON line per policy hit (pino adds `time` and
- * `level`). Field names are the contract of `stopzone report` and of anyone
+ * One block-log event: a JSON line per policy hit (block-line.ts puts `level`
+ * and `time` in front, as pino does). Field names are the contract of `stopzone report` and of anyone
  * shipping these logs: change them only with both.
  */
 export interface BlockEvent {

@@ -61,11 +61,16 @@ function writeHeld(): void {
     if (!isBadData(error)) throw error;
     writeEachAlone();
   }
+  reportWritten();
+}
+
+function reportWritten(): void {
   send({ kind: 'written', count: written, refused, reason: refusedReason });
   written = refused = 0;
   refusedReason = '';
 }
 
+/** Writes the held events one transaction each, counting those SQLite refuses; on any other error, what is not yet written stays held. */
 function writeEachAlone(): void {
   let at = 0;
   try {
@@ -145,6 +150,8 @@ port.on('message', (message: ToWorker) => {
       try {
         db?.close();
       } catch {}
+      // Events written one by one before the file failed are told, not left out of the counts.
+      if (written + refused > 0) reportWritten();
       send({ kind: 'closed', unwritten: held.length / FIELDS });
       return;
   }
