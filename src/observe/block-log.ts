@@ -44,13 +44,13 @@ type ClosableStream = BatchDestination & WatchedDestination & EventEmitter & { e
 const EVENT_BYTES = 400;
 
 /**
- * Lines are gathered into writes of whole lines of at most MAX_WRITE_BYTES
+ * Lines are gathered into writes of whole lines of at most PIPE_WRITE_BYTES
  * (LineBatch), and a line waits at most FLUSH_MS. Every write goes through
  * libuv's thread pool, whose locks the answering thread shares with the pool's
  * low-priority threads: with one write per event (1,400 a second in the reload
  * benchmark), it slept on those locks some 500 times in a 15 s reload, up to 5
  * ms at a time, while a preempted pool thread held one (bench/HISTORY.md,
- * 2026-11-24). MAX_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or
+ * 2026-11-24). PIPE_WRITE_BYTES is PIPE_BUF: a write of whole lines that size or
  * less is atomic on a pipe (a container's stdout), so lines of the process log,
  * written to the same pipe by another stream, never land inside one of these.
  * When every destination is a regular file (the rotated file, stdout redirected
@@ -58,7 +58,7 @@ const EVENT_BYTES = 400;
  * FILE_WRITE_BYTES: each write costs the answering thread some 14 µs whatever
  * its size (bench/README.md, hot-path.ts, "Larger writes to files").
  */
-const MAX_WRITE_BYTES = 4096;
+const PIPE_WRITE_BYTES = 4096;
 const FILE_WRITE_BYTES = 65536;
 const FLUSH_MS = 250;
 
@@ -110,7 +110,7 @@ export class BlockLog {
     if (sink !== undefined) return new BlockLog(config, key, sink, [], tap);
     // SonicBoom writes what it is handed at once (minLength 1), one batch of whole lines at a time; flush waits for it.
     const maxLength = config.bufferEvents * EVENT_BYTES;
-    const writeBytes = config.destination === 'file' || stdoutIsFile() ? FILE_WRITE_BYTES : MAX_WRITE_BYTES;
+    const writeBytes = config.destination === 'file' || stdoutIsFile() ? FILE_WRITE_BYTES : PIPE_WRITE_BYTES;
     const buffering = { sync: false, maxLength, minLength: 1, maxWrite: writeBytes };
     const streams: ClosableStream[] = [];
     const self = (): BlockLog => instance;
