@@ -1,3 +1,4 @@
+import { nameWire } from '../dns/name-text.js';
 import type { ActionKind } from './actions.js';
 import type { LocalRecord } from './local-data.js';
 import type { WarningSummary } from './load-warnings.js';
@@ -119,6 +120,8 @@ export class PolicyZone {
   readonly stats: ZoneStats;
   /** The zone's SOA RDATA and TTL, for the additional section of policy answers. */
   readonly soa: { readonly ttl: number; readonly rdata: Buffer } | null;
+  /** The zone's name in wire form, the SOA's owner: encoded once, not for every policy answer. */
+  readonly nameWire: Buffer;
   readonly #kinds: Uint8Array;
   readonly #ttls: Uint32Array;
   readonly #dataLayers: readonly RuleDataLayer[];
@@ -129,6 +132,7 @@ export class PolicyZone {
     this.indexes = parts.indexes;
     this.stats = parts.stats;
     this.soa = parts.soa;
+    this.nameWire = nameWire(parts.name);
     this.#kinds = parts.kinds;
     this.#ttls = parts.ttls;
     this.#dataLayers = parts.dataLayers;

@@ -50,7 +50,7 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
   };
   const withSoa = (writer: MessageWriter): Buffer => {
     const soa = hit.zone.soa;
-    if (soa !== null) writer.add('additional', nameWire(hit.zone.name), RRType.SOA, cap(soa.ttl), soa.rdata);
+    if (soa !== null) writer.add('additional', hit.zone.nameWire, RRType.SOA, cap(soa.ttl), soa.rdata);
     return writer.toBuffer();
   };
 

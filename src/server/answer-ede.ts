@@ -10,13 +10,36 @@ import type { Answer, ClientGroup } from '../model/query.js';
  * a zone's own `ede.text` as the admin wrote it, with nothing added; a local
  * answer's own `ede` (a refusal's reason). Null otherwise.
  */
-export function answerEde(answer: Answer, qname: string, group?: ClientGroup): { readonly code: number; readonly option: Buffer } | null {
-  if (answer.ede !== undefined) return { code: answer.ede.code, option: edeOption(answer.ede.code, answer.ede.text) };
+export function answerEde(answer: Answer, qname: string, group?: ClientGroup): AnswerEde | null {
+  if (answer.ede !== undefined) return ede(answer.ede.code, answer.ede.text);
   const hit = answer.policy;
   if (hit === undefined || answer.source !== 'policy' || answer.message === null || !isBlocking(hit.kind)) return null;
   const { code, text } = hit.settings.ede;
-  if (text !== undefined) return { code, option: edeOption(code, text) };
+  if (text !== undefined) return ede(code, text);
   const forGroup = group?.grouped === true ? ` for group ${group.name}` : '';
   const page = hit.kind === ActionKind.STOP_PAGE ? `; see http://${qname}/` : '';
-  return { code, option: edeOption(code, `Blocked by ${hit.settings.logName}${forGroup}${page}`) };
+  return ede(code, `Blocked by ${hit.settings.logName}${forGroup}${page}`);
+}
+
+/** An EDE to send: its INFO-CODE and the option's bytes, which finishAnswer copies and nothing changes. */
+export interface AnswerEde {
+  readonly code: number;
+  readonly option: Buffer;
+}
+
+/**
+ * The EDEs made, by code and text: every answer of a list (or every refusal of a kind) carries the same one, made
+ * once. A stop-page answer's text names its query, so those come and go: at most EDES_KEPT are kept, and all are
+ * let go when that many are.
+ */
+const EDES_KEPT = 256;
+const made = new Map<string, AnswerEde>();
+function ede(code: number, text: string): AnswerEde {
+  const key = `${code} ${text}`;
+  let given = made.get(key);
+  if (given === undefined) {
+    if (made.size >= EDES_KEPT) made.clear();
+    made.set(key, (given = { code, option: edeOption(code, text) }));
+  }
+  return given;
 }
