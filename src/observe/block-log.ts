@@ -60,6 +60,17 @@ const EVENT_BYTES = 400;
  */
 const PIPE_WRITE_BYTES = 4096;
 const FILE_WRITE_BYTES = 65536;
+
+/**
+ * The largest batch for destinations that buffer at most `roomBytes` each: PIPE_BUF unless every one is a regular
+ * file, and never more than an eighth of the room. A batch is gathered for up to FLUSH_MS before it is handed on,
+ * and what it holds counts against the room meanwhile: with blockLog.bufferEvents at its least (100 events, some
+ * 40 KB), a 64-KiB batch would fill the room while the disk sat idle, and lines would be dropped at any rate.
+ */
+export function batchBytes(allRegularFiles: boolean, roomBytes: number): number {
+  if (!allRegularFiles) return PIPE_WRITE_BYTES;
+  return Math.max(PIPE_WRITE_BYTES, Math.min(FILE_WRITE_BYTES, Math.floor(roomBytes / 8)));
+}
 const FLUSH_MS = 250;
 
 /** Type numbers to names for the events (others: TYPE123). */
@@ -110,7 +121,7 @@ export class BlockLog {
     if (sink !== undefined) return new BlockLog(config, key, sink, [], tap);
     // SonicBoom writes what it is handed at once (minLength 1), one batch of whole lines at a time; flush waits for it.
     const maxLength = config.bufferEvents * EVENT_BYTES;
-    const writeBytes = config.destination === 'file' || stdoutIsFile() ? FILE_WRITE_BYTES : PIPE_WRITE_BYTES;
+    const writeBytes = batchBytes(config.destination === 'file' || stdoutIsFile(), maxLength);
     const buffering = { sync: false, maxLength, minLength: 1, maxWrite: writeBytes };
     const streams: ClosableStream[] = [];
     const self = (): BlockLog => instance;
