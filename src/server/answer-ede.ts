@@ -17,8 +17,9 @@ export function answerEde(answer: Answer, qname: string, group?: ClientGroup): A
   const { code, text } = hit.settings.ede;
   if (text !== undefined) return ede(code, text);
   const forGroup = group?.grouped === true ? ` for group ${group.name}` : '';
-  const page = hit.kind === ActionKind.STOP_PAGE ? `; see http://${qname}/` : '';
-  return ede(code, `Blocked by ${hit.settings.logName}${forGroup}${page}`);
+  // A stop-page answer's text names its query: made for it alone, never kept.
+  if (hit.kind === ActionKind.STOP_PAGE) return { code, option: edeOption(code, `Blocked by ${hit.settings.logName}${forGroup}; see http://${qname}/`) };
+  return ede(code, `Blocked by ${hit.settings.logName}${forGroup}`);
 }
 
 /** An EDE to send: its INFO-CODE and the option's bytes, which finishAnswer copies and nothing changes. */
@@ -28,9 +29,9 @@ export interface AnswerEde {
 }
 
 /**
- * The EDEs made, by code and text: every answer of a list (or every refusal of a kind) carries the same one, made
- * once. A stop-page answer's text names its query, so those come and go: at most EDES_KEPT are kept, and all are
- * let go when that many are.
+ * The EDEs made, by code and text: every answer of a list (for a group) and every refusal of a kind carries the
+ * same one, made once. A query can vary them only by a class or type number in a refusal's text; at most
+ * EDES_KEPT are kept, and all are let go when that many are.
  */
 const EDES_KEPT = 256;
 const made = new Map<string, AnswerEde>();
