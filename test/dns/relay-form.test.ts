@@ -3,6 +3,7 @@ import dnsPacket from 'dns-packet';
 import { relayForm } from '../../src/dns/relay-form.js';
 import { readQuestion } from '../../src/dns/wire.js';
 import { response, soa } from '../helpers/messages.js';
+import { answerWith, pointer } from '../helpers/malformed-answers.js';
 
 const relay = (message: Buffer, qname: string): dnsPacket.Packet => dnsPacket.decode(relayForm(message, readQuestion(message)!.end, qname)!);
 const owners = (records: dnsPacket.Packet['answers']): string[] => (records ?? []).map((r) => `${r.name} ${r.type}`);
@@ -50,5 +51,45 @@ t.test('relayForm keeps the CNAME chain from the question and nothing beside it 
     const relayed = relay(message, row.qname.toLowerCase());
     t.same(owners(relayed.answers), row.want, row.name);
     if (row.wantAuthority !== undefined) t.same(owners(relayed.authorities), row.wantAuthority, `${row.name}: authority`);
+  }
+});
+
+t.test('relayForm reads owners given as compression pointers, as real upstreams send them', async (t) => {
+  // The question in mixed case (a client's 0x20 spelling, kept upstream); relayForm is given it in lower case.
+  const query = dnsPacket.encode({ type: 'query', id: 9, questions: [{ name: 'WwW.Example.COM', type: 'A', class: 'IN' }] });
+  const ttlAndA = (ip: number): number[] => [0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, ip];
+  const cnameTo = (target: number[]): number[] => [0, 5, 0, 1, 0, 0, 0, 60, 0, target.length, ...target];
+  const cases: Array<{ name: string; counts: [number, number, number]; body: (questionEnd: number) => number[]; want: string[] }> = [
+    {
+      name: 'two A records owned by the pointer to the question',
+      counts: [2, 0, 0],
+      body: () => [...pointer(12), ...ttlAndA(1), ...pointer(12), ...ttlAndA(2)],
+      want: ['WwW.Example.COM A', 'WwW.Example.COM A'],
+    },
+    {
+      // CNAME www -> cdn.<pointer to "example.com" in the question>, then an A owned by a pointer to that target.
+      name: 'a chain whose target and its record are pointers',
+      counts: [2, 0, 0],
+      body: (questionEnd) => [...pointer(12), ...cnameTo([3, 0x63, 0x64, 0x6e, ...pointer(16)]), ...pointer(questionEnd + 12), ...ttlAndA(3)],
+      want: ['WwW.Example.COM CNAME', 'cdn.Example.COM A'],
+    },
+    {
+      // A record owned by "other" + pointer to "example.com": beside the chain, dropped; the pointer-owned one kept.
+      name: 'a record beside the chain among pointer-owned ones',
+      counts: [2, 0, 0],
+      body: () => [5, ...Buffer.from('other'), ...pointer(16), ...ttlAndA(4), ...pointer(12), ...ttlAndA(5)],
+      want: ['WwW.Example.COM A'],
+    },
+    {
+      // Only a pointer to the question's own name is the question: one to its parent ("example.com") is not.
+      name: 'a record owned by a pointer into the question, to its parent',
+      counts: [2, 0, 0],
+      body: () => [...pointer(16), ...ttlAndA(6), ...pointer(12), ...ttlAndA(7)],
+      want: ['WwW.Example.COM A'],
+    },
+  ];
+  for (const { name, counts, body, want } of cases) {
+    const message = answerWith(query, counts, body);
+    t.same(owners(relay(message, 'www.example.com').answers), want, name);
   }
 });
