@@ -1,7 +1,8 @@
 import { copyRecord, readNameWire } from './message-writer.js';
 import { wireToText } from './name-text.js';
 import { RRType } from './types.js';
-import { HEADER_SIZE, listRecords, type RecordAt } from './wire.js';
+import { listRecords, type RecordAt } from './wire.js';
+import { ownerText } from './owner-text.js';
 
 /** What a negative answer's authority section may carry: the SOA for its TTL (RFC 2308) and the DNSSEC proofs. */
 const NEGATIVE_AUTHORITY = new Set<number>([RRType.SOA, RRType.NSEC, RRType.NSEC3, RRType.RRSIG]);
@@ -54,20 +55,6 @@ export function relayForm(message: Buffer, questionEnd: number, qname: string): 
   head.writeUInt16BE(authority.length, 8);
   head.writeUInt16BE(0, 10);
   return Buffer.concat([head, ...copies]);
-}
-
-/** The pointer to the question's name (RFC 1035 section 4.1.4), which most answers give as their records' owner. */
-const POINTER_TO_QUESTION = 0xc000 | HEADER_SIZE;
-
-/**
- * A record's owner as lower-case text; null when it cannot be read. An owner that is only the pointer to the
- * question's name is `qname` itself: read so, the common answer costs no name copied and no text made
- * (relayForm of two A records so owned 2.3 → 0.4 µs in process).
- */
-function ownerText(message: Buffer, record: RecordAt, qname: string): string | null {
-  if (message.readUInt16BE(record.start) === POINTER_TO_QUESTION) return qname;
-  const wire = readNameWire(message, record.start);
-  return wire === null ? null : wireToText(wire);
 }
 
 /** The answer records on the chain from `qname`, in message order; null when a name cannot be read. */

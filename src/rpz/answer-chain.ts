@@ -1,5 +1,6 @@
 import { copyRecord, readNameWire } from '../dns/message-writer.js';
 import { wireToText } from '../dns/name-text.js';
+import { ownerText } from '../dns/owner-text.js';
 import { listRecords, skipName, type RecordAt } from '../dns/wire.js';
 import { RRType } from '../dns/types.js';
 import type { ChainStep } from './policy-set.js';
@@ -22,8 +23,8 @@ export interface AnswerChain {
 type Address = ChainStep['addresses'][number];
 
 /**
- * Follows the CNAME chain of an answer from the query name (canonical,
- * lower-case) to its end: step 0 is the query name, each CNAME adds a step;
+ * Follows the CNAME chain of an answer from the query name (its question's
+ * name, canonical, lower-case) to its end: step 0 is the query name, each CNAME adds a step;
  * with `withAddresses`, A and AAAA records are given to the step that owns
  * them, and those no step owns to the last step, so that no address in the
  * answer goes unchecked whatever its owner. Names compare in the canonical
@@ -42,9 +43,8 @@ export function answerChain(message: Buffer, questionEnd: number, qname: string,
   const byOwner = new Map<string, RecordAt[]>();
   for (const record of listed) {
     if (record.section !== 'answer') continue;
-    const wire = readNameWire(message, record.start);
-    if (wire === null) throw new Error('an upstream answer with a malformed owner name');
-    const owner = wireToText(wire);
+    const owner = ownerText(message, record, qname);
+    if (owner === null) throw new Error('an upstream answer with a malformed owner name');
     const owned = byOwner.get(owner);
     if (owned === undefined) byOwner.set(owner, [record]);
     else owned.push(record);
