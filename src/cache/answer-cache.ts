@@ -78,13 +78,13 @@ export class AnswerCache {
     const entry = this.#entries?.get(key);
     if (entry === undefined) return undefined;
     const now = this.#now();
+    const storedAt = Entry.storedAt(entry);
     // A wall clock stepped back (NTP, an admin) would make the age negative and the TTLs grow: drop the entry.
-    if (now >= Entry.freshUntil(entry) || now < Entry.storedAt(entry)) {
-      if (now >= Entry.staleUntil(entry) || now < Entry.storedAt(entry)) this.#entries!.delete(key);
+    if (now >= Entry.freshUntil(entry) || now < storedAt) {
+      if (now >= Entry.staleUntil(entry) || now < storedAt) this.#entries!.delete(key);
       return undefined;
     }
-    const age = Math.floor((now - Entry.storedAt(entry)) / 1000);
-    return hit(Entry.copyWithTtls(entry, (ttl) => (ttl > age ? ttl - age : 0)));
+    return hit(Entry.agedCopy(entry, Math.floor((now - storedAt) / 1000)));
   }
 
   /** An expired answer still inside the serve-stale window, with the stale TTL, or undefined. */
@@ -92,8 +92,7 @@ export class AnswerCache {
     const entry = this.#entries?.peek(key);
     const now = this.#now();
     if (entry === undefined || now >= Entry.staleUntil(entry) || now < Entry.storedAt(entry)) return undefined;
-    const staleTtl = this.#options.staleAnswerTtl;
-    return hit(Entry.copyWithTtls(entry, () => staleTtl));
+    return hit(Entry.staleCopy(entry, this.#options.staleAnswerTtl));
   }
 
   /** Entries held now. */

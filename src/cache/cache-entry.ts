@@ -56,12 +56,25 @@ export function staleUntil(entry: CacheEntry): number {
   return entry.readDoubleLE(entry.length - STALE_UNTIL);
 }
 
-/** A copy of the entry's message with each record's TTL set to `ttlFor(its stored TTL)`. */
-export function copyWithTtls(entry: CacheEntry, ttlFor: (storedTtl: number) => number): Buffer {
+/** A copy of the entry's message with each record's stored TTL counted down by `age` seconds, to 0 at the least. */
+export function agedCopy(entry: CacheEntry, age: number): Buffer {
+  return copyWithTtls(entry, age, -1);
+}
+
+/** A copy of the entry's message with every record's TTL `ttl` (a stale answer's). */
+export function staleCopy(entry: CacheEntry, ttl: number): Buffer {
+  return copyWithTtls(entry, 0, ttl);
+}
+
+// Numbers, not a function per copy: a hit is answered from the packet's callback, and a closure for it was garbage.
+function copyWithTtls(entry: CacheEntry, age: number, fixedTtl: number): Buffer {
   const messageLength = entry.readUInt16LE(entry.length - MESSAGE_LENGTH);
   const recordsEnd = entry.length - TRAILER;
   const message = Buffer.allocUnsafe(messageLength);
   entry.copy(message, 0, 0, messageLength);
-  for (let at = messageLength; at < recordsEnd; at += RECORD) message.writeUInt32BE(ttlFor(entry.readUInt32BE(at + 2)), entry.readUInt16BE(at));
+  for (let at = messageLength; at < recordsEnd; at += RECORD) {
+    const stored = entry.readUInt32BE(at + 2);
+    message.writeUInt32BE(fixedTtl >= 0 ? fixedTtl : stored > age ? stored - age : 0, entry.readUInt16BE(at));
+  }
   return message;
 }

@@ -7,53 +7,91 @@ export const QUESTION_NAME_POINTER = Buffer.from([0xc0, 0x0c]);
 
 type Section = 'answer' | 'authority' | 'additional';
 
+/** The sections in message order, as each record notes its own. */
+const SECTIONS: readonly Section[] = ['answer', 'authority', 'additional'];
+const NO_BYTES = Buffer.alloc(0);
+
+/** A record to write: copied whole (`whole`), or from its owner, type, TTL and RDATA (with its 2-byte length). */
+interface PendingRecord {
+  readonly section: Section;
+  readonly whole: Buffer | null;
+  readonly owner: Buffer;
+  readonly type: number;
+  readonly ttl: number;
+  readonly rdata: Buffer;
+}
+
 /**
  * Builds a response message by hand: the query's own header and question
  * bytes (so the question is exactly what the client sent), then records
  * whose names are written uncompressed (or as a pointer to the question).
- * No OPT: the finisher adds the client's.
+ * No OPT: the finisher adds the client's. The records are noted as they come
+ * and written once, into one buffer, by toBuffer (a policy answer is made for
+ * every blocked query: bench/README.md, hot-path.ts, "One buffer for a policy
+ * answer"); `raw` and every buffer handed in are read then, not before.
  */
 export class MessageWriter {
-  readonly #head: Buffer;
-  readonly #sections: Record<Section, Buffer[]> = { answer: [], authority: [], additional: [] };
+  readonly #raw: Buffer;
+  readonly #questionEnd: number;
+  readonly #flags: number;
+  #rcode: number;
+  readonly #records: PendingRecord[] = [];
 
   /** `raw` is the query; the flags become QR, RA and `rcode` (the finisher sets RD and CD). */
   constructor(raw: Buffer, questionEnd: number, rcode: number, flags: { truncated?: boolean } = {}) {
-    this.#head = Buffer.from(raw.subarray(0, questionEnd));
-    this.#head[2] = 0x80 | (raw[2]! & 0x01) | (flags.truncated ? 0x02 : 0);
-    this.#head[3] = 0x80 | (rcode & 0x0f);
-    this.#head.writeUInt16BE(1, 4);
+    this.#raw = raw;
+    this.#questionEnd = questionEnd;
+    this.#flags = 0x80 | (raw[2]! & 0x01) | (flags.truncated === true ? 0x02 : 0);
+    this.#rcode = rcode & 0x0f;
   }
 
   /** Adds a record; `owner` is wire bytes (a name or QUESTION_NAME_POINTER); `rdata` starts with its 2-byte length. */
   add(section: Section, owner: Buffer, type: number, ttl: number, rdata: Buffer): this {
-    const fixed = Buffer.alloc(8);
-    fixed.writeUInt16BE(type, 0);
-    fixed.writeUInt16BE(1, 2); // class IN
-    fixed.writeUInt32BE(ttl, 4);
-    this.#sections[section].push(Buffer.concat([owner, fixed, rdata]));
+    this.#records.push({ section, whole: null, owner, type, ttl, rdata });
     return this;
   }
 
   /** Replaces the RCODE (a redirect takes the RCODE of its target's answer). */
   setRcode(rcode: number): this {
-    this.#head[3] = (this.#head[3]! & 0xf0) | (rcode & 0x0f);
+    this.#rcode = rcode & 0x0f;
     return this;
   }
 
   /** Adds a record copied whole (owner, type, class, TTL, RDATA uncompressed). */
   addRaw(section: Section, record: Buffer): this {
-    this.#sections[section].push(record);
+    this.#records.push({ section, whole: record, owner: NO_BYTES, type: 0, ttl: 0, rdata: NO_BYTES });
     return this;
   }
 
-  /** The finished message. */
+  /** The finished message: the query's head and question, then the records section by section, in the order added. */
   toBuffer(): Buffer {
-    const head = Buffer.from(this.#head);
-    head.writeUInt16BE(this.#sections.answer.length, 6);
-    head.writeUInt16BE(this.#sections.authority.length, 8);
-    head.writeUInt16BE(this.#sections.additional.length, 10);
-    return Buffer.concat([head, ...this.#sections.answer, ...this.#sections.authority, ...this.#sections.additional]);
+    let size = this.#questionEnd;
+    for (const record of this.#records) size += record.whole === null ? record.owner.length + 8 + record.rdata.length : record.whole.length;
+    const out = Buffer.allocUnsafe(size);
+    this.#raw.copy(out, 0, 0, this.#questionEnd);
+    out[2] = this.#flags;
+    out[3] = 0x80 | this.#rcode;
+    out.writeUInt16BE(1, 4);
+    let at = this.#questionEnd;
+    for (let i = 0; i < SECTIONS.length; i++) {
+      const section = SECTIONS[i];
+      let count = 0;
+      for (const record of this.#records) {
+        if (record.section !== section) continue;
+        count++;
+        if (record.whole !== null) {
+          at += record.whole.copy(out, at);
+          continue;
+        }
+        at += record.owner.copy(out, at);
+        at = out.writeUInt16BE(record.type, at);
+        at = out.writeUInt16BE(1, at); // class IN
+        at = out.writeUInt32BE(record.ttl, at);
+        at += record.rdata.copy(out, at);
+      }
+      out.writeUInt16BE(count, 6 + 2 * i);
+    }
+    return out;
   }
 }
 

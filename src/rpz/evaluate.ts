@@ -8,7 +8,7 @@ import { addressToBytes } from './ip-prefix.js';
 import { targetQuery, type PolicyQuery } from './policy-query.js';
 import type { ChainStep, PolicyHit, PolicySet, ZoneMask } from './policy-set.js';
 import { rewrite, type StopPageRdata } from './rewrite.js';
-import { whenReady, type Awaitable } from '../runtime/awaitable.js';
+import { isPending, whenReady, type Awaitable } from '../runtime/awaitable.js';
 
 /** What the host's resolver gives back: the answer message (null: none to send), its RCODE, and where it came from if the host says. */
 export interface Resolved {
@@ -100,7 +100,10 @@ export function decide<Q extends PolicyQuery, R extends Resolved>(
     const early = apply(query, resolve, stopPage, before.hit, [], null, before.wouldHave);
     return at === null ? early : whenReady(early, (decision) => bounded(policy, query, decision, at, client, null));
   }
-  return whenReady(resolve(query), (answer) => onAnswer(policy, query, resolve, stopPage, zones, at, client, before, answer));
+  // No closure for an answer given at once (a cache hit): it is decided here, in the packet's callback.
+  const answer = resolve(query);
+  if (!isPending(answer)) return onAnswer(policy, query, resolve, stopPage, zones, at, client, before, answer);
+  return answer.then((resolved) => onAnswer(policy, query, resolve, stopPage, zones, at, client, before, resolved));
 }
 
 /** The decision once the answer is here: triggers on its CNAME chain and addresses, then the hit's action. */
@@ -189,17 +192,24 @@ function applied<Q extends PolicyQuery, R extends Resolved>(
   upstream: R | null,
   wouldHave: readonly PolicyHit[],
 ): Awaitable<Decision<R>> {
-  const provenance = wouldHave.length === 0 ? { policy: hit } : { policy: hit, wouldHave };
   switch (result.kind) {
+    // Written out, not spread: a policy answer is made for every blocked query.
     case 'answer':
-      return { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, ...provenance };
+      return wouldHave.length === 0
+        ? { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, policy: hit }
+        : { message: result.message, source: 'policy', rcode: result.message[3]! & 0x0f, policy: hit, wouldHave };
     case 'drop':
-      return { message: null, source: 'policy', rcode: 0, ...provenance };
+      return { message: null, source: 'policy', rcode: 0, ...provenanceOf(hit, wouldHave) };
     case 'redirect':
       throw new Error('a redirect is resolved before it is applied');
     default:
-      return whenReady(upstream ?? resolve(query), (answer) => ({ ...answer, ...provenance }));
+      return whenReady(upstream ?? resolve(query), (answer) => ({ ...answer, ...provenanceOf(hit, wouldHave) }));
   }
+}
+
+/** The hit and the "would have" hits, as a decision carries them (no empty list). */
+function provenanceOf(hit: PolicyHit, wouldHave: readonly PolicyHit[]): Provenance {
+  return wouldHave.length === 0 ? { policy: hit } : { policy: hit, wouldHave };
 }
 
 /** BIND's break-dnssec no: a DO=1 client's answer is not rewritten if it is signed, so it is looked at first. */

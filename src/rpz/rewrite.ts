@@ -41,42 +41,31 @@ export type Rewrite =
  */
 export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buffer[], stopPage: StopPageRdata, target?: TargetAnswer | null): Rewrite {
   const qtype = query.question.type;
-  const cap = (ttl: number): number => Math.min(ttl, hit.settings.maxPolicyTtl);
   const owner = hit.step === 0 ? QUESTION_NAME_POINTER : nameWire(hit.name);
-  const start = (rcode: number, truncated = false): MessageWriter => {
-    const writer = new MessageWriter(query.raw, query.questionEnd, rcode, { truncated });
-    for (const record of chain) writer.addRaw('answer', record);
-    return writer;
-  };
-  const withSoa = (writer: MessageWriter): Buffer => {
-    const soa = hit.zone.soa;
-    if (soa !== null) writer.add('additional', hit.zone.nameWire, RRType.SOA, cap(soa.ttl), soa.rdata);
-    return writer.toBuffer();
-  };
-
+  const maxTtl = hit.settings.maxPolicyTtl;
   switch (hit.kind) {
     case ActionKind.PASSTHRU:
       return { kind: 'passthru' };
     case ActionKind.DROP:
       return { kind: 'drop' };
     case ActionKind.TCP_ONLY:
-      return query.transport === 'tcp' ? { kind: 'passthru' } : { kind: 'answer', message: start(Rcode.NOERROR, true).toBuffer() };
+      return query.transport === 'tcp' ? { kind: 'passthru' } : { kind: 'answer', message: start(query, chain, Rcode.NOERROR, true).toBuffer() };
     case ActionKind.NXDOMAIN:
-      return { kind: 'answer', message: withSoa(start(Rcode.NXDOMAIN)) };
+      return { kind: 'answer', message: withSoa(start(query, chain, Rcode.NXDOMAIN), hit) };
     case ActionKind.NODATA:
-      return { kind: 'answer', message: withSoa(start(Rcode.NOERROR)) };
+      return { kind: 'answer', message: withSoa(start(query, chain, Rcode.NOERROR), hit) };
     case ActionKind.STOP_PAGE: {
-      const writer = start(Rcode.NOERROR);
+      const writer = start(query, chain, Rcode.NOERROR);
       const wanted = qtype === RRType.A || qtype === RRType.ANY ? stopPage.a : [];
       const wanted6 = qtype === RRType.AAAA || qtype === RRType.ANY ? stopPage.aaaa : [];
-      for (const rdata of wanted) writer.add('answer', owner, RRType.A, cap(hit.rule.ttl), rdata);
-      for (const rdata of wanted6) writer.add('answer', owner, RRType.AAAA, cap(hit.rule.ttl), rdata);
-      return { kind: 'answer', message: withSoa(writer) };
+      for (const rdata of wanted) writer.add('answer', owner, RRType.A, Math.min(hit.rule.ttl, maxTtl), rdata);
+      for (const rdata of wanted6) writer.add('answer', owner, RRType.AAAA, Math.min(hit.rule.ttl, maxTtl), rdata);
+      return { kind: 'answer', message: withSoa(writer, hit) };
     }
     case ActionKind.GARDEN: {
       const name = `${hit.name}.${hit.rule.garden}`;
       if (target === undefined) return { kind: 'redirect', target: name };
-      const writer = start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(hit.rule.ttl), lengthPrefixed(nameWire(name)));
+      const writer = start(query, chain, Rcode.NOERROR).add('answer', owner, RRType.CNAME, Math.min(hit.rule.ttl, maxTtl), lengthPrefixed(nameWire(name)));
       return { kind: 'answer', message: redirected(writer, target) };
     }
     case ActionKind.LOCAL_DATA: {
@@ -85,15 +74,29 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
       const cname = local.find((r) => r.type === RRType.CNAME);
       if (matching.length === 0 && cname !== undefined && qtype !== RRType.CNAME) {
         if (target === undefined) return { kind: 'redirect', target: wireToText(cname.rdata.subarray(2)) };
-        return { kind: 'answer', message: redirected(start(Rcode.NOERROR).add('answer', owner, RRType.CNAME, cap(cname.ttl), cname.rdata), target) };
+        return { kind: 'answer', message: redirected(start(query, chain, Rcode.NOERROR).add('answer', owner, RRType.CNAME, Math.min(cname.ttl, maxTtl), cname.rdata), target) };
       }
-      const writer = start(Rcode.NOERROR);
-      for (const record of matching) writer.add('answer', owner, record.type, cap(record.ttl), record.rdata);
-      return { kind: 'answer', message: withSoa(writer) };
+      const writer = start(query, chain, Rcode.NOERROR);
+      for (const record of matching) writer.add('answer', owner, record.type, Math.min(record.ttl, maxTtl), record.rdata);
+      return { kind: 'answer', message: withSoa(writer, hit) };
     }
     default:
       return { kind: 'passthru' };
   }
+}
+
+/** The answer's writer: the query's head and question, `rcode`, and the chain's CNAMEs first. */
+function start(query: PolicyQuery, chain: readonly Buffer[], rcode: number, truncated = false): MessageWriter {
+  const writer = new MessageWriter(query.raw, query.questionEnd, rcode, { truncated });
+  for (const record of chain) writer.addRaw('answer', record);
+  return writer;
+}
+
+/** The answer finished with the policy zone's SOA in the additional section (its TTL capped, as every record's). */
+function withSoa(writer: MessageWriter, hit: PolicyHit): Buffer {
+  const soa = hit.zone.soa;
+  if (soa !== null) writer.add('additional', hit.zone.nameWire, RRType.SOA, Math.min(soa.ttl, hit.settings.maxPolicyTtl), soa.rdata);
+  return writer.toBuffer();
 }
 
 /** The redirect's CNAME, then the target's answer records with its RCODE (none when it could not be resolved). */

@@ -1,6 +1,7 @@
 import { edeOption } from '../dns/ede.js';
 import { ActionKind, isBlocking } from '../rpz/actions.js';
 import type { Answer, ClientGroup } from '../model/query.js';
+import type { ZoneSettings } from '../rpz/policy-set.js';
 
 /**
  * The EDE (RFC 8914) for a policy answer, derived from its provenance: the
@@ -15,11 +16,28 @@ export function answerEde(answer: Answer, qname: string, group?: ClientGroup): A
   const hit = answer.policy;
   if (hit === undefined || answer.source !== 'policy' || answer.message === null || !isBlocking(hit.kind)) return null;
   const { code, text } = hit.settings.ede;
-  if (text !== undefined) return ede(code, text);
-  const forGroup = group?.grouped === true ? ` for group ${group.name}` : '';
+  const groupName = text === undefined && group?.grouped === true ? group.name : null;
   // A stop-page answer's text names its query: made for it alone, never kept.
-  if (hit.kind === ActionKind.STOP_PAGE) return { code, option: edeOption(code, `Blocked by ${hit.settings.logName}${forGroup}; see http://${qname}/`) };
-  return ede(code, `Blocked by ${hit.settings.logName}${forGroup}`);
+  if (text === undefined && hit.kind === ActionKind.STOP_PAGE) return { code, option: edeOption(code, `${listText(hit.settings, groupName)}; see http://${qname}/`) };
+  return listEde(hit.settings, groupName);
+}
+
+/** A list's own EDE text: the zone's `ede.text`, or "Blocked by <list>" and the client's group when there are groups. */
+function listText(settings: ZoneSettings, groupName: string | null): string {
+  return settings.ede.text ?? `Blocked by ${settings.logName}${groupName === null ? '' : ` for group ${groupName}`}`;
+}
+
+/**
+ * The EDEs of a list's answers, made once per zone's settings and client group (configured: bounded), and found
+ * again without a text or key made per answer; a reload's new settings start afresh and the old are let go.
+ */
+const listEdes = new WeakMap<ZoneSettings, Map<string | null, AnswerEde>>();
+function listEde(settings: ZoneSettings, groupName: string | null): AnswerEde {
+  let byGroup = listEdes.get(settings);
+  if (byGroup === undefined) listEdes.set(settings, (byGroup = new Map()));
+  let given = byGroup.get(groupName);
+  if (given === undefined) byGroup.set(groupName, (given = { code: settings.ede.code, option: edeOption(settings.ede.code, listText(settings, groupName)) }));
+  return given;
 }
 
 /** An EDE to send: its INFO-CODE and the option's bytes, which finishAnswer copies and nothing changes. */
@@ -29,9 +47,9 @@ export interface AnswerEde {
 }
 
 /**
- * The EDEs made, by code and text: every answer of a list (for a group) and every refusal of a kind carries the
- * same one, made once. A query can vary them only by a class or type number in a refusal's text; at most
- * EDES_KEPT are kept, and all are let go when that many are.
+ * The EDEs of local answers made, by code and text: every refusal of a kind carries the same one, made once. A
+ * query can vary them only by a class or type number in a refusal's text; at most EDES_KEPT are kept, and all are
+ * let go when that many are.
  */
 const EDES_KEPT = 256;
 const made = new Map<string, AnswerEde>();
