@@ -41,7 +41,7 @@ function fill(file: string, count: number, now: number): void {
   let batch: unknown[] = [];
   let written = 0;
   for (const event of syntheticEvents(count, now - 90 * DAY_MS, now, 42)) {
-    appendEvent(batch, event);
+    appendEvent(batch, event, event.time);
     if (batch.length === BATCH * FIELDS) {
       written += writer.write(batch);
       batch = [];

@@ -37,7 +37,7 @@ function writeAll(pages: number): number {
     const batches: unknown[][] = [];
     let batch: unknown[] = [];
     for (const event of syntheticEvents(events, now - 3_600_000, now, 7)) {
-      appendEvent(batch, event);
+      appendEvent(batch, event, event.time);
       if (batch.length < BATCH * FIELDS) continue;
       batches.push(batch);
       batch = [];

@@ -7,10 +7,10 @@ import type { StoredEvent } from './event-store.js';
  */
 export const FIELDS = 15;
 
-/** Appends one event's fields to `batch`. */
-export function appendEvent(batch: unknown[], event: Omit<StoredEvent, 'id'>): void {
+/** Appends the fields of one event, which happened at `time` (epoch ms), to `batch`. */
+export function appendEvent(batch: unknown[], event: Omit<StoredEvent, 'id' | 'time'>, time: number): void {
   batch.push(
-    event.time,
+    time,
     event.msg,
     event.ref,
     event.client,

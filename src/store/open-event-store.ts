@@ -12,5 +12,5 @@ import { SqliteEventStore } from './sqlite-event-store.js';
 export function openEventStore(config: Config['store'], log: Logger, now: () => number): { store: SqliteEventStore; tap: BlockLogTap } | null {
   if (!config.enabled) return null;
   const store = new SqliteEventStore({ file: config.file, retentionDays: config.retentionDays, queueLimit: config.queueLimit, log, now });
-  return { store, tap: { event: (event) => store.record(event), allQueries: config.allQueries } };
+  return { store, tap: { event: (event, time) => store.recordAt(event, time), allQueries: config.allQueries } };
 }

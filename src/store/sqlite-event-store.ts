@@ -120,11 +120,16 @@ export class SqliteEventStore implements EventStore {
   }
 
   record(event: Omit<StoredEvent, 'id'>): void {
+    this.recordAt(event, event.time);
+  }
+
+  /** As record, the time given beside the event (the block log's tap: no copy of the event to add it). */
+  recordAt(event: Omit<StoredEvent, 'id' | 'time'>, time: number): void {
     if (this.#closing || this.#pending.length / FIELDS + this.#handedOver >= this.#options.queueLimit) {
       this.#dropped++;
       return;
     }
-    appendEvent(this.#pending, event);
+    appendEvent(this.#pending, event, time);
     if (this.#pending.length >= this.#options.batchLimit * FIELDS) this.#handOver();
     this.#later();
   }
