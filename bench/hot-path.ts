@@ -14,6 +14,7 @@
  * machine runs) and wall microseconds per query, medians of the rounds, and the bytes of V8 heap a query
  * allocates (counted, not timed: the same on a busy machine).
  */
+import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import dnsPacket from 'dns-packet';
@@ -77,16 +78,40 @@ const outside = { client: { address: '192.0.2.7', port: 5353 }, transport: 'udp'
 // Blocks of a new name each time (10,000 listed names in turn), beside the same name again (as a browser's A, AAAA
 // and HTTPS, and its retries, are): the block log remembers a reference code per name and gives it again.
 const listedInTurn = Array.from({ length: 10_000 }, (_, i) => wire(`listed${i}.example`));
-const cases: Array<{ name: string; raw: Buffer | Buffer[]; meta: typeof inside; handler?: typeof handle }> = [
+/** A case's queries: the same one, a list in turn, or one made for each query (`i`: the query's number in the run). */
+type Queries = Buffer | Buffer[] | ((i: number) => Buffer);
+const queryAt = (raw: Queries, i: number): Buffer => (typeof raw === 'function' ? raw(i) : Array.isArray(raw) ? raw[i % raw.length]! : raw);
+
+// A miss each time: an upstream in this process, on loopback, answers every query with one A record whose owner is
+// the pointer to the question, as real servers write it. Its own receive and send count in the CPU here too.
+const upstreamSocket = dgram.createSocket('udp4');
+upstreamSocket.on('message', (asked, from) => {
+  const questionEnd = readQuestion(asked)!.end;
+  const reply = Buffer.concat([asked.subarray(0, questionEnd), Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 192, 0, 2, 1])]);
+  reply.writeUInt16BE(0x8180, 2);
+  reply.writeUInt32BE(0x00010001, 4); // QDCOUNT 1, ANCOUNT 1
+  reply.writeUInt32BE(0, 8);
+  upstreamSocket.send(reply, from.port, from.address);
+});
+await new Promise<void>((resolve) => upstreamSocket.bind(0, '127.0.0.1', resolve));
+const missConfig = parseConfig(`upstreams: ["127.0.0.1:${upstreamSocket.address().port}"]\npolicy: { zones: [] }\n`, {});
+const missPool = new UpstreamPool({ upstreams: missConfig.upstreams, ...missConfig.upstream });
+const missStages = stagesInOrder({ allowed: allowList(missConfig.access.allow.filter((network) => network.address === '127.0.0.0')), cache: new AnswerCache(missConfig.cache), pool: missPool, policy: { current: () => policy }, stopPage: stopPageRdata([]) });
+const handleMiss = packetHandler(compose(missStages), { maxUdpPayload: 1232 }, log, (query, answer) => metrics.observe(query, answer));
+let missed = 0;
+const newName = (): Buffer => wire(`n${missed++}.miss.example`);
+
+const cases: Array<{ name: string; raw: Queries; meta: typeof inside; handler?: typeof handle }> = [
   { name: 'cache hit', raw: wire(cached), meta: inside },
   { name: 'policy hit (NXDOMAIN)', raw: wire('listed42.example'), meta: inside },
   { name: 'policy hit, logged+stored', raw: wire('listed42.example'), meta: inside, handler: handleLogged },
   { name: 'the same, each name new', raw: listedInTurn, meta: inside, handler: handleLogged },
   { name: 'REFUSED (access)', raw: wire(cached), meta: outside },
   { name: 'FORMERR (QDCOUNT 2)', raw: Buffer.concat([wire(cached).subarray(0, 4), Buffer.from([0, 2]), wire(cached).subarray(6)]), meta: inside },
+  { name: 'miss, forwarded (loopback)', raw: newName, meta: inside, handler: handleMiss },
 ];
 
-async function run(raw: Buffer | Buffer[], meta: typeof inside, handler = handle): Promise<{ cpuUs: number; wallUs: number }> {
+async function run(raw: Queries, meta: typeof inside, handler = handle): Promise<{ cpuUs: number; wallUs: number }> {
   gc!();
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -94,7 +119,7 @@ async function run(raw: Buffer | Buffer[], meta: typeof inside, handler = handle
   for (let i = 0; i < queries; i++) {
     // A turn of the event loop now and then, as a server has between datagrams: the block log's writes go out.
     if ((i & 1023) === 1023) await new Promise((resolve) => setImmediate(resolve));
-    let reply = handler(Array.isArray(raw) ? raw[i % raw.length]! : raw, meta);
+    let reply = handler(queryAt(raw, i), meta);
     if (reply instanceof Promise) reply = await reply;
     if (reply !== null) replied++;
   }
@@ -110,14 +135,14 @@ async function run(raw: Buffer | Buffer[], meta: typeof inside, handler = handle
  * after the queries, less before, plus what every collection in between freed (v8.GCProfiler's before and after).
  * What the young generation's collections cost grows with it.
  */
-async function bytesPerQuery(raw: Buffer | Buffer[], meta: typeof inside, handler = handle): Promise<number> {
+async function bytesPerQuery(raw: Queries, meta: typeof inside, handler = handle): Promise<number> {
   const count = 20_000;
   gc!();
   const collections = new v8.GCProfiler();
   collections.start();
   const before = v8.getHeapStatistics().used_heap_size;
   for (let i = 0; i < count; i++) {
-    const reply = handler(Array.isArray(raw) ? raw[i % raw.length]! : raw, meta);
+    const reply = handler(queryAt(raw, i), meta);
     if (reply instanceof Promise) await reply;
   }
   const after = v8.getHeapStatistics().used_heap_size;
@@ -142,6 +167,8 @@ await blockLog.flush();
 await events.store.flushed();
 console.log(`events the block log dropped: ${blockLog.dropped}; the store wrote ${events.store.stats.written}, dropped ${events.store.stats.dropped} (a store that falls behind drops and counts, so its share above is a floor)`);
 await pool.close();
+await missPool.close();
+upstreamSocket.close();
 await blockLog.close();
 await events.store.close();
 rmSync(storeDir, { recursive: true, force: true });
