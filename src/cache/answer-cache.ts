@@ -61,16 +61,21 @@ export class AnswerCache {
         : null;
   }
 
-  /** Stores a copy of an upstream answer (without OPT) if it is cacheable; says whether it did. */
-  store(key: string, message: Buffer, questionEnd: number): boolean {
-    if (this.#entries === null) return false;
+  /**
+   * Stores a copy of an upstream answer (without OPT) if it is cacheable, and gives the answer as stored (its
+   * TTLs capped), for the client that asked: the first client sees what the next ones will. Undefined when it
+   * is not cacheable.
+   */
+  store(key: string, message: Buffer, questionEnd: number): CacheHit | undefined {
+    if (this.#entries === null) return undefined;
     const cacheable = cacheableAnswer(message, questionEnd, this.#options);
-    if (cacheable === null) return false;
+    if (cacheable === null) return undefined;
     const storedAt = this.#now();
     const freshUntil = storedAt + cacheable.lifetime * 1000;
     const staleUntil = this.#options.serveStale ? freshUntil + this.#options.maxStaleSeconds * 1000 : freshUntil;
-    this.#entries.set(key, Entry.encodeEntry(message, cacheable.ttlOffsets, cacheable.ttls, { storedAt, freshUntil, staleUntil }));
-    return true;
+    const entry = Entry.encodeEntry(message, cacheable.ttlOffsets, cacheable.ttls, { storedAt, freshUntil, staleUntil });
+    this.#entries.set(key, entry);
+    return hit(Entry.agedCopy(entry, 0));
   }
 
   /** A fresh answer with TTLs decremented by its age, or undefined. */

@@ -81,38 +81,53 @@ export function wireToText(wire: Buffer): string {
  * octets, a name over 255, a character beyond one octet).
  */
 export function textToWire(text: string): Buffer | null {
-  const out: number[] = [];
-  let label: number[] = [];
-  const endLabel = (): boolean => {
-    if (label.length === 0 || label.length > 63) return false;
-    out.push(label.length, ...label);
-    label = [];
-    return true;
-  };
-  const body = text.endsWith('.') && !text.endsWith('\\.') ? text.slice(0, -1) : text;
-  for (let i = 0; i < body.length; i++) {
-    let c = body.charCodeAt(i);
-    if (c === 0x2e) {
-      if (!endLabel()) return null;
+  const end = text.endsWith('.') && !text.endsWith('\\.') ? text.length - 1 : text.length;
+  // Written into one scratch array and copied out once: a miss encodes its name for the upstream query.
+  let labelStart = 0; // where the current label's length goes
+  let at = 1; // where its next octet goes
+  for (let i = 0; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (c === DOT_CHAR) {
+      if (!closeLabel(labelStart, at)) return null;
+      labelStart = at++;
       continue;
     }
-    if (c === 0x5c) {
-      const digits = /^[0-9]{3}/.exec(body.slice(i + 1, i + 4));
-      if (digits !== null) {
-        c = Number(digits[0]);
+    if (c === BACKSLASH) {
+      if (i + 3 < end && isDigit(text, i + 1) && isDigit(text, i + 2) && isDigit(text, i + 3)) {
+        c = (text.charCodeAt(i + 1) - 48) * 100 + (text.charCodeAt(i + 2) - 48) * 10 + (text.charCodeAt(i + 3) - 48);
         i += 3;
-      } else if (i + 1 < body.length) {
-        c = body.charCodeAt(++i);
+      } else if (i + 1 < end) {
+        c = text.charCodeAt(++i);
       } else {
         return null;
       }
     }
-    if (c > 0xff) return null;
-    label.push(c);
+    // Past octet 253 a label's octet leaves no room for the root's: the name would pass 255 octets.
+    if (c > 0xff || at > MAX_NAME_OCTETS - 2) return null;
+    WIRE_SCRATCH[at++] = c;
   }
-  if (body !== '' && !endLabel()) return null;
-  out.push(0);
-  return out.length > 255 ? null : Buffer.from(out);
+  if (end === 0) return Buffer.from([0]);
+  if (!closeLabel(labelStart, at)) return null;
+  WIRE_SCRATCH[at] = 0;
+  return Buffer.from(WIRE_SCRATCH.subarray(0, at + 1));
+}
+
+const DOT_CHAR = 0x2e;
+const BACKSLASH = 0x5c;
+const MAX_NAME_OCTETS = 255;
+const WIRE_SCRATCH = new Uint8Array(MAX_NAME_OCTETS);
+
+/** Writes the label's length before it; false for an empty label or one over 63 octets. */
+function closeLabel(labelStart: number, at: number): boolean {
+  const length = at - labelStart - 1;
+  if (length === 0 || length > 63) return false;
+  WIRE_SCRATCH[labelStart] = length;
+  return true;
+}
+
+function isDigit(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 48 && c <= 57;
 }
 
 /** textToWire for names Stopzone made itself or checked at load; throws (a SERVFAIL at the error boundary) when one is still no valid name, e.g. a garden name grown past 255 octets. */

@@ -72,20 +72,20 @@ export interface RecordAt {
   readonly end: number;
 }
 
+/** The sections after the question, in message order. */
+const SECTIONS: ReadonlyArray<RecordAt['section']> = ['answer', 'authority', 'additional'];
+
 /**
  * Lists every resource record after the question section, or null when the
  * message does not hold the records its header counts.
  */
 export function listRecords(buf: Buffer, questionEnd: number): RecordAt[] | null {
   if (buf.length < HEADER_SIZE) return null;
-  const counts: Array<[RecordAt['section'], number]> = [
-    ['answer', buf.readUInt16BE(6)],
-    ['authority', buf.readUInt16BE(8)],
-    ['additional', buf.readUInt16BE(10)],
-  ];
   const records: RecordAt[] = [];
   let pos = questionEnd;
-  for (const [section, count] of counts) {
+  for (let s = 0; s < SECTIONS.length; s++) {
+    const section = SECTIONS[s]!;
+    const count = buf.readUInt16BE(6 + 2 * s); // ANCOUNT, NSCOUNT, ARCOUNT
     for (let i = 0; i < count; i++) {
       const nameEnd = skipName(buf, pos);
       if (nameEnd < 0 || nameEnd + 10 > buf.length) return null;

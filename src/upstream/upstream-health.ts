@@ -26,10 +26,13 @@ interface Entry {
 export class UpstreamHealth {
   readonly #entries: Entry[];
   readonly #options: HealthOptions;
+  /** The plan while every upstream is alive: each in config order, none a probe. */
+  readonly #everyAlive: readonly PlannedTry[];
 
   constructor(count: number, options: HealthOptions) {
     this.#options = options;
     this.#entries = Array.from({ length: count }, () => ({ consecutiveFailures: 0, lastFailureAt: 0, probing: false }));
+    this.#everyAlive = Object.freeze(Array.from({ length: count }, (_, index) => Object.freeze({ index, probe: false })));
   }
 
   /**
@@ -37,7 +40,9 @@ export class UpstreamHealth {
    * one due for a probe, in config order. When that leaves none, every
    * upstream, the longest-failed first: trying beats failing untried.
    */
-  plan(): PlannedTry[] {
+  plan(): readonly PlannedTry[] {
+    // The common case, every upstream alive: one plan, made once (a miss asks for one).
+    if (this.#allAlive()) return this.#everyAlive;
     const now = this.#options.now();
     const plan: PlannedTry[] = [];
     this.#entries.forEach((entry, index) => {
@@ -75,6 +80,11 @@ export class UpstreamHealth {
   /** Per upstream, in config order: alive or dead, and the failures in a row. */
   status(): Array<{ alive: boolean; consecutiveFailures: number }> {
     return this.#entries.map((entry) => ({ alive: this.#alive(entry), consecutiveFailures: entry.consecutiveFailures }));
+  }
+
+  #allAlive(): boolean {
+    for (const entry of this.#entries) if (!this.#alive(entry)) return false;
+    return true;
   }
 
   #alive(entry: Entry): boolean {

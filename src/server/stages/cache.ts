@@ -14,9 +14,9 @@ export function cacheStage(cache: AnswerCache): Stage {
     const hit = cache.fresh(key);
     if (hit !== undefined) return { message: hit.message, source: 'cache', rcode: hit.rcode };
     const stored = (answer: Answer): Answer => {
-      if (answer.source !== 'upstream' || answer.message === null || !cache.store(key, answer.message, query.questionEnd)) return answer;
+      if (answer.source !== 'upstream' || answer.message === null) return answer;
       // Answer from the stored copy so the first client sees the same capped TTLs as the next ones.
-      const copy = cache.fresh(key);
+      const copy = cache.store(key, answer.message, query.questionEnd);
       return copy === undefined ? answer : { ...answer, message: copy.message };
     };
     const staleOr = (error: unknown): Answer => {
