@@ -32,25 +32,39 @@ export function cacheableAnswer(message: Buffer, questionEnd: number, bounds: Tt
   if (rcode !== Rcode.NOERROR && rcode !== Rcode.NXDOMAIN) return null;
   const records = listRecords(message, questionEnd);
   if (records === null) return null;
-  const answers = records.filter((r) => r.section === 'answer');
-  const negative = rcode === Rcode.NXDOMAIN || answers.length === 0;
+  // One pass (a miss is stored each time): the answers' shortest TTL, and the first SOA in the authority section.
+  let answers = 0;
+  let shortest = Number.POSITIVE_INFINITY;
+  let soa: RecordAt | undefined;
+  for (const record of records) {
+    if (record.section === 'answer') {
+      answers++;
+      shortest = Math.min(shortest, ttlOf(message, record));
+    } else if (soa === undefined && record.section === 'authority' && record.type === RRType.SOA) {
+      soa = record;
+    }
+  }
+  const negative = rcode === Rcode.NXDOMAIN || answers === 0;
   const cap = negative ? bounds.maxNegativeTtl : bounds.maxTtl;
 
   let lifetime: number;
   if (negative) {
-    const soa = records.find((r) => r.section === 'authority' && r.type === RRType.SOA);
     if (soa === undefined || soa.rdataLength < 20) return null;
     const minimum = message.readUInt32BE(soa.rdataOffset + soa.rdataLength - 4);
     lifetime = Math.min(ttlOf(message, soa), minimum);
   } else {
-    lifetime = Math.min(...answers.map((r) => ttlOf(message, r)));
+    lifetime = shortest;
   }
   lifetime = clamp(lifetime, bounds.minTtl, cap);
   if (lifetime <= 0) return null;
 
-  const ttlOffsets = records.map((record) => record.ttlOffset);
-  // A negative answer's SOA says how long the non-existence holds (RFC 2308 section 3).
-  const ttls = records.map((record) => (negative ? lifetime : clamp(ttlOf(message, record), bounds.minTtl, cap)));
+  const ttlOffsets: number[] = [];
+  const ttls: number[] = [];
+  for (const record of records) {
+    ttlOffsets.push(record.ttlOffset);
+    // A negative answer's SOA says how long the non-existence holds (RFC 2308 section 3).
+    ttls.push(negative ? lifetime : clamp(ttlOf(message, record), bounds.minTtl, cap));
+  }
   return { lifetime, ttlOffsets, ttls };
 }
 

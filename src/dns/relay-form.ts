@@ -33,10 +33,10 @@ export function relayForm(message: Buffer, questionEnd: number, qname: string): 
   const chain = answers.length === 0 ? answers : onChain(message, answers, qname);
   if (chain === null) return null;
   const authority = keepAuthority ? records.filter((r) => r.section === 'authority' && NEGATIVE_AUTHORITY.has(r.type)) : [];
-  const kept = [...chain, ...authority];
+  const kept = authority.length === 0 ? chain : [...chain, ...authority];
 
   // The common case: what is kept is a prefix of the message, so it is cut, not rebuilt.
-  if (kept.every((record, i) => record === records[i])) {
+  if (isPrefix(kept, records)) {
     const end = kept.at(-1)?.end ?? questionEnd;
     const out = Buffer.from(message.subarray(0, end));
     out.writeUInt16BE(chain.length, 6);
@@ -57,8 +57,21 @@ export function relayForm(message: Buffer, questionEnd: number, qname: string): 
   return Buffer.concat([head, ...copies]);
 }
 
+/** Whether a record makes another name part of the chain. */
+const isAlias = (record: RecordAt): boolean => record.type === RRType.CNAME || record.type === RRType.DNAME;
+
 /** The answer records on the chain from `qname`, in message order; null when a name cannot be read. */
 function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): RecordAt[] | null {
+  // Most answers hold no alias: the chain is then the query's name alone, its records found in one pass.
+  if (!answers.some(isAlias)) {
+    const owned: RecordAt[] = [];
+    for (const record of answers) {
+      const owner = ownerText(message, record, qname);
+      if (owner === null) return null;
+      if (owner === qname) owned.push(record);
+    }
+    return owned;
+  }
   const owners: string[] = [];
   for (const record of answers) {
     const owner = ownerText(message, record, qname);
@@ -88,4 +101,10 @@ function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): 
     if (names.has(owner)) return true;
     return dnames.has(owner) && (record.type === RRType.DNAME || record.type === RRType.RRSIG);
   });
+}
+
+/** Whether `kept` is the first records of `records`, in order. */
+function isPrefix(kept: readonly RecordAt[], records: readonly RecordAt[]): boolean {
+  for (let i = 0; i < kept.length; i++) if (kept[i] !== records[i]) return false;
+  return true;
 }
