@@ -62,21 +62,17 @@ const isAlias = (record: RecordAt): boolean => record.type === RRType.CNAME || r
 
 /** The answer records on the chain from `qname`, in message order; null when a name cannot be read. */
 function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): RecordAt[] | null {
-  // Most answers hold no alias: the chain is then the query's name alone, its records found in one pass.
-  if (!answers.some(isAlias)) {
-    const owned: RecordAt[] = [];
-    for (const record of answers) {
-      const owner = ownerText(message, record, qname);
-      if (owner === null) return null;
-      if (owner === qname) owned.push(record);
-    }
-    return owned;
-  }
   const owners: string[] = [];
   for (const record of answers) {
     const owner = ownerText(message, record, qname);
     if (owner === null) return null;
     owners.push(owner);
+  }
+  // Most answers hold no alias: the chain is then the query's name alone (no set of names, no closures).
+  if (!answers.some(isAlias)) {
+    const owned: RecordAt[] = [];
+    for (let i = 0; i < answers.length; i++) if (owners[i] === qname) owned.push(answers[i]!);
+    return owned;
   }
   // Follow CNAMEs in whatever order the records come; each pass adds at least one name or ends.
   const names = new Set<string>([qname]);
