@@ -38,6 +38,8 @@ export function finishAnswer(query: Query, answer: Answer, limits: FinishLimits,
         ? 512
         : Math.min(Math.max(query.edns.udpSize, 512), limits.maxUdpPayload);
   const fits = message.length + optSize <= limit;
+  // Without EDNS a reply that fits is the message itself: it is this answer's own (it was just written to above).
+  if (fits && query.edns === null) return message;
   const bodyLength = fits ? message.length : Math.min(query.questionEnd, message.length);
   const out = Buffer.allocUnsafe(bodyLength + optSize);
   message.copy(out, 0, 0, bodyLength);
