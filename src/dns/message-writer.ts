@@ -1,14 +1,12 @@
-import { HEADER_SIZE, listRecords, type RecordAt } from './wire.js';
+import { HEADER_SIZE, listRecords, SECTIONS, type RecordAt } from './wire.js';
 import { walkName } from './name-walk.js';
 import { rdataNames } from './rdata-names.js';
 
 /** A pointer to the question's name at offset 12 (RFC 1035 section 4.1.4). */
 export const QUESTION_NAME_POINTER = Buffer.from([0xc0, 0x0c]);
 
-type Section = 'answer' | 'authority' | 'additional';
+type Section = RecordAt['section'];
 
-/** The sections in message order, as each record notes its own. */
-const SECTIONS: readonly Section[] = ['answer', 'authority', 'additional'];
 const NO_BYTES = Buffer.alloc(0);
 
 /** A record to write: copied whole (`whole`), or from its owner, type, TTL and RDATA (with its 2-byte length). */

@@ -72,8 +72,8 @@ export interface RecordAt {
   readonly end: number;
 }
 
-/** The sections after the question, in message order. */
-const SECTIONS: ReadonlyArray<RecordAt['section']> = ['answer', 'authority', 'additional'];
+/** The sections after the question, in message order (their counts follow QDCOUNT in the header). */
+export const SECTIONS: ReadonlyArray<RecordAt['section']> = ['answer', 'authority', 'additional'];
 
 /**
  * Lists every resource record after the question section, or null when the

@@ -41,7 +41,6 @@ export type Rewrite =
  */
 export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buffer[], stopPage: StopPageRdata, target?: TargetAnswer | null): Rewrite {
   const qtype = query.question.type;
-  const owner = hit.step === 0 ? QUESTION_NAME_POINTER : nameWire(hit.name);
   const maxTtl = hit.settings.maxPolicyTtl;
   switch (hit.kind) {
     case ActionKind.PASSTHRU:
@@ -56,6 +55,7 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
       return { kind: 'answer', message: withSoa(start(query, chain, Rcode.NOERROR), hit) };
     case ActionKind.STOP_PAGE: {
       const writer = start(query, chain, Rcode.NOERROR);
+      const owner = answerOwner(hit);
       const wanted = qtype === RRType.A || qtype === RRType.ANY ? stopPage.a : [];
       const wanted6 = qtype === RRType.AAAA || qtype === RRType.ANY ? stopPage.aaaa : [];
       for (const rdata of wanted) writer.add('answer', owner, RRType.A, Math.min(hit.rule.ttl, maxTtl), rdata);
@@ -65,7 +65,7 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
     case ActionKind.GARDEN: {
       const name = `${hit.name}.${hit.rule.garden}`;
       if (target === undefined) return { kind: 'redirect', target: name };
-      const writer = start(query, chain, Rcode.NOERROR).add('answer', owner, RRType.CNAME, Math.min(hit.rule.ttl, maxTtl), lengthPrefixed(nameWire(name)));
+      const writer = start(query, chain, Rcode.NOERROR).add('answer', answerOwner(hit), RRType.CNAME, Math.min(hit.rule.ttl, maxTtl), lengthPrefixed(nameWire(name)));
       return { kind: 'answer', message: redirected(writer, target) };
     }
     case ActionKind.LOCAL_DATA: {
@@ -74,15 +74,21 @@ export function rewrite(query: PolicyQuery, hit: PolicyHit, chain: readonly Buff
       const cname = local.find((r) => r.type === RRType.CNAME);
       if (matching.length === 0 && cname !== undefined && qtype !== RRType.CNAME) {
         if (target === undefined) return { kind: 'redirect', target: wireToText(cname.rdata.subarray(2)) };
-        return { kind: 'answer', message: redirected(start(query, chain, Rcode.NOERROR).add('answer', owner, RRType.CNAME, Math.min(cname.ttl, maxTtl), cname.rdata), target) };
+        return { kind: 'answer', message: redirected(start(query, chain, Rcode.NOERROR).add('answer', answerOwner(hit), RRType.CNAME, Math.min(cname.ttl, maxTtl), cname.rdata), target) };
       }
       const writer = start(query, chain, Rcode.NOERROR);
+      const owner = answerOwner(hit);
       for (const record of matching) writer.add('answer', owner, record.type, Math.min(record.ttl, maxTtl), record.rdata);
       return { kind: 'answer', message: withSoa(writer, hit) };
     }
     default:
       return { kind: 'passthru' };
   }
+}
+
+/** The owner of the records a rule writes: the query's name (the pointer to the question), or the chain's name that matched. */
+function answerOwner(hit: PolicyHit): Buffer {
+  return hit.step === 0 ? QUESTION_NAME_POINTER : nameWire(hit.name);
 }
 
 /** The answer's writer: the query's head and question, `rcode`, and the chain's CNAMEs first. */
