@@ -7,7 +7,7 @@ import { OldVersions } from '../sources/old-versions.js';
 import { startAnsweringLoop } from './answering-loop.js';
 import { clockReader } from './clock-relay.js';
 import { HitBacklog } from './hit-backlog.js';
-import { hitRecord, type HitRecord } from './hit-relay.js';
+import { HitBatcher } from './hit-relay.js';
 import type { NotifyHandler } from './handle-packet.js';
 import { PolicyReceiver } from './policy-receiver.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -40,14 +40,14 @@ const receiver = new PolicyReceiver(start.policy, (generation) => post({ type: '
  */
 const HITS_EVERY_MS = 20;
 const HITS_AT_ONCE = 256;
-let hits: HitRecord[] = [];
+const hits = new HitBatcher();
 let hitsTimer: NodeJS.Timeout | undefined;
 const backlog = new HitBacklog(start.backlog.words);
 const sendHits = (): void => {
   clearTimeout(hitsTimer);
-  if (hits.length === 0) return;
-  post({ type: 'hits', records: hits });
-  hits = [];
+  if (hits.count === 0) return;
+  const batch = hits.take();
+  port.postMessage({ type: 'hits', batch } satisfies FromWorker, [batch.bytes.buffer]);
 };
 
 const asked = new Map<number, (reply: Buffer | null) => void>();
@@ -75,10 +75,10 @@ try {
     onLogged: (query, answer, ede) => {
       // Dropped (and counted) while the main thread has too many of this worker's records to handle.
       if (!backlog.admit(start.backlog.limit)) return;
-      if (hits.length === 0) hitsTimer = setTimeout(sendHits, HITS_EVERY_MS);
-      hits.push(hitRecord(query, answer, ede));
+      if (hits.count === 0) hitsTimer = setTimeout(sendHits, HITS_EVERY_MS);
+      hits.add(query, answer, ede);
       // A browser may visit the stop page as soon as it has this answer: what the page must remember of it goes first.
-      if (answer.policy?.kind === ActionKind.STOP_PAGE || hits.length >= HITS_AT_ONCE) sendHits();
+      if (answer.policy?.kind === ActionKind.STOP_PAGE || hits.count >= HITS_AT_ONCE) sendHits();
     },
     ...(start.notify && { notify }),
     ...(gate !== undefined && { gate }),

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { PacketMeta } from '../model/query.js';
 import { isPending, type Awaitable } from '../runtime/awaitable.js';
-import type { HitRecord } from './hit-relay.js';
+import type { HitBatch } from './hit-relay.js';
 import type { MetricsJson } from './summed-metrics.js';
 import type { FromWorker, ToWorker } from './worker-messages.js';
 
@@ -11,7 +11,7 @@ const METRICS_WAIT_MS = 2000;
 /** What the main thread does with what a worker sends. */
 export interface LinkHandlers {
   readonly log: (line: string) => void;
-  readonly hits: (record: HitRecord) => void;
+  readonly hits: (batch: HitBatch) => void;
   /** After each batch of records: how many there were. */
   readonly hitsHandled: (count: number) => void;
   readonly notify: ((raw: Buffer, meta: PacketMeta) => Awaitable<Buffer | null>) | undefined;
@@ -58,8 +58,8 @@ export class WorkerLink {
             handlers.applied(message.generation);
             break;
           case 'hits':
-            for (const record of message.records) handlers.hits(record);
-            handlers.hitsHandled(message.records.length);
+            handlers.hits(message.batch);
+            handlers.hitsHandled(message.batch.count);
             break;
           case 'log':
             handlers.log(message.line);

@@ -1,6 +1,6 @@
 import type { RateLimitTables } from './rate-limit/rate-limiter.js';
 import type { ClockLink } from './clock-relay.js';
-import type { HitRecord } from './hit-relay.js';
+import type { HitBatch } from './hit-relay.js';
 import type { RelayStart } from './policy-relay.js';
 import type { ThreadData } from '../config/cross-thread.js';
 import type { PacketMeta } from '../model/query.js';
@@ -36,7 +36,7 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly endpoints: ReadonlyArray<{ address: string; port: number }> }
   | { readonly type: 'failed'; readonly message: string; readonly code?: string }
   | { readonly type: 'applied'; readonly generation: number }
-  | { readonly type: 'hits'; readonly records: readonly HitRecord[] }
+  | { readonly type: 'hits'; readonly batch: HitBatch }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'notify'; readonly id: number; readonly raw: Uint8Array; readonly meta: PacketMeta }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: readonly object[] }
