@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prng } from '../test/helpers/prng.js';
 import { COMPASS_MIX, FORWARDER_MIX, HITS_MIX, MISSES_MIX, POLICY_MIX, writeMix } from './compass/mixes.js';
@@ -31,7 +31,7 @@ import { blockRecords, recordsBetween, recordsText } from './lib/block-records.j
 import { dnsperf, ms, percentiles, Responses } from './lib/dnsperf.js';
 import { millionZone, writeMillionZone } from './lib/million-zone.js';
 import { ADDR, die, need, pinSelf, stopOnSignal } from './lib/processes.js';
-import { cpuSeconds, mainThreadWaitNs, rssKiB } from './lib/sampler.js';
+import { cpuSeconds, mainThreadWaitNs, rssKiB, threadCpu } from './lib/sampler.js';
 import { buildUnlessSkipped, LAUNCH } from './lib/stopzone-launch.js';
 import { metrics } from './lib/stopzone-log.js';
 import { dedupePerfMap } from './solo/perf-map.js';
@@ -118,19 +118,4 @@ try {
 } finally {
   await stopServers([stopzone]);
   await nsd.stop();
-}
-
-/** CPU ticks (user + system) of each thread of process `pid`, by "name#tid". */
-function threadCpu(pid: number): Map<string, number> {
-  const ticks = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      ticks.set(`${name}#${tid}`, Number(fields[11]) + Number(fields[12]));
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return ticks;
 }

@@ -3,7 +3,7 @@
  * latency at a fixed rate (dnsperf -Q, half of the slower server's capacity in the same round). Beside each: the server's
  * CPU time over the run from /proc/PID/stat (utime + stime of all its threads) per answered query, and its RSS.
  */
-import { cpuSeconds, rssKiB, mainThreadWaitNs, udpBufferErrors, udpDrops } from '../lib/sampler.js';
+import { cpuSeconds, rssKiB, mainThreadWaitNs, threadCpu, threadCpuText, udpBufferErrors, udpDrops } from '../lib/sampler.js';
 import { blockRecords, recordsBetween, type BlockRecords } from '../lib/block-records.js';
 import { dnsperf, percentiles, Responses } from '../lib/dnsperf.js';
 import { ADDR } from '../lib/processes.js';
@@ -35,6 +35,8 @@ export interface RunFigures {
   readonly endOfFile: boolean;
   /** Stopzone's block records during the run (what its block log and event store kept); null for Unbound, which keeps none. */
   readonly records: BlockRecords | null;
+  /** Stopzone's CPU by thread over the run (threadCpuText: its workers, main thread, store writer, V8's helpers); null for Unbound. */
+  readonly threads: string | null;
 }
 
 /** Figures of a fixed-rate run: latency percentiles (ms) too. */
@@ -50,11 +52,13 @@ async function run(server: Server, label: string, args: string[], responses?: Re
   const waitBefore = mainThreadWaitNs(server.pid);
   const errorsBefore = udpBufferErrors();
   const recordsBefore = server.admin === undefined ? null : await blockRecords(server.admin);
+  const threadsBefore = server.kind === 'stopzone' ? threadCpu(server.pid) : null;
   // -b 4096: dnsperf's sockets get the servers' receive buffer (4 MiB): when the load generator is starved of CPU
   // for a moment, the answers wait in its buffer instead of counting as the server's losses.
   const common = ['-s', ADDR, '-p', String(server.port), '-n', '1', '-l', String(SECONDS), '-c', String(CLIENTS), '-t', String(TIMEOUT_S), '-b', '4096'];
   const summary = await dnsperf({ label, cpu: LOAD_CPU, dir: TMP, args: [...common, ...args], ...(responses && { responses, timeoutS: TIMEOUT_S }) });
   const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const threads = threadsBefore === null ? null : threadCpuText(threadsBefore, threadCpu(server.pid));
   const errorsAfter = udpBufferErrors();
   const records = recordsBefore === null ? null : recordsBetween(recordsBefore, await blockRecords(server.admin!));
   const wallS = (summary.ended - summary.started) / 1000;
@@ -72,6 +76,7 @@ async function run(server: Server, label: string, args: string[], responses?: Re
     rcodes: summary.rcodes,
     endOfFile: summary.text.includes('end of file'),
     records,
+    threads,
   };
 }
 

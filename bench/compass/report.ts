@@ -64,7 +64,7 @@ function table(result: WorkloadResult): string[] {
   const lost = (kind: 'unbound' | 'stopzone'): number => result.rounds.reduce((sum, r) => sum + lostOf(r[kind]), 0);
   lines.push(row('median', 'unbound', medians(result.rounds, 'unbound'), lost('unbound'), ''));
   lines.push(row('', 'stopzone', medians(result.rounds, 'stopzone'), lost('stopzone'), fixed(median(result.rounds.map(ratio)), 3)));
-  return [...lines, ...recordLines(result), ...warnings(result)];
+  return [...lines, ...recordLines(result), ...threadLines(result), ...warnings(result)];
 }
 
 /** Stopzone's block records over the rounds of a workload, by run: what its block log and event store kept. */
@@ -93,6 +93,14 @@ function recordLines(result: WorkloadResult): string[] {
   const [capacity, atRate] = [recordsOf([result], 'capacity'), recordsOf([result], 'atRate')];
   if (!anyRecords(capacity) && !anyRecords(atRate)) return [];
   return [`   Stopzone's block records, sum of the rounds: capacity runs: ${recordsText(capacity)}; latency runs: ${recordsText(atRate)}`];
+}
+
+/**
+ * Where Stopzone's CPU went in each round's capacity run, by thread: with workers, how the kernel spread the load
+ * generator's sockets over them, and whether the event store's writer got CPU (the rates of (c) follow both).
+ */
+function threadLines(result: WorkloadResult): string[] {
+  return result.rounds.flatMap(({ round, stopzone }) => (stopzone.capacity.threads === null ? [] : [`   round ${round}: Stopzone's CPU ms by thread in its capacity run: ${stopzone.capacity.threads}`]));
 }
 
 /** What makes a round's figures doubtful, one line each: lost queries (loud), a query file run through, a run disturbed, a rate not kept, a baseline that was not the limit. */

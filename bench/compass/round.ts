@@ -58,5 +58,5 @@ export async function runRound(name: string, mix: Mix, round: number, servers: r
 
 /** A run in one line, for the progress log. */
 function line(run: RunFigures): string {
-  return `${run.qps.toFixed(0)} qps, ${run.cpuUs.toFixed(1)} µs CPU/query (${run.cpuPercent.toFixed(0)} % CPU, waited ${run.waitPercent.toFixed(0)} %), lost ${run.lost} (dropped at its socket ${run.socketDrops}, on the machine ${run.machineDrops}), ${run.rcodes}${run.endOfFile ? ', END OF FILE' : ''}${run.records === null ? '' : `; ${recordsText(run.records)}`}`;
+  return `${run.qps.toFixed(0)} qps, ${run.cpuUs.toFixed(1)} µs CPU/query (${run.cpuPercent.toFixed(0)} % CPU, waited ${run.waitPercent.toFixed(0)} %), lost ${run.lost} (dropped at its socket ${run.socketDrops}, on the machine ${run.machineDrops}), ${run.rcodes}${run.endOfFile ? ', END OF FILE' : ''}${run.records === null ? '' : `; ${recordsText(run.records)}`}${run.threads === null ? '' : `; CPU ms by thread: ${run.threads}`}`;
 }

@@ -57,7 +57,7 @@ type Reply = ({ ok: true } & RefreshResult<PolicyZoneData>) | { ok: false; messa
 export function refreshOffThread(job: RefreshJob, signal?: AbortSignal): Promise<RefreshResult> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) return reject(new Error('the zone refresh was stopped (Stopzone is shutting down)'));
-    const worker = startLowPriorityWorker(WORKER, { workerData: job });
+    const worker = startLowPriorityWorker(WORKER, { workerData: job, name: 'stopzone-refresh' });
     let settled = false;
     // The outcome waits until the thread has exited. Its teardown frees the compile's memory (some 100 MiB);
     // a zone handed over while that ran overlapped the major GC that adopting it sets off, and the answering

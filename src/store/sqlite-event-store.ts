@@ -102,7 +102,7 @@ export class SqliteEventStore implements EventStore {
     };
     const { file, busyMs, retryMs, cacheKiB } = this.#options;
     this.#reader = new StoreReader(file, { ms: this.#options.searchBudgetMs, clock: this.#options.searchClock });
-    this.#worker = startLowPriorityWorker(WORKER, { workerData: { file, busyMs, retryMs, cacheKiB } });
+    this.#worker = startLowPriorityWorker(WORKER, { workerData: { file, busyMs, retryMs, cacheKiB }, name: 'stopzone-store' });
     this.#worker.unref();
     this.#worker.on('message', (message: FromWorker) => this.#answer(message));
     this.#worker.on('error', (error) => this.#stopped(`the writing thread failed: ${error.message}`));
