@@ -9,9 +9,10 @@ import type { AnswerObserver } from './handle-packet.js';
 /**
  * The answers on which a rule fired in a worker thread, as posted to the main thread (the block log's one
  * writer): the queries' bytes end to end in `bytes` (its buffer transferred, not copied), everything else a
- * flat list of strings, numbers, booleans and nulls in `values`, RECORD_VALUES for each answer followed by
- * HIT_VALUES for each of its hits. Structured cloning copies such a list several times faster than the same
- * records as nested objects (bench/README.md, solo.ts, "The workers' block records"), on the threads that answer.
+ * flat list of strings, numbers, booleans and nulls in `values`, RECORD_VALUES for each answer (laid out as
+ * RECORD says) followed by HIT_VALUES for each of its hits (as HIT says). Structured cloning copies such a list
+ * several times faster than the same records as nested objects (bench/README.md, solo.ts, "The workers' block
+ * records"), on the threads that answer.
  */
 export interface HitBatch {
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -19,9 +20,11 @@ export interface HitBatch {
   readonly count: number;
 }
 
-/** An answer's values: its query's length in `bytes`, client, port, transport, listener, group (4), EDE, source, RCODE, whether a hit was applied, how many would have been (null: none listed). */
+/** Where each of an answer's values is among its RECORD_VALUES (HitBatcher.add pushes them in this order). */
+const RECORD = { length: 0, address: 1, port: 2, transport: 3, listener: 4, groupName: 5, groupIndex: 6, upstreamSet: 7, grouped: 8, ede: 9, source: 10, rcode: 11, applied: 12, wouldHave: 13 } as const;
 const RECORD_VALUES = 14;
-/** A hit's values: zone, zoneIndex, trigger, via, kind, given (2), rule (2), step, name, address. */
+/** Where each of a hit's values is among its HIT_VALUES (HitBatcher's #addHit pushes them in this order). */
+const HIT = { zone: 0, zoneIndex: 1, trigger: 2, via: 3, kind: 4, givenKind: 5, givenTtl: 6, ruleKind: 7, ruleTtl: 8, step: 9, name: 10, address: 11 } as const;
 const HIT_VALUES = 12;
 /** The first batch's room for query bytes: 256 queries of 64 bytes (it grows when a batch needs more). */
 const FIRST_BYTES = 16_384;
@@ -42,7 +45,7 @@ export class HitBatcher {
   add(query: Query, answer: Answer, ede: number | null): void {
     const raw = query.raw;
     if (this.#used + raw.length > this.#bytes.length) this.#grow(raw.length);
-    // Copied: a TCP query is a view into a larger read, which must not travel with it. At most HITS_AT_ONCE
+    // In RECORD's order. Copied: a TCP query is a view into a larger read, which must not travel with it. At most HITS_AT_ONCE
     // queries of at most 64 KiB each are gathered before the worker posts them (answer-worker.ts).
     this.#bytes.set(raw, this.#used);
     this.#used += raw.length;
@@ -67,7 +70,7 @@ export class HitBatcher {
   }
 
   #addHit(hit: PolicyHit): void {
-    // The rule's local data is not carried: nothing downstream of an answer reads it.
+    // In HIT's order. The rule's local data is not carried: nothing downstream of an answer reads it.
     this.#values.push(hit.zone.name, hit.zoneIndex, hit.trigger, hit.via, hit.kind, hit.given.kind, hit.given.ttl, hit.rule.kind, hit.rule.ttl, hit.step, hit.name, hit.address ?? null);
   }
 
@@ -91,15 +94,20 @@ export function hitReceiver(policy: PolicySource, observe: AnswerObserver): (bat
     let offset = 0;
     let at = 0;
     for (let record = 0; record < count; record++) {
-      const length = values[at] as number;
-      const meta: PacketMeta = { client: { address: values[at + 1] as string, port: values[at + 2] as number }, transport: values[at + 3] as Transport, listener: values[at + 4] as string };
-      const groupName = values[at + 5] as string | null;
-      const group: ClientGroup | undefined = groupName === null ? undefined : { name: groupName, index: values[at + 6] as number, upstreamSet: values[at + 7] as number, grouped: values[at + 8] as boolean };
-      const ede = values[at + 9] as number | null;
-      const source = values[at + 10] as AnswerSource;
-      const rcode = values[at + 11] as number;
-      const applied = values[at + 12] as boolean;
-      const wouldHaveCount = values[at + 13] as number | null;
+      const length = values[at + RECORD.length] as number;
+      const meta: PacketMeta = {
+        client: { address: values[at + RECORD.address] as string, port: values[at + RECORD.port] as number },
+        transport: values[at + RECORD.transport] as Transport,
+        listener: values[at + RECORD.listener] as string,
+      };
+      const groupName = values[at + RECORD.groupName] as string | null;
+      const group: ClientGroup | undefined =
+        groupName === null ? undefined : { name: groupName, index: values[at + RECORD.groupIndex] as number, upstreamSet: values[at + RECORD.upstreamSet] as number, grouped: values[at + RECORD.grouped] as boolean };
+      const ede = values[at + RECORD.ede] as number | null;
+      const source = values[at + RECORD.source] as AnswerSource;
+      const rcode = values[at + RECORD.rcode] as number;
+      const applied = values[at + RECORD.applied] as boolean;
+      const wouldHaveCount = values[at + RECORD.wouldHave] as number | null;
       at += RECORD_VALUES;
       const hit = applied ? revive(zones, values, at) : null;
       if (applied) at += HIT_VALUES;
@@ -123,20 +131,20 @@ export function hitReceiver(policy: PolicySource, observe: AnswerObserver): (bat
 
 /** The hit whose values start at `at`, with its zone and settings as in force here; null when its zone is not. */
 function revive(zones: ReturnType<PolicySource['current']>['zones'], values: readonly unknown[], at: number): PolicyHit | null {
-  const entry = zones.find(({ zone }) => zone.name === values[at]);
+  const entry = zones.find(({ zone }) => zone.name === values[at + HIT.zone]);
   if (entry === undefined) return null;
-  const address = values[at + 11] as string | null;
+  const address = values[at + HIT.address] as string | null;
   return {
     zone: entry.zone,
-    zoneIndex: values[at + 1] as number,
+    zoneIndex: values[at + HIT.zoneIndex] as number,
     settings: entry.settings,
-    trigger: values[at + 2] as TriggerType,
-    via: values[at + 3] as string,
-    kind: values[at + 4] as ActionKind,
-    given: { kind: values[at + 5] as ActionKind, ttl: values[at + 6] as number },
-    rule: { kind: values[at + 7] as ActionKind, ttl: values[at + 8] as number },
-    step: values[at + 9] as number,
-    name: values[at + 10] as string,
+    trigger: values[at + HIT.trigger] as TriggerType,
+    via: values[at + HIT.via] as string,
+    kind: values[at + HIT.kind] as ActionKind,
+    given: { kind: values[at + HIT.givenKind] as ActionKind, ttl: values[at + HIT.givenTtl] as number },
+    rule: { kind: values[at + HIT.ruleKind] as ActionKind, ttl: values[at + HIT.ruleTtl] as number },
+    step: values[at + HIT.step] as number,
+    name: values[at + HIT.name] as string,
     ...(address !== null && { address }),
   };
 }
