@@ -5,7 +5,7 @@
 import { recordsText, type BlockRecords } from '../lib/block-records.js';
 import type { RunFigures } from './measure.js';
 import type { Round, ServerRound } from './round.js';
-import { CLIENTS, OUTSTANDING, ROUNDS, SECONDS } from './settings.js';
+import { CHALLENGER_NAME, CLIENTS, label, OUTSTANDING, ROUNDS, SECONDS } from './settings.js';
 
 /** A workload's outcome: its rounds, or why it did not run. */
 export interface WorkloadResult {
@@ -57,13 +57,13 @@ function table(result: WorkloadResult): string[] {
   const lines = [`== ${result.title} ==`, `   ${result.setup}`];
   lines.push(`   ${result.rounds[0]?.agree ?? ''}`, HEADER);
   for (const round of result.rounds) {
-    const first = round.order[0] === 'unbound' ? 'U' : 'S';
+    const first = round.order[0] === 'unbound' ? 'U' : CHALLENGER_NAME[0];
     lines.push(row(`${round.round} ${first}>`, 'unbound', round.unbound, lostOf(round.unbound), ''));
-    lines.push(row('', 'stopzone', round.stopzone, lostOf(round.stopzone), fixed(ratio(round), 3)));
+    lines.push(row('', label('stopzone'), round.stopzone, lostOf(round.stopzone), fixed(ratio(round), 3)));
   }
   const lost = (kind: 'unbound' | 'stopzone'): number => result.rounds.reduce((sum, r) => sum + lostOf(r[kind]), 0);
   lines.push(row('median', 'unbound', medians(result.rounds, 'unbound'), lost('unbound'), ''));
-  lines.push(row('', 'stopzone', medians(result.rounds, 'stopzone'), lost('stopzone'), fixed(median(result.rounds.map(ratio)), 3)));
+  lines.push(row('', label('stopzone'), medians(result.rounds, 'stopzone'), lost('stopzone'), fixed(median(result.rounds.map(ratio)), 3)));
   return [...lines, ...recordLines(result), ...threadLines(result), ...warnings(result)];
 }
 
@@ -100,7 +100,7 @@ function recordLines(result: WorkloadResult): string[] {
  * generator's sockets over them, and whether the event store's writer got CPU (the rates of (c) follow both).
  */
 function threadLines(result: WorkloadResult): string[] {
-  return result.rounds.flatMap(({ round, stopzone }) => (stopzone.capacity.threads === null ? [] : [`   round ${round}: Stopzone's CPU ms by thread in its capacity run: ${stopzone.capacity.threads}`]));
+  return result.rounds.flatMap(({ round, stopzone }) => (stopzone.capacity.threads === null ? [] : [`   round ${round}: ${CHALLENGER_NAME}'s CPU ms by thread in its capacity run: ${stopzone.capacity.threads}`]));
 }
 
 /** What makes a round's figures doubtful, one line each: lost queries (loud), a query file run through, a run disturbed, a rate not kept, a baseline that was not the limit. */
@@ -111,12 +111,12 @@ function warnings(result: WorkloadResult): string[] {
     for (const kind of ['unbound', 'stopzone'] as const) {
       const figures = round[kind];
       for (const [run, f] of [['capacity', figures.capacity], ['latency', figures.atRate]] as const) {
-        if (f.lost > 0) out.push(`   !!! LOST QUERIES: ${kind} lost ${f.lost} in the ${run} run of round ${round.round} (the goal is 0); the kernel dropped ${f.socketDrops} at its socket and ${f.machineDrops} at all UDP sockets of the machine (full buffers) !!!`);
-        if (f.endOfFile) out.push(`   warning: ${kind} reached the end of the query file in the ${run} run of round ${round.round}: its qps is a floor`);
-        if (f.waitPercent > 10) disturbed.push(`${kind} ${f.waitPercent.toFixed(0)} % of its ${run} run`);
+        if (f.lost > 0) out.push(`   !!! LOST QUERIES: ${label(kind)} lost ${f.lost} in the ${run} run of round ${round.round} (the goal is 0); the kernel dropped ${f.socketDrops} at its socket and ${f.machineDrops} at all UDP sockets of the machine (full buffers) !!!`);
+        if (f.endOfFile) out.push(`   warning: ${label(kind)} reached the end of the query file in the ${run} run of round ${round.round}: its qps is a floor`);
+        if (f.waitPercent > 10) disturbed.push(`${label(kind)} ${f.waitPercent.toFixed(0)} % of its ${run} run`);
       }
       const { atRate } = figures;
-      if (atRate.qps < 0.95 * atRate.rate) out.push(`   round ${round.round}: ${kind} answered ${atRate.qps.toFixed(0)} of the ${atRate.rate} qps asked in the latency run: beyond what it managed, its latency is queueing`);
+      if (atRate.qps < 0.95 * atRate.rate) out.push(`   round ${round.round}: ${label(kind)} answered ${atRate.qps.toFixed(0)} of the ${atRate.rate} qps asked in the latency run: beyond what it managed, its latency is queueing`);
     }
     if (disturbed.length > 0) out.push(`   round ${round.round} disturbed: the server's main thread waited for the CPU (${disturbed.join(', ')})`);
     const unbound = round.unbound.capacity;
@@ -132,7 +132,7 @@ export function render(results: WorkloadResult[], header: string[]): string {
   const lines = [
     ...header,
     `dnsperf -c ${CLIENTS} -q ${OUTSTANDING} -l ${SECONDS} -n 1 -t 2 -b 4096 (capacity) and -q 2000 -Q <half of the slower server's capacity in the round> (latency); ${ROUNDS} round(s); "1 U>" = round 1, Unbound first`,
-    'columns: from the capacity run, qps, ratio (Stopzone/Unbound), CPU µs/q (utime + stime of the server from /proc over the run / answered queries), CPU % (of one CPU) and',
+    `columns: from the capacity run, qps, ratio (${CHALLENGER_NAME}/Unbound), CPU µs/q (utime + stime of the server from /proc over the run / answered queries), CPU % (of one CPU) and`,
     '  wait % (its main thread runnable but waiting for the CPU, from schedstat: above ~10 % other work held it back); from the latency run, its rate, p50, p99, CPU µs/q;',
     '  lost: both runs (no answer within 2 s); RSS after the capacity run. Medians over the rounds (lost: the sum).',
     "  Stopzone's block records: what its block log and event store dropped (bounded queues, never delaying an answer) and wrote; Unbound keeps none.",
@@ -143,8 +143,8 @@ export function render(results: WorkloadResult[], header: string[]): string {
   const cpu = results.map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').capacity.cpuUs, 1)}/${fixed(medians(r.rounds, 'stopzone').capacity.cpuUs, 1)}`);
   const p99 = results.map((r) => `${short(r)} ${fixed(medians(r.rounds, 'unbound').atRate.p99, 2)}/${fixed(medians(r.rounds, 'stopzone').atRate.p99, 2)}`);
   const lost = results.reduce((sum, r) => sum + r.rounds.reduce((s, round) => s + lostOf(round.unbound) + lostOf(round.stopzone), 0), 0);
-  lines.push(`bench: Stopzone/Unbound qps, medians of ${ROUNDS} round(s) of ${SECONDS} s: ${ratios.join(', ')}`);
-  lines.push(`bench: CPU µs/query at capacity (Unbound/Stopzone): ${cpu.join(', ')}; p99 ms at half the slower one's capacity: ${p99.join(', ')}`);
+  lines.push(`bench: ${CHALLENGER_NAME}/Unbound qps, medians of ${ROUNDS} round(s) of ${SECONDS} s: ${ratios.join(', ')}`);
+  lines.push(`bench: CPU µs/query at capacity (Unbound/${CHALLENGER_NAME}): ${cpu.join(', ')}; p99 ms at half the slower one's capacity: ${p99.join(', ')}`);
   lines.push(lost === 0 ? 'bench: queries lost: 0' : `bench: !!! QUERIES LOST: ${lost} (the goal is 0 in every run) !!!`);
   const [capacity, atRate] = [recordsOf(results, 'capacity'), recordsOf(results, 'atRate')];
   if (anyRecords(capacity) || anyRecords(atRate)) lines.push(`bench: Stopzone's block records: at capacity ${recordsText(capacity)}; at half capacity ${recordsText(atRate)}`);

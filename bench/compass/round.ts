@@ -13,7 +13,7 @@ import { answersAgree } from './agree.js';
 import { capacityRun, rateRun, type RateFigures, type RunFigures } from './measure.js';
 import { writeMix, type Mix } from './mixes.js';
 import type { Server } from './servers.js';
-import { LINES_PER_SECOND, RATE_SHARE, SECONDS, TMP } from './settings.js';
+import { label, LINES_PER_SECOND, RATE_SHARE, SECONDS, TMP } from './settings.js';
 
 /** One server's figures in one round. */
 export interface ServerRound {
@@ -39,7 +39,7 @@ export async function runRound(name: string, mix: Mix, round: number, servers: r
   const capacity = new Map<Server['kind'], RunFigures>();
   for (const server of order) {
     capacity.set(server.kind, await capacityRun(server, capacityFile, `${name}-${round}-capacity-${server.kind}`));
-    console.log(`${name} round ${round}: ${server.kind} capacity ${line(capacity.get(server.kind)!)}`);
+    console.log(`${name} round ${round}: ${label(server.kind)} capacity ${line(capacity.get(server.kind)!)}`);
   }
   rmSync(capacityFile);
 
@@ -49,7 +49,7 @@ export async function runRound(name: string, mix: Mix, round: number, servers: r
   const atRate = new Map<Server['kind'], RateFigures>();
   for (const server of order) {
     atRate.set(server.kind, await rateRun(server, rateFile, rate, `${name}-${round}-rate-${server.kind}`));
-    console.log(`${name} round ${round}: ${server.kind} at ${rate} qps: p99 ${atRate.get(server.kind)!.p99.toFixed(2)} ms, ${line(atRate.get(server.kind)!)}`);
+    console.log(`${name} round ${round}: ${label(server.kind)} at ${rate} qps: p99 ${atRate.get(server.kind)!.p99.toFixed(2)} ms, ${line(atRate.get(server.kind)!)}`);
   }
   rmSync(rateFile);
   const of = (kind: Server['kind']): ServerRound => ({ capacity: capacity.get(kind)!, atRate: atRate.get(kind)! });

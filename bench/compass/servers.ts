@@ -10,13 +10,14 @@ import { askUdp } from '../../test/helpers/dns-client.js';
 import { freePort } from '../../test/helpers/daemon.js';
 import { fixedName } from '../lib/bench-upstream.js';
 import { dnsperf } from '../lib/dnsperf.js';
-import { ADDR, alive, stopProc, type Proc } from '../lib/processes.js';
+import { ADDR, alive, startPinned, stopProc, type Proc } from '../lib/processes.js';
 import { startStopzoneProcess } from '../lib/stopzone-launch.js';
 import { startUnbound } from '../lib/unbound.js';
-import { BLOCK_LOG, EXTRA_YAML, LOAD_CPU, TMP, ZONE } from './settings.js';
+import { BLOCK_LOG, CHALLENGER, EXTRA_YAML, LOAD_CPU, TMP, ZONE } from './settings.js';
 
 /** A running server under test. */
 export interface Server {
+  /** The baseline, or the challenger: Stopzone, or with BENCH_CHALLENGER=floor the Node floor (settings.ts). */
   readonly kind: 'unbound' | 'stopzone';
   readonly proc: Proc;
   readonly pid: number;
@@ -49,7 +50,7 @@ export async function startServers(set: ServerSet, upstream: string): Promise<[S
   const unbound = startUnbound(`unbound ${set.label}`, { port: unboundPort, upstream, threads: set.threads, dir: join(TMP, `unbound-${set.label}`), cpu: set.cpu, ...rpz });
   const first = await ready({ kind: 'unbound', proc: unbound.proc, pid: unbound.proc.child.pid!, port: unboundPort, cpu: set.cpu, logPath: unbound.logPath, startedAt });
   try {
-    return [first, await ready(await startStopzone(set, upstream))];
+    return [first, await ready(await (CHALLENGER === 'floor' ? startFloor : startStopzone)(set, upstream))];
   } catch (error) {
     await stopProc(first.proc);
     throw error;
@@ -90,6 +91,18 @@ ${zone}${EXTRA_YAML}
   const proc = startStopzoneProcess({ name: `stopzone ${set.label}`, cpu: set.cpu, config, output: out });
   closeSync(out);
   return { kind: 'stopzone', proc, pid: proc.child.pid!, port, cpu: set.cpu, logPath, startedAt, admin };
+}
+
+/** The Node floor (bench/node-floor/answer-echo.mjs) with `set.threads` threads, relaying unique misses to `upstream`. */
+async function startFloor(set: ServerSet, upstream: string): Promise<Starting> {
+  const port = await freePort();
+  const logPath = join(TMP, `floor-${set.label}.log`);
+  const out = openSync(logPath, 'w');
+  const startedAt = Date.now();
+  const script = join(import.meta.dirname, '..', 'node-floor', 'answer-echo.mjs');
+  const proc = startPinned(`node floor ${set.label}`, set.cpu, process.execPath, [script, ADDR, String(port), upstream, String(set.threads)], { out, err: out });
+  closeSync(out);
+  return { kind: 'stopzone', proc, pid: proc.child.pid!, port, cpu: set.cpu, logPath, startedAt };
 }
 
 /** Waits (at most 5 minutes: Unbound reads a 1M-trigger zone in 10-20 s here) until the server answers a fixed name with NOERROR. */

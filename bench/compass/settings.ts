@@ -30,6 +30,20 @@ export const WORKLOADS = (env.BENCH_WORKLOADS ?? DEFAULT_WORKLOADS).split(/\s+/)
 for (const workload of WORKLOADS) if (!WORKLOAD_NAMES.includes(workload)) die(`unknown workload "${workload}" in BENCH_WORKLOADS; expected some of: ${WORKLOAD_NAMES.join(', ')}`);
 /** Extra YAML lines for Stopzone's config. */
 export const EXTRA_YAML = env.BENCH_STOPZONE_YAML ?? '';
+/**
+ * BENCH_CHALLENGER=floor: Unbound against bench/node-floor/answer-echo.mjs instead of Stopzone, in the same workloads,
+ * rounds and layout: what any Node.js server built on dgram can reach at all (it echoes every query but a unique
+ * miss, which it relays to NSD). The report's "stopzone" lines are then the floor's.
+ */
+export const CHALLENGER: 'stopzone' | 'floor' = (() => {
+  const value = env.BENCH_CHALLENGER ?? 'stopzone';
+  if (value !== 'stopzone' && value !== 'floor') die(`BENCH_CHALLENGER=${value}: expected stopzone or floor`);
+  return value;
+})();
+/** The challenger as the report names it. */
+export const CHALLENGER_NAME = CHALLENGER === 'floor' ? 'Node floor' : 'Stopzone';
+/** A server as the tables and the progress lines name it. */
+export const label = (kind: 'unbound' | 'stopzone'): string => (kind === 'unbound' ? 'unbound' : CHALLENGER);
 /** BENCH_BLOCK_LOG=0: the policy zone's block-log events off (log: false); on by default, as shipped. */
 export const BLOCK_LOG = env.BENCH_BLOCK_LOG !== '0';
 
