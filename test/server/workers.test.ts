@@ -80,8 +80,8 @@ t.test('while the main thread cannot take them, a worker keeps at most blockLog.
   server.server.policy.replace(new PolicySet([{ zone: rpz, settings: settings('School list') }]));
   // A client floods blocked names from one socket (so one worker gets them all) while this, the main thread, is
   // held: spawnSync blocks it until the client has every answer, which the worker gives without it. It keeps
-  // WINDOW queries in flight, not all at once: on a busy machine a burst of 400 outruns the worker's socket buffer
-  // (capped by net.core.rmem_max), and the kernel's drops are not what this test is about.
+  // WINDOW queries in flight, not all 400 at once: on a busy machine 400 answers overran the client's own socket
+  // buffer (the kernel's default size) while it waited for its CPU, and those drops are not what this test is about.
   const flood = 400;
   const client = `
     const WINDOW = 50;
