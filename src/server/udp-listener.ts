@@ -49,6 +49,12 @@ export async function listenUdp(address: string, port: number, handle: PacketHan
   const inFlight = new InFlight();
   let open = true;
   const onMessage = (raw: Buffer, rinfo: dgram.RemoteInfo): void => {
+    // No reply can go to port 0 (dgram's send throws on it, and here that would end the process): a datagram from
+    // it is forged, and is dropped before anything is spent on it.
+    if (rinfo.port === 0) {
+      if (log.isLevelEnabled('debug')) log.debug({ client: rinfo.address, transport: 'udp', reason: 'source port 0: forged, no reply can reach it' }, 'bad packet');
+      return;
+    }
     if (gate !== undefined) {
       const verdict = gate.check(raw, rinfo.address);
       if (verdict !== 'pass') {
