@@ -22,7 +22,16 @@ for variable in $(compgen -e | grep '^STOPZONE_' || true); do unset "$variable";
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stopzone-school.XXXXXX")
 PIDS=()
 # Each server runs in a process group of its own (setsid), so that faketime's child goes with it.
-trap 'for pid in "${PIDS[@]}"; do kill -- -"$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+# Stopzone is stopped through faketime's child: signalled itself, faketime leaves its shared memory and semaphore
+# in /dev/shm, and a later run whose faketime gets the same pid fails ("sem_open: File exists"); when its child
+# ends, it removes them and exits.
+stop_stopzone() {
+  pkill -TERM -P "${PIDS[1]}" 2>/dev/null || true
+  # Wait for the whole group: the node faketime runs ends once it has written the block log.
+  for _ in $(seq 100); do kill -0 -- -"${PIDS[1]}" 2>/dev/null || return 0; sleep 0.1; done
+  kill -- -"${PIDS[1]}" 2>/dev/null || true
+}
+trap '((${#PIDS[@]} > 1)) && stop_stopzone; for pid in "${PIDS[@]}"; do kill -- -"$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # The stand-in upstream: authoritative for the root, so it answers every name below with long TTLs.
 cat > "$TMP/root.zone" <<'ZONE'
@@ -77,7 +86,5 @@ done
 echo
 echo "Block log (one JSON line per block):"
 # The block log is written in batches: stop Stopzone (SIGTERM flushes it), then read it.
-kill -TERM -- -"${PIDS[1]}" 2>/dev/null || true
-# Wait for the whole group: faketime ends at once on SIGTERM, the node it runs only once it has written the log.
-for _ in $(seq 100); do kill -0 -- -"${PIDS[1]}" 2>/dev/null || break; sleep 0.1; done
+stop_stopzone
 grep -E '"msg":"(blocked|would block|passthru)"' "$TMP/stopzone.log" || echo "(none)"
