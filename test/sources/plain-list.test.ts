@@ -42,6 +42,21 @@ t.test('a line of megabytes fails with a short message naming file, line and the
   await t.rejects(loadZoneSource(zone('domains', file, ', maxLineLength: 2048'), file), { message: new RegExp(`^${file}:2: found a line longer than 2,048 characters`) }, 'the limit is the zone\'s maxLineLength');
 });
 
+t.test('a line with a long run of spaces loads at once: comments are cut by a scan, not a regex that retries from each space', async (t) => {
+  // 400,000 spaces: /\s+#.*$/ retried from each of them, some 10^11 steps (minutes); the scan reads each once.
+  const spaces = ' '.repeat(400_000);
+  for (const [format, line] of [['domains', `wide.example${spaces}other.example`], ['hosts', `0.0.0.0${spaces}wide.example other.example`]] as const) {
+    const file = join(dir, `spaces-${format}.txt`);
+    writeFileSync(file, `${line}\nkept.example${spaces}# why it is here\n${format === 'hosts' ? '0.0.0.0 ' : ''}x#y.example\n`);
+    const loaded = await loadZoneSource(zone(format, file), file);
+    const { qname } = loaded.indexes;
+    t.ok(qname.lookup('wide.example') !== null && qname.lookup('other.example') !== null, `${format}: both names of the wide line`);
+    if (format === 'domains') t.ok(qname.lookup('kept.example') !== null, 'domains: the name before a comment far to the right');
+    t.equal(qname.lookup('x#y.example'), null, `${format}: a "#" inside a word is no comment: the word is reported, not cut`);
+    t.ok(loaded.stats.warnings.some((w) => w.kind === 'not a host name' && w.examples.some((e) => e.includes('x#y.example'))), `${format}: and the word is reported`);
+  }
+});
+
 t.test('nothing in a list is skipped silently: typos, single labels, URLs, duplicates are reported with file:line; the rest loads (issue 18 §3.2)', async (t) => {
   const file = join(dir, 'typos.txt');
   writeFileSync(file, ['# school list', 'ads.example', 'tiktok example.com', 'https://video.example/watch?v=1', 'ads.example', 'bad!name.example', 'www.ok.example  # why it is here', '192.0.2.1', ''].join('\n'));
