@@ -93,3 +93,22 @@ t.test('relayForm reads owners given as compression pointers, as real upstreams 
     t.same(owners(relay(message, 'www.example.com').answers), want, name);
   }
 });
+
+t.test('relayForm follows a long chain listed last link first, and keeps branches and DNAMEs as a short one', async (t) => {
+  // 2,000 links, the last first, as a hostile upstream may order them (each link is read once: passes over every
+  // record until none adds a name were quadratic in the links).
+  const link = (i: number): string => `l${i}.chain.example`;
+  const links = Array.from({ length: 2000 }, (_, i) => cname(link(i), link(i + 1)));
+  const message = response({ name: link(0), answers: [a(link(2000), '192.0.2.7'), ...links.reverse(), a('beside.example', '198.51.100.1')] });
+  const relayed = relay(message, link(0));
+  t.equal(relayed.answers?.length, 2001, 'every link and the address at its end');
+  t.same(owners(relayed.answers).slice(0, 2), [`${link(2000)} A`, `${link(1999)} CNAME`], 'in the message\'s order');
+  t.notOk(owners(relayed.answers).includes('beside.example A'), 'not the record beside the chain');
+
+  // Two CNAMEs of one owner (invalid, but upstreams send it): both targets are followed, as before.
+  const forked = response({ name: 'f.example', answers: [cname('f.example', 'x.example'), cname('f.example', 'y.example'), a('y.example', '192.0.2.8'), a('z.example', '192.0.2.9')] });
+  t.same(owners(relay(forked, 'f.example').answers), ['f.example CNAME', 'f.example CNAME', 'y.example A']);
+  // A DNAME at the root is above every name; one at a name on the chain itself is not above it.
+  const rooted = response({ name: 'www.old.example', answers: [{ type: 'DNAME', name: '.', ttl: 60, data: 'new.example' } as dnsPacket.Answer, { type: 'DNAME', name: 'www.old.example', ttl: 60, data: 'n.example' } as dnsPacket.Answer, a('www.old.example', '192.0.2.1')] });
+  t.same(owners(relay(rooted, 'www.old.example').answers), ['. DNAME', 'www.old.example DNAME', 'www.old.example A'], 'the root DNAME kept; the one owned by the name kept as a record of that name');
+});
