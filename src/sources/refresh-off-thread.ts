@@ -19,17 +19,21 @@ export interface RefreshOutcome extends RefreshResult {
 }
 
 /**
- * Runs one refresh (see refreshZone) in a worker thread when the zone is big
- * (OFF_THREAD_BYTES), has no copy yet so that its size is unknown (a first
- * download or AXFR), or is a zone file that may $INCLUDE others (their size is
- * not known either), and here otherwise. `inForce`, the version in force of a
+ * Runs one refresh (see refreshZone) in a worker thread when the zone comes
+ * from the network (a URL or primaries: what arrives, and how much, is the
+ * other side's; a hostile feed or primary then costs a thread that can fail
+ * alone, not the one that answers), is a big file (OFF_THREAD_BYTES), or is a
+ * zone file that may $INCLUDE others (their size is not known), and here
+ * otherwise. `inForce`, the version in force of a
  * zone with primaries, lets an IXFR change it instead of compiling the zone whole.
  * `signal` stops it (shutdown): a download is aborted, a refresh thread ended.
  */
 export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = null, signal?: AbortSignal): Promise<RefreshOutcome> {
   const stats = await stat(job.path).catch(() => null); // no file: the loader reports a missing zone file with its own message
   // Only a regular file is read for $INCLUDE (a named pipe would hold the read); the loader refuses the others.
-  const offThread = stats === null ? sourceKind(job.config) !== 'file' : stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job)));
+  // A download in this thread could also end the process: Node 24.21's fetch (undici 7.29.1) asserts on a server's
+  // close while the body is paused for a slow write (nodejs/undici#5360); in a refresh thread it fails that refresh.
+  const offThread = sourceKind(job.config) !== 'file' || (stats !== null && (stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job)))));
   const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
   const result = await (offThread ? refreshOffThread(withBase, signal) : refreshZone(withBase, signal));
   if (result.edit === undefined) return { ...result, offThread };

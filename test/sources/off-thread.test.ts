@@ -1,4 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -49,6 +51,19 @@ t.test('only big files go to a worker; a broken one reports file:line from there
   const broken = join(dir, 'broken.rpz');
   writeFileSync(broken, `${lines.join('\n')}\nbad.example IN IN CNAME .\n`);
   await t.rejects(runRefresh({ config: { ...config, file: broken }, path: broken, held: null }), { message: new RegExp(`broken\\.rpz:${lines.length + 1}: `) });
+});
+
+t.test('a zone from a URL is refreshed in a worker however small its copy: what arrives is the feed\'s to decide', async (t) => {
+  const feed = createServer((_request, response) => response.end('ads.example\ntrack.example\n'));
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => feed.close());
+  const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/list.txt`;
+  const urlConfig = parseConfig(`policy: { zones: [{ name: feed.list, url: "${url}", format: domains }] }\n`, {}).policy.zones[0]!;
+  const copy = join(dir, 'feed.list.txt');
+  writeFileSync(copy, 'old.example\n');
+  const outcome = await runRefresh({ config: urlConfig, path: copy, held: null });
+  t.equal(outcome.offThread, true, 'off the answering thread, with a copy of 12 bytes');
+  t.ok(outcome.zone?.indexes.qname.lookup('track.example') !== null, 'and the new list is what loaded');
 });
 
 t.test('the server loads a big zone off-thread and enforces it', async (t) => {
