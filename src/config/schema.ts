@@ -245,7 +245,7 @@ const PolicyZone = Type.Object(
     transfer: Type.Object(
       {
         timeoutSeconds: Type.Integer({ minimum: 1, default: 300, description: 'A transfer that takes longer is abandoned (the zone in force stays).' }),
-        maxBytes: Type.Integer({ minimum: 1024, default: 1073741824, description: 'A transfer larger than this is abandoned (1 GiB by default).' }),
+        maxBytes: Type.Integer({ minimum: 1024, default: 1073741824, description: 'A transfer larger than this is abandoned (1 GiB by default): the bytes received, and what its records take as text (a name compressed on the wire is written out whole).' }),
         minRefreshSeconds: Type.Integer({ minimum: 1, default: 60, description: 'The SOA refresh and retry timers are raised to at least this (BIND\'s min-refresh-time).' }),
         maxRefreshSeconds: Type.Integer({ minimum: 1, default: 86400, description: 'The SOA refresh and retry timers are lowered to at most this.' }),
         whenExpired: Type.Union([Type.Literal('enforce'), Type.Literal('drop')], {

@@ -15,6 +15,9 @@ export type TransferResult =
   | { kind: 'up-to-date'; serial: number };
 
 type Delta = { from: number; to: number; removed: ZoneRecord[]; added: ZoneRecord[] };
+
+/** What an IXFR's record kept as an object takes beyond its text (the object, its rdata array, their headers), roughly. */
+const RECORD_OBJECT = 200;
 type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 
 /**
@@ -33,25 +36,39 @@ export class TransferReader {
   #pending: string[] = [];
   #deltas: Delta[] = [];
   #upToDate = false;
+  /** What the records kept so far take as text (an IXFR's kept as objects: RECORD_OBJECT more each). */
+  #keptBytes = 0;
+  readonly #maxBytes: number;
 
   readonly kind: 'axfr' | 'ixfr';
-  constructor(kind: 'axfr' | 'ixfr') {
+  /**
+   * `maxBytes` (the zone's transfer.maxBytes, also the bound on bytes received) bounds what the records take as
+   * text too: a record's owner compressed to a 2-byte pointer on the wire can be a 253-character name as text, so
+   * a primary could otherwise fill the memory 17 times faster than it sends (measured by a review).
+   */
+  constructor(kind: 'axfr' | 'ixfr', maxBytes = Infinity) {
     this.kind = kind;
+    this.#maxBytes = maxBytes;
   }
 
   get done(): boolean {
     return this.#state === 'done';
   }
 
-  /** Takes the next answer record; throws when the sequence is not a transfer. */
+  /** Takes the next answer record; throws when the sequence is not a transfer, or when what is kept grows past maxBytes. */
   add(record: ZoneRecord): void {
+    const line = recordLine(record);
+    this.#keptBytes += line.length + (this.kind === 'ixfr' ? RECORD_OBJECT : 0);
+    if (this.#keptBytes > this.#maxBytes) {
+      throw new Error(`the records received take more than transfer.maxBytes (${this.#maxBytes} bytes) as text (names compressed on the wire are written out whole); raise the limit if the zone is expected to be this large`);
+    }
     const soa = record.type === 'SOA' ? soaSerial(record) : null;
     const delta = this.#deltas.at(-1);
     switch (this.#state) {
       case 'start':
         if (soa === null) throw new Error(`the first record is ${record.owner} ${record.type}, expected the zone's SOA`);
         this.#serial = soa;
-        this.#lines.push(recordLine(record));
+        this.#lines.push(line);
         this.#state = 'second';
         return;
       case 'second':
@@ -61,13 +78,13 @@ export class TransferReader {
         } else if (soa !== null) {
           this.#closedBy(soa); // a zone of its SOA alone
         } else {
-          this.#pending.push(recordLine(record));
+          this.#pending.push(line);
           this.#state = 'axfr';
         }
         return;
       case 'axfr':
         if (soa !== null) this.#closedBy(soa);
-        else this.#pending.push(recordLine(record));
+        else this.#pending.push(line);
         return;
       case 'removed':
         if (soa !== null) {

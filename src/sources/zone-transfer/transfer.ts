@@ -61,7 +61,7 @@ export async function transfer(request: TransferRequest, exchange: typeof exchan
   const qtype = request.kind === 'axfr' ? RRType.AXFR : RRType.IXFR;
   const what = `the ${request.kind.toUpperCase()} of ${zone}`;
   const started = start(request, zone, qtype, what, request.kind === 'ixfr' ? request.fromSerial : undefined);
-  const reader = new TransferReader(request.kind);
+  const reader = new TransferReader(request.kind, request.maxBytes);
   const source = { file: `axfr://${request.primary.label}/${zone}`, origin: zone };
   let index = 0;
   const bytes = await exchange(started.query, { ...request, what }, (message, messageIndex) => {

@@ -60,3 +60,21 @@ t.test('an AXFR with a forward compression pointer is refused, naming the primar
     message: new RegExp(`^the primary ${primary} sent a malformed message during the AXFR of rpz\\.test: answer record 2: owner: a compression pointer to itself or forward`),
   });
 });
+
+t.test('an AXFR whose records take more than transfer.maxBytes as text is refused, though fewer bytes came', async (t) => {
+  // One 243-character name, then 300 records owned by a 2-byte pointer to it: some 4 KB on the wire, 75 KB as text.
+  const label = (c: string): number[] => [60, ...Buffer.from(c.repeat(60))];
+  const primary = await fakePrimary(t, (query) =>
+    answerWith(query, [303, 0, 0], (at) => {
+      const soa = [...pointer(12), ...SOA_TAIL(1)];
+      const longAt = at + soa.length;
+      const long = [...label('a'), ...label('b'), ...label('c'), ...label('d'), ...pointer(12), ...CNAME_ROOT];
+      const repeats = Array.from({ length: 300 }, () => [...pointer(longAt), ...CNAME_ROOT]).flat();
+      return [...soa, ...long, ...repeats, ...soa];
+    }),
+  );
+  const what = new RegExp(`^the AXFR of rpz\\.test from ${primary.label}: the records received take more than transfer\\.maxBytes \\(20000 bytes\\) as text`);
+  await t.rejects(transfer({ kind: 'axfr', primary, zone: 'rpz.test', timeoutMs: 2000, maxBytes: 20_000 }), { message: what }, 'refused, naming the limit');
+  const whole = await transfer({ kind: 'axfr', primary, zone: 'rpz.test', timeoutMs: 2000, maxBytes: 200_000 });
+  t.ok(whole.bytes < 20_000 && whole.kind === 'axfr' && whole.lines.join('\n').length > 20_000, `read under a limit that holds its text (${whole.bytes} bytes received)`);
+});
