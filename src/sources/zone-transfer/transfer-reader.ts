@@ -15,10 +15,10 @@ export type TransferResult =
   | { kind: 'up-to-date'; serial: number };
 
 type Delta = { from: number; to: number; removed: ZoneRecord[]; added: ZoneRecord[] };
+type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 
 /** What an IXFR's record kept as an object takes beyond its text (the object, its rdata array, their headers), roughly. */
 const RECORD_OBJECT = 200;
-type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 
 /**
  * Reads the answer records of a transfer in order and knows when it has
