@@ -98,13 +98,20 @@ function onChain(message: Buffer, answers: readonly RecordAt[], qname: string): 
     }
   }
   // A DNAME is kept when a name on the chain is below its owner: each name's ancestors looked up among the owners.
+  // Only suffixes as long as some owner are cut out and looked up.
   const dnameOwners = new Set<string>();
-  for (let i = 0; i < answers.length; i++) if (answers[i]!.type === RRType.DNAME) dnameOwners.add(owners[i]!);
+  const ownerLengths = new Set<number>();
+  for (let i = 0; i < answers.length; i++) {
+    if (answers[i]!.type !== RRType.DNAME) continue;
+    dnameOwners.add(owners[i]!);
+    ownerLengths.add(owners[i]!.length);
+  }
   const dnames = new Set<string>();
   if (dnameOwners.size > 0) {
     if (dnameOwners.has('')) dnames.add('');
     for (const name of names) {
       for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) {
+        if (!ownerLengths.has(name.length - dot - 1)) continue;
         const ancestor = name.slice(dot + 1);
         if (dnameOwners.has(ancestor)) dnames.add(ancestor);
       }

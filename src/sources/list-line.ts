@@ -68,13 +68,19 @@ function withoutComment(text: string, format: PlainFormat): string {
 
 const SPACE = /\s/;
 
+/** Characters `.` does not match in a regex: a comment ends at them. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
+
 /**
- * `text` up to its "# comment": up to the whitespace before the first "#" that follows whitespace, as
- * /\s+#.*$/ would cut it. A scan, not that regex: a regex engine retries it from every character of a run of
- * whitespace, which is quadratic in a hostile line (a feed's line of 100,000 spaces held the thread for seconds).
+ * `text` up to its "# comment", as /\s+#.*$/ would cut it: up to the whitespace before the first "#" that follows
+ * whitespace and has no line terminator after it ("\r" or U+2028 can sit inside a line; `.` stops at them). A scan,
+ * not that regex: a regex engine retries it from every character of a run of whitespace, which is quadratic in a
+ * hostile line (a feed's line of 100,000 spaces held the thread for seconds).
  */
 function beforeComment(text: string): string {
-  for (let hash = text.indexOf('#', 1); hash >= 0; hash = text.indexOf('#', hash + 1)) {
+  let from = 1;
+  for (const terminator of text.matchAll(LINE_TERMINATOR)) from = Math.max(from, terminator.index + 1);
+  for (let hash = text.indexOf('#', from); hash >= 0; hash = text.indexOf('#', hash + 1)) {
     if (!SPACE.test(text[hash - 1]!)) continue;
     let start = hash - 1;
     while (start > 0 && SPACE.test(text[start - 1]!)) start--;

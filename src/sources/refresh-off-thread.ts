@@ -33,7 +33,9 @@ export async function runRefresh(job: RefreshJob, inForce: PolicyZone | null = n
   // Only a regular file is read for $INCLUDE (a named pipe would hold the read); the loader refuses the others.
   // A download in this thread could also end the process: Node 24.21's fetch (undici 7.29.1) asserts on a server's
   // close while the body is paused for a slow write (nodejs/undici#5360); in a refresh thread it fails that refresh.
-  const offThread = sourceKind(job.config) !== 'file' || (stats !== null && (stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job)))));
+  // A start-up load of a saved copy (copyOnly) asks no one, and has a size: the size decides, as for a file.
+  const fromNetwork = sourceKind(job.config) !== 'file' && job.copyOnly !== true;
+  const offThread = fromNetwork || (stats === null ? sourceKind(job.config) !== 'file' : stats.size >= OFF_THREAD_BYTES || (stats.isFile() && (await mayInclude(job))));
   const withBase = inForce !== null && sourceKind(job.config) === 'primaries' ? { ...job, base: inForce.deltaBase() } : job;
   const result = await (offThread ? refreshOffThread(withBase, signal) : refreshZone(withBase, signal));
   if (result.edit === undefined) return { ...result, offThread };

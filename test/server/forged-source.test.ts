@@ -25,8 +25,6 @@ t.test('a datagram from source port 0 is dropped unanswered and unforwarded; the
     await server.close();
     await upstream.close();
   });
-  let replaced = 0;
-  server.server.workers?.on('replaced', () => replaced++);
 
   const forgedQuery = buildQuery('forged.example.test');
   const formerr = Buffer.from(buildQuery('formerr.example.test'));
@@ -38,5 +36,6 @@ t.test('a datagram from source port 0 is dropped unanswered and unforwarded; the
   t.ok(answers.every((a) => a.packet.rcode === 'NXDOMAIN'), 'every later query answered (the fake upstream knows none of the names)');
   t.equal(upstream.queries.filter((q) => q.name === 'forged.example.test').length, 0, 'the forged query was never forwarded');
   t.equal(upstream.queries.length, AFTER, 'only the later queries reached the upstream');
-  t.equal(replaced, 0, 'no worker died');
+  // With workers, a worker that died would also have left some of the 40 unanswered (the kernel keeps sending it its share).
+  t.same(server.logs.filter((line) => /^DNS worker \d+ (stopped|failed)/.test(String(line.msg))).map((line) => line.msg), [], 'no worker logged as stopped');
 });

@@ -63,7 +63,11 @@ t.test('a zone from a URL is refreshed in a worker however small its copy: what 
   writeFileSync(copy, 'old.example\n');
   const outcome = await runRefresh({ config: urlConfig, path: copy, held: null });
   t.equal(outcome.offThread, true, 'off the answering thread, with a copy of 12 bytes');
-  t.ok(outcome.zone?.indexes.qname.lookup('track.example') !== null, 'and the new list is what loaded');
+  t.not(outcome.zone, null, 'a new version loaded');
+  t.not(outcome.zone!.indexes.qname.lookup('track.example'), null, 'the list the feed sent');
+  t.equal(outcome.zone!.indexes.qname.lookup('old.example'), null, 'not the old copy');
+  const start = await runRefresh({ config: urlConfig, path: copy, held: null, copyOnly: true });
+  t.equal(start.offThread, false, 'a start-up load of the small copy, which asks no one, stays here');
 });
 
 t.test('the server loads a big zone off-thread and enforces it', async (t) => {

@@ -55,6 +55,13 @@ t.test('a line with a long run of spaces loads at once: comments are cut by a sc
     t.equal(qname.lookup('x#y.example'), null, `${format}: a "#" inside a word is no comment: the word is reported, not cut`);
     t.ok(loaded.stats.warnings.some((w) => w.kind === 'not a host name' && w.examples.some((e) => e.includes('x#y.example'))), `${format}: and the word is reported`);
   }
+  // A comment ends at a line terminator inside a line ("\r", U+2028), as the regex's "." did: what follows it is
+  // read, and the "#word" before it reported.
+  const file = join(dir, 'terminator.txt');
+  writeFileSync(file, '0.0.0.0 ads.example #note\rtrack.example\n0.0.0.0 one.example # why\u2028two.example\n');
+  const loaded = await loadZoneSource(zone('hosts', file), file);
+  for (const name of ['ads.example', 'track.example', 'one.example', 'two.example']) t.not(loaded.indexes.qname.lookup(name), null, `${name} after a comment that a line terminator ends`);
+  t.ok(loaded.stats.warnings.some((w) => w.examples.some((e) => e.includes('"#note"'))), 'the "#note" before it reported');
 });
 
 t.test('nothing in a list is skipped silently: typos, single labels, URLs, duplicates are reported with file:line; the rest loads (issue 18 §3.2)', async (t) => {

@@ -17,7 +17,7 @@ export type TransferResult =
 type Delta = { from: number; to: number; removed: ZoneRecord[]; added: ZoneRecord[] };
 type State = 'start' | 'second' | 'axfr' | 'removed' | 'added' | 'done';
 
-/** What an IXFR's record kept as an object takes beyond its text (the object, its rdata array, their headers), roughly. */
+/** What a record of an IXFR's delta, kept as an object, takes beyond its text (the object, its rdata array, their headers), roughly. */
 const RECORD_OBJECT = 200;
 
 /**
@@ -36,7 +36,7 @@ export class TransferReader {
   #pending: string[] = [];
   #deltas: Delta[] = [];
   #upToDate = false;
-  /** What the records kept so far take as text (an IXFR's kept as objects: RECORD_OBJECT more each). */
+  /** What the records kept so far take as text (those of an IXFR's deltas, kept as objects: RECORD_OBJECT more each). */
   #keptBytes = 0;
   readonly #maxBytes: number;
 
@@ -58,11 +58,13 @@ export class TransferReader {
   /** Takes the next answer record; throws when the sequence is not a transfer, or when what is kept grows past maxBytes. */
   add(record: ZoneRecord): void {
     const line = recordLine(record);
-    this.#keptBytes += line.length + (this.kind === 'ixfr' ? RECORD_OBJECT : 0);
+    const soa = record.type === 'SOA' ? soaSerial(record) : null;
+    // Records of an IXFR's deltas are kept as objects; every other record as its line.
+    const asObject = this.#state === 'removed' || this.#state === 'added' || (this.#state === 'second' && soa !== null && this.kind === 'ixfr' && soa !== this.#serial);
+    this.#keptBytes += line.length + (asObject ? RECORD_OBJECT : 0);
     if (this.#keptBytes > this.#maxBytes) {
       throw new Error(`the records received take more than transfer.maxBytes (${this.#maxBytes} bytes) as text (names compressed on the wire are written out whole); raise the limit if the zone is expected to be this large`);
     }
-    const soa = record.type === 'SOA' ? soaSerial(record) : null;
     const delta = this.#deltas.at(-1);
     switch (this.#state) {
       case 'start':

@@ -63,3 +63,24 @@ t.test('the transfer reader: a closing SOA must repeat the opening serial, also 
   alone.add(soa(7));
   t.throws(() => alone.add(soa(9)), { message: /began with SOA serial 7 but ended with serial 9/ }, 'axfr: a zone of its SOA alone');
 });
+
+t.test('the transfer reader bounds what it keeps by maxBytes: lines for a whole zone, more for the objects of IXFR deltas', async (t) => {
+  const soa = (serial: number): ZoneRecord => ({ owner: ZONE, ttl: 300, type: 'SOA', rdata: [`ns.${ZONE}.`, `h.${ZONE}.`, String(serial), '1', '2', '3', '4'], origin: ZONE, file: 'axfr', line: 0 });
+  const records = Array.from({ length: 50 }, (_, i): ZoneRecord => ({ owner: `n${i}.${ZONE}`, ttl: 300, type: 'CNAME', rdata: ['.'], origin: ZONE, file: 'axfr', line: 0 }));
+  // The whole zone's text, measured by reading it once with no limit.
+  const unbounded = new TransferReader('axfr');
+  for (const r of [soa(7), ...records, soa(7)]) unbounded.add(r);
+  const result = unbounded.result();
+  const text = result.kind === 'axfr' ? result.lines.join('\n').length : 0;
+  for (const kind of ['axfr', 'ixfr'] as const) {
+    // An IXFR answered with the whole zone keeps it as lines too: the same limit holds it.
+    const whole = new TransferReader(kind, text + 200);
+    for (const r of [soa(7), ...records, soa(7)]) whole.add(r);
+    t.ok(whole.done, `${kind}: a whole zone under a limit of its text plus a little`);
+    const tight = new TransferReader(kind, text - 100);
+    t.throws(() => [soa(7), ...records, soa(7)].forEach((r) => tight.add(r)), { message: /take more than transfer\.maxBytes/ }, `${kind}: refused under its text`);
+  }
+  // Deltas are kept as objects and cost more than their text: the same records as a delta pass that limit.
+  const deltas = new TransferReader('ixfr', text + 200);
+  t.throws(() => [soa(8), soa(7), ...records.slice(0, 25), soa(8), ...records.slice(25), soa(8)].forEach((r) => deltas.add(r)), { message: /take more than transfer\.maxBytes/ }, 'ixfr deltas: charged as objects');
+});
