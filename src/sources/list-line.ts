@@ -68,9 +68,6 @@ function withoutComment(text: string, format: PlainFormat): string {
 
 const SPACE = /\s/;
 
-/** Characters `.` does not match in a regex: a comment ends at them. */
-const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
-
 /**
  * `text` up to its "# comment", as /\s+#.*$/ would cut it: up to the whitespace before the first "#" that follows
  * whitespace and has no line terminator after it ("\r" or U+2028 can sit inside a line; `.` stops at them). A scan,
@@ -78,8 +75,8 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
  * hostile line (a feed's line of 100,000 spaces held the thread for seconds).
  */
 function beforeComment(text: string): string {
-  let from = 1;
-  for (const terminator of text.matchAll(LINE_TERMINATOR)) from = Math.max(from, terminator.index + 1);
+  if (text.indexOf('#', 1) < 0) return text; // most lines
+  const from = 1 + Math.max(0, text.lastIndexOf('\n'), text.lastIndexOf('\r'), text.lastIndexOf('\u2028'), text.lastIndexOf('\u2029'));
   for (let hash = text.indexOf('#', from); hash >= 0; hash = text.indexOf('#', hash + 1)) {
     if (!SPACE.test(text[hash - 1]!)) continue;
     let start = hash - 1;

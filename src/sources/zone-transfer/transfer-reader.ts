@@ -58,13 +58,16 @@ export class TransferReader {
   /** Takes the next answer record; throws when the sequence is not a transfer, or when what is kept grows past maxBytes. */
   add(record: ZoneRecord): void {
     const line = recordLine(record);
-    const soa = record.type === 'SOA' ? soaSerial(record) : null;
-    // Records of an IXFR's deltas are kept as objects; every other record as its line.
-    const asObject = this.#state === 'removed' || this.#state === 'added' || (this.#state === 'second' && soa !== null && this.kind === 'ixfr' && soa !== this.#serial);
-    this.#keptBytes += line.length + (asObject ? RECORD_OBJECT : 0);
+    this.#place(record, line);
+    // A record that left the reader in a delta's state went into that delta, as an object; any other, as its line.
+    this.#keptBytes += line.length + (this.#state === 'removed' || this.#state === 'added' ? RECORD_OBJECT : 0);
     if (this.#keptBytes > this.#maxBytes) {
       throw new Error(`the records received take more than transfer.maxBytes (${this.#maxBytes} bytes) as text (names compressed on the wire are written out whole); raise the limit if the zone is expected to be this large`);
     }
+  }
+
+  #place(record: ZoneRecord, line: string): void {
+    const soa = record.type === 'SOA' ? soaSerial(record) : null;
     const delta = this.#deltas.at(-1);
     switch (this.#state) {
       case 'start':
