@@ -10,12 +10,15 @@ export interface Settle<T> {
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Milliseconds on the clock these timers run by (monotonic; only differences mean anything). */
+  now(): number;
 }
 
 /** Node's own timers. */
 export const realTimers: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => performance.now(),
 };
 
 /** Limits on one exchange. */

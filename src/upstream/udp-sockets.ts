@@ -23,16 +23,29 @@ export function fromUpstream(rinfo: { address: string; port: number }, target: E
   return rinfo.port === target.port && rinfo.address === target.host;
 }
 
-/** Called with each datagram whose ID matches; returns true when it was the answer. */
-export type AnswerWaiter = (message: Buffer) => boolean;
+/**
+ * A query waiting on a socket for its answer. `accept` is called with each
+ * datagram from the upstream that carries the query's ID and returns true
+ * when it was the answer; `fail` when the socket failed (an ICMP error, a
+ * failed send or bind): every query on it has. Either may unregister the
+ * query and start another exchange, on this socket or another, at once.
+ */
+export interface AnswerWaiter {
+  accept(message: Buffer): boolean;
+  fail(error: Error): void;
+}
 
 /** One connected socket shared by a few queries, told apart by ID. */
 export class UpstreamSocket {
   readonly #socket: dgram.Socket;
-  readonly #waiters = new Map<number, { accept: AnswerWaiter; fail: (error: Error) => void }>();
+  readonly #waiters = new Map<number, AnswerWaiter>();
   readonly #born = performance.now();
   readonly #onRetire: (socket: UpstreamSocket) => void;
   readonly #onClose: (socket: UpstreamSocket) => void;
+  /** One send callback for the socket, not one per query: a failed send fails every query on it, as an ICMP error does. */
+  readonly #afterSend = (error: Error | null): void => {
+    if (error) this.#failAll(new Error(`UDP send: ${error.message}`));
+  };
   #uses = 0;
   #retired = false;
   #closed: Promise<void> | null = null;
@@ -46,15 +59,10 @@ export class UpstreamSocket {
     this.#socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
     this.#socket.on('message', (message, rinfo) => {
       if (message.length < 2 || !fromUpstream(rinfo, target)) return;
-      const waiter = this.#waiters.get(message.readUInt16BE(0));
-      if (waiter?.accept(message) === true) this.#waiters.delete(message.readUInt16BE(0));
+      this.#waiters.get(message.readUInt16BE(0))?.accept(message);
     });
     // An ICMP unreachable arrives as an error on a connected socket: every query on it has failed.
-    this.#socket.on('error', (error) => {
-      for (const waiter of this.#waiters.values()) waiter.fail(new Error(`UDP: ${error.message}`));
-      this.#waiters.clear();
-      this.retire();
-    });
+    this.#socket.on('error', (error) => this.#failAll(new Error(`UDP: ${error.message}`)));
     this.ready = new Promise<void>((resolve, reject) => {
       this.#socket.bind(0, () =>
         this.#socket.connect(target.port, target.host, (error?: Error) => {
@@ -66,33 +74,44 @@ export class UpstreamSocket {
     this.ready.catch(() => this.retire());
   }
 
-  /** Whether a new query may use this socket. */
-  get usable(): boolean {
-    return !this.#retired && this.#uses < USES_PER_SOCKET && performance.now() - this.#born < MAX_AGE_MS;
+  /** Whether a new query may use this socket at `now` (performance.now()). */
+  usableAt(now: number): boolean {
+    return !this.#retired && this.#uses < USES_PER_SOCKET && now - this.#born < MAX_AGE_MS;
   }
 
-  /**
-   * Registers a query's ID; false when that ID is already waiting here. The
-   * returned function unregisters it (the answer came, or the query gave up).
-   */
-  register(id: number, accept: AnswerWaiter, fail: (error: Error) => void): (() => void) | null {
-    if (this.#waiters.has(id) || this.#retired) return null;
+  /** Registers a query's ID; false when that ID is already waiting here (or the socket is retired). */
+  register(id: number, waiter: AnswerWaiter): boolean {
+    if (this.#waiters.has(id) || this.#retired) return false;
     this.#uses++;
-    this.#waiters.set(id, { accept, fail });
-    if (!this.usable) this.retire();
-    return () => {
-      this.#waiters.delete(id);
-      if (this.#retired && this.#waiters.size === 0) void this.close();
-    };
+    this.#waiters.set(id, waiter);
+    if (!this.usableAt(performance.now())) this.retire();
+    return true;
   }
 
-  /** Sends once the socket is ready; errors go to the query's `fail`. */
-  send(bytes: Buffer, fail: (error: Error) => void): void {
-    const sendNow = (): void => {
-      if (this.#closed === null) this.#socket.send(bytes, (error) => error && fail(new Error(`UDP send: ${error.message}`)));
-    };
-    if (this.#connected) sendNow();
-    else this.ready.then(sendNow, (error: Error) => fail(new Error(`UDP: ${error.message}`)));
+  /** Lets go of a query (its answer came, or it gave up); a retired socket closes with its last query. */
+  unregister(id: number, waiter: AnswerWaiter): void {
+    if (this.#waiters.get(id) === waiter) this.#waiters.delete(id);
+    if (this.#retired && this.#waiters.size === 0) void this.close();
+  }
+
+  /** Sends once the socket is ready; a failure fails every query on the socket. */
+  send(bytes: Buffer): void {
+    if (this.#connected) {
+      if (this.#closed === null) this.#socket.send(bytes, this.#afterSend);
+    } else {
+      this.ready.then(
+        () => this.#closed === null && this.#socket.send(bytes, this.#afterSend),
+        (error: Error) => this.#failAll(new Error(`UDP: ${error.message}`)),
+      );
+    }
+  }
+
+  /** Fails every query waiting here and retires the socket; the list is emptied first, so a query that moves on may not land here. */
+  #failAll(error: Error): void {
+    const failed = [...this.#waiters.values()];
+    this.#waiters.clear();
+    this.retire();
+    for (const waiter of failed) waiter.fail(error);
   }
 
   /** No new queries; the socket closes when its last query ends. */
@@ -114,19 +133,20 @@ export class UpstreamSocket {
   }
 }
 
-/** The upstream sockets of one pool, per upstream. */
+/** The upstream sockets of one pool, per upstream (by its Endpoint, as configured). */
 export class UdpSockets {
-  readonly #active = new Map<string, UpstreamSocket[]>();
+  readonly #active = new Map<Endpoint, UpstreamSocket[]>();
   readonly #all = new Set<UpstreamSocket>();
 
   /** A socket for one query to `target`: a random usable one, or a new one while there are few. */
   pick(target: Endpoint): UpstreamSocket {
-    const key = `${target.host}|${target.port}`;
-    let active = this.#active.get(key);
-    if (active === undefined) this.#active.set(key, (active = []));
-    const usable = active.filter((socket) => socket.usable);
-    if (usable.length < SOCKETS_PER_UPSTREAM) return this.#open(target, active);
-    return usable[Math.floor(Math.random() * usable.length)]!;
+    let active = this.#active.get(target);
+    if (active === undefined) this.#active.set(target, (active = []));
+    // Retire what may take no more queries (retiring takes it off the list), so the list is the usable ones.
+    const now = performance.now();
+    for (let i = active.length - 1; i >= 0; i--) if (!active[i]!.usableAt(now)) active[i]!.retire();
+    if (active.length < SOCKETS_PER_UPSTREAM) return this.#open(target, active);
+    return active[Math.floor(Math.random() * active.length)]!;
   }
 
   #open(target: Endpoint, active: UpstreamSocket[]): UpstreamSocket {
@@ -146,7 +166,9 @@ export class UdpSockets {
 
   /** A socket of its own for a query whose ID collided on the picked one. */
   fresh(target: Endpoint): UpstreamSocket {
-    return this.#open(target, this.#active.get(`${target.host}|${target.port}`) ?? []);
+    let active = this.#active.get(target);
+    if (active === undefined) this.#active.set(target, (active = []));
+    return this.#open(target, active);
   }
 
   /** Closes every socket. */

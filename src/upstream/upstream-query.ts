@@ -48,20 +48,23 @@ export function buildUpstreamQuery(question: Question, flags: QueryFlags, wireNa
   const id = randomInt(0, 0x10000);
   // Header, the question from its exact octets (textToWire keeps \DDD escapes
   // and any class), then an OPT record (RFC 6891 section 6.1.2).
-  const bytes = Buffer.alloc(HEADER_SIZE + name.length + 4 + OPT_SIZE);
+  // From Node's pool (allocUnsafe): a zero-filled buffer of its own is a malloc and a backing store per miss. Every
+  // octet is written below.
+  const bytes = Buffer.allocUnsafe(HEADER_SIZE + name.length + 4 + OPT_SIZE);
   bytes.writeUInt16BE(id, 0);
   bytes.writeUInt16BE(RD | (flags.checkingDisabled ? CD : 0), 2);
-  bytes.writeUInt16BE(1, 4); // QDCOUNT
-  bytes.writeUInt16BE(1, 10); // ARCOUNT: the OPT
+  bytes.writeUInt32BE(0x00010000, 4); // QDCOUNT 1, ANCOUNT 0
+  bytes.writeUInt32BE(0x00000001, 8); // NSCOUNT 0, ARCOUNT 1: the OPT
   name.copy(bytes, HEADER_SIZE);
   let at = HEADER_SIZE + name.length;
   at = bytes.writeUInt16BE(question.type, at);
   at = bytes.writeUInt16BE(question.class, at);
-  at += 1; // OPT owner: the root
+  bytes[at++] = 0; // OPT owner: the root
   at = bytes.writeUInt16BE(RRType.OPT, at);
   at = bytes.writeUInt16BE(flags.udpPayload, at); // CLASS: payload size
-  at += 2; // extended RCODE 0, version 0
-  bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at); // then RDLENGTH 0
+  at = bytes.writeUInt16BE(0, at); // extended RCODE 0, version 0
+  at = bytes.writeUInt16BE(flags.dnssecOk ? DO : 0, at);
+  bytes.writeUInt16BE(0, at); // RDLENGTH 0
   return { id, bytes, questionEnd: HEADER_SIZE + name.length + 4 };
 }
 

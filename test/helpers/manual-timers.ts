@@ -22,6 +22,8 @@ export class ManualTimers implements Timers {
     this.#pending.delete(handle as number);
   };
 
+  now = (): number => this.#now;
+
   /** Milliseconds moved so far. */
   get elapsed(): number {
     return this.#now;
