@@ -4,17 +4,9 @@ import type { Logger } from 'pino';
 import type { PacketHandler } from './handle-packet.js';
 import { InFlight } from '../runtime/in-flight.js';
 import type { UdpGate } from './rate-limit/rate-limiter.js';
+import { literalAddress } from '../runtime/literal-address.js';
 
 const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/**
- * Replies go to the IP literal a query came from. Node resolves every send's
- * address through dns.lookup and the next tick unless the socket has its own
- * lookup; this one hands the literal straight back.
- */
-function literalAddress(host: string, _options: unknown, callback: (error: null, address: string, family: number) => void): void {
-  callback(null, host, host.includes(':') ? 6 : 4);
-}
 
 /** A bound UDP socket answering DNS. */
 export interface UdpListener {

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import type { Endpoint } from '../config/address.js';
+import { literalAddress } from '../runtime/literal-address.js';
 
 /**
  * Source ports for upstream queries. A fresh socket per query cost about
@@ -52,7 +53,7 @@ export class UpstreamSocket {
   constructor(target: Endpoint, onRetire: (socket: UpstreamSocket) => void, onClose: (socket: UpstreamSocket) => void) {
     this.#onRetire = onRetire;
     this.#onClose = onClose;
-    this.#socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4' });
+    this.#socket = dgram.createSocket({ type: target.family === 6 ? 'udp6' : 'udp4', lookup: literalAddress });
     this.#socket.on('message', (message, rinfo) => {
       if (message.length < 2 || !fromUpstream(rinfo, target)) return;
       this.#waiters.get(message.readUInt16BE(0))?.accept(message);

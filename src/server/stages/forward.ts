@@ -3,7 +3,7 @@ import { emptyReply } from '../../dns/replies.js';
 import { Rcode } from '../../dns/types.js';
 import { relayForm } from '../../dns/relay-form.js';
 import { UpstreamFailure, type UpstreamPool } from '../../upstream/index.js';
-import type { Stage } from '../../model/query.js';
+import type { Answer, Stage } from '../../model/query.js';
 
 const NOT_IN_CACHE = { code: EdeCode.NOT_AUTHORITATIVE, text: 'RD=0: answered from the cache only, and the answer is not in it' } as const;
 
@@ -18,24 +18,22 @@ export type UpstreamObserver = (upstream: string, seconds: number | null) => voi
  * 8914 section 4.21), as a server that is not authoritative for the name.
  */
 export function forwardStage(pool: UpstreamPool, timed?: UpstreamObserver): Stage {
-  return async (query) => {
+  // No async function: a miss's answer takes one reaction to the pool's promise, not an await's hops.
+  return (query) => {
     if (!query.rd) return { message: emptyReply(query.raw, Rcode.REFUSED, query.questionEnd), source: 'local', rcode: Rcode.REFUSED, ede: NOT_IN_CACHE };
     const started = performance.now();
-    let upstream;
-    try {
-      upstream = await pool.resolve({
-        question: query.question,
-        dnssecOk: query.edns?.dnssecOk === true,
-        checkingDisabled: query.cd,
-        tcp: query.transport === 'tcp',
-      });
-    } catch (error) {
-      if (error instanceof UpstreamFailure) for (const attempt of error.attempts) timed?.(attempt.upstream, null);
-      throw error;
-    }
-    timed?.(upstream.upstream, (performance.now() - started) / 1000);
-    const message = relayForm(upstream.message, upstream.questionEnd, query.question.lname);
-    if (message === null) throw new Error(`malformed answer from upstream ${upstream.upstream}`);
-    return { message, source: 'upstream', rcode: upstream.rcode, upstream: upstream.upstream };
+    const request = { question: query.question, dnssecOk: query.edns?.dnssecOk === true, checkingDisabled: query.cd, tcp: query.transport === 'tcp' };
+    return pool.resolve(request).then(
+      (upstream): Answer => {
+        timed?.(upstream.upstream, (performance.now() - started) / 1000);
+        const message = relayForm(upstream.message, upstream.questionEnd, query.question.lname);
+        if (message === null) throw new Error(`malformed answer from upstream ${upstream.upstream}`);
+        return { message, source: 'upstream', rcode: upstream.rcode, upstream: upstream.upstream };
+      },
+      (error: unknown) => {
+        if (error instanceof UpstreamFailure) for (const attempt of error.attempts) timed?.(attempt.upstream, null);
+        throw error;
+      },
+    );
   };
 }
