@@ -132,17 +132,16 @@ export class Resolution implements AnswerWaiter {
     }
   }
 
-  /** A datagram from the upstream with the query's ID (AnswerWaiter): true when it is the answer. */
-  accept(message: Buffer): boolean {
+  /** A datagram from the upstream with the query's ID (AnswerWaiter): ignored unless it is the answer (checkAnswer). */
+  accept(message: Buffer): void {
     const query = this.#query;
-    if (query === null) return false;
+    if (query === null) return;
     const header = checkAnswer(message, query, 'udp');
-    if (header === null) return false;
+    if (header === null) return;
     this.#endUdp();
     if (header.fault !== null) this.#failed(new MalformedAnswer('udp', header.fault));
     else if (header.truncated) this.#overTcp();
     else this.#answered(header.rcode, message, header.questionEnd, 'udp');
-    return true;
   }
 
   /** The socket of the UDP attempt failed (AnswerWaiter). */

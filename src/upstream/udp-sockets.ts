@@ -26,13 +26,13 @@ export function fromUpstream(rinfo: { address: string; port: number }, target: E
 
 /**
  * A query waiting on a socket for its answer. `accept` is called with each
- * datagram from the upstream that carries the query's ID and returns true
- * when it was the answer; `fail` when the socket failed (an ICMP error, a
- * failed send or bind): every query on it has. Either may unregister the
- * query and start another exchange, on this socket or another, at once.
+ * datagram from the upstream that carries the query's ID (the waiter tells
+ * whether it is the answer, and unregisters when it is); `fail` when the
+ * socket failed (an ICMP error, or its bind or connect): every query on it
+ * has. Either may start another exchange at once, on this socket or another.
  */
 export interface AnswerWaiter {
-  accept(message: Buffer): boolean;
+  accept(message: Buffer): void;
   fail(error: Error): void;
 }
 
