@@ -241,8 +241,7 @@ export class Resolution implements AnswerWaiter {
 
   #fail(why: string): void {
     if (!this.#end()) return;
-    const asked = this.#question.name === '' ? '.' : this.#question.name;
-    this.#reject(new UpstreamFailure(`no usable answer for ${asked} type ${this.#question.type}: ${why}`, this.#attempts));
+    this.#reject(new UpstreamFailure(`no usable answer for ${described(this.#question)}: ${why}`, this.#attempts));
   }
 
   /** Marks the request ended (once): the plan's probes go back and the pool forgets it. False when it had already ended. */
@@ -257,4 +256,9 @@ export class Resolution implements AnswerWaiter {
   #deadlineError(): DeadlinePassed {
     return new DeadlinePassed(`the deadline of ${this.#parts.deadlineMs} ms passed`);
   }
+}
+
+/** The question as failures name it: "example.com type 1" ("." for the root). */
+export function described(question: Question): string {
+  return `${question.name === '' ? '.' : question.name} type ${question.type}`;
 }

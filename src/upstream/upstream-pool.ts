@@ -7,7 +7,7 @@ import { UpstreamFailure } from './upstream-failure.js';
 import { UpstreamHealth } from './upstream-health.js';
 import { realTimers, type Timers } from '../runtime/bounded.js';
 import { textToWire } from '../dns/name-text.js';
-import { Resolution, type PoolParts, type UpstreamAnswer, type UpstreamRequest } from './resolution.js';
+import { described, Resolution, type PoolParts, type UpstreamAnswer, type UpstreamRequest } from './resolution.js';
 
 export type { UpstreamAnswer, UpstreamRequest } from './resolution.js';
 
@@ -114,9 +114,4 @@ export class UpstreamPool {
     await this.#closing.drained();
     await this.#udpSockets.close();
   }
-}
-
-/** The question as failures name it: "example.com type 1" ("." for the root). */
-function described(question: Question): string {
-  return `${question.name === '' ? '.' : question.name} type ${question.type}`;
 }
