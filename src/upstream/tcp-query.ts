@@ -4,10 +4,9 @@ import type { ExchangeLimits } from '../runtime/bounded.js';
 import { MalformedAnswer } from './upstream-failure.js';
 import { checkAnswer, type UpstreamQuery } from './upstream-query.js';
 
-/** A matching, well-formed answer and what its header says. */
+/** A matching, well-formed answer over TCP and its RCODE (TC means nothing here: there is no larger transport). */
 export interface Exchanged {
   readonly rcode: number;
-  readonly truncated: boolean;
   readonly message: Buffer;
   /** Where the message's question section ends (it is the query's). */
   readonly questionEnd: number;
@@ -34,6 +33,6 @@ export function askOverTcp(target: Endpoint, query: UpstreamQuery, limits: Excha
     const header = checkAnswer(message, query, 'tcp');
     if (header === null) return;
     if (header.fault !== null) settle.reject(new MalformedAnswer('tcp', header.fault));
-    else settle.resolve({ rcode: header.rcode, truncated: header.truncated, message, questionEnd: header.questionEnd });
+    else settle.resolve({ rcode: header.rcode, message, questionEnd: header.questionEnd });
   });
 }
