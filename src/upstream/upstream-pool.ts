@@ -46,9 +46,10 @@ const NUMBERS = ['timeoutMs', 'deadlineMs', 'deadAfterFailures', 'probeAfterMs',
 export class UpstreamPool {
   readonly #targets: readonly Endpoint[];
   readonly #health: UpstreamHealth;
-  // Per-query bookkeeping in this long-lived object uses no Map or Set (see Slots): the requests in flight by key
-  // in a null-prototype dictionary, whose table V8 does not reallocate each time it empties.
-  readonly #inFlight: Record<string, Resolution> = Object.create(null) as Record<string, Resolution>;
+  // The requests in flight by key: a Map, not a null-prototype dictionary, whose keyed access interns each new key
+  // in V8's string table. Measured with 3 million unique keys, 1 or 100 in flight: the Map 0.4-0.5 µs less a key,
+  // and no major GC where the dictionary took 6 (the interned keys are old-generation garbage).
+  readonly #inFlight = new Map<string, Resolution>();
   readonly #running = new Slots<Resolution>();
   /** TCP connections still closing: close() waits for them. */
   readonly #closing = new InFlight();
@@ -77,7 +78,7 @@ export class UpstreamPool {
       track: (closed) => this.#closing.track(closed),
       onMalformedAnswer: options.onMalformedAnswer ?? (() => {}),
       ended: (resolution) => {
-        delete this.#inFlight[resolution.key];
+        this.#inFlight.delete(resolution.key);
         this.#running.delete(resolution.slot);
       },
     };
@@ -88,13 +89,13 @@ export class UpstreamPool {
     const { question } = request;
     // Fixed-form fields first, the name last, so no two requests can spell the same key.
     const key = `${question.type}/${question.class}/${+request.dnssecOk}${+request.checkingDisabled}${+request.tcp}/${question.lname}`;
-    const shared = this.#inFlight[key];
+    const shared = this.#inFlight.get(key);
     if (shared !== undefined) return shared.promise;
     if (this.#closed) return Promise.reject(new UpstreamFailure(`no answer for ${described(question)}: the upstream pool is closed`, []));
     const wireName = textToWire(question.name);
     if (wireName === null) return Promise.reject(new UpstreamFailure(`no answer for ${described(question)}: the name cannot be encoded`, []));
     const resolution = new Resolution(this.#parts, request, wireName, key);
-    this.#inFlight[key] = resolution;
+    this.#inFlight.set(key, resolution);
     resolution.slot = this.#running.add(resolution);
     resolution.start();
     return resolution.promise;
