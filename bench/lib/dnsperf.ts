@@ -58,8 +58,8 @@ export interface DnsperfSummary {
  * and the polling make that up to ~25 ms late); a timed-out query is dated `timeoutS` before. A file, not a pipe: a
  * slow reader can never block dnsperf. A directory of its own, never the one a benchmark's zone file is in:
  * Stopzone watches a zone file through its directory, and dnsperf -v writes there some 10,000 times a second,
- * each write an event that wakes Stopzone's main thread (2.2 s of its CPU in a 10-s run at 20,000 qps, measured
- * with `strace` and `solo.ts`; Unbound watches nothing).
+ * each write an event that wakes Stopzone's main thread (with two workers at 20,000 qps, 2.2 s of its CPU in a
+ * 10-s run: bench/README.md, "A zone file's directory"; Unbound watches nothing).
  */
 export async function dnsperf(options: { label: string; cpu: string; dir: string; args: string[]; responses?: Responses; timeoutS?: number }): Promise<DnsperfSummary> {
   const { label, responses } = options;
