@@ -14,6 +14,8 @@
  * bookkeeping (timers, promises, sockets) and the stages' work on the answer, and shrinks with each.
  *
  * Run: npx node --import ./test/helpers/ts-resolve.mjs bench/miss-path.ts [misses=50000] [rounds=4]
+ * (BENCH_LAYERS: a comma-separated list of the layers to run, e.g. `stopzone` alone for a `--cpu-prof` of it; all
+ * three by default.)
  * Prints per layer: CPU microseconds per miss (process.cpuUsage, user + system), each round and the median.
  */
 import dgram from 'node:dgram';
@@ -94,9 +96,10 @@ async function run(layer: Layer): Promise<number> {
   return (used.user + used.system) / misses;
 }
 
-const order = Object.keys(layers) as Layer[];
+const order = (process.env.BENCH_LAYERS ?? Object.keys(layers).join(',')).split(',') as Layer[];
+for (const layer of order) if (!(layer in layers)) throw new Error(`BENCH_LAYERS: unknown layer "${layer}"; expected some of ${Object.keys(layers).join(', ')}`);
 const results = new Map<Layer, number[]>(order.map((layer) => [layer, []]));
-await run('stopzone'); // warm-up
+await run(order.includes('stopzone') ? 'stopzone' : order[0]!); // warm-up
 for (let round = 0; round < rounds; round++) {
   for (const layer of round % 2 === 0 ? order : [...order].reverse()) results.get(layer)!.push(await run(layer));
 }
